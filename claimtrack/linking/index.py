@@ -1,0 +1,143 @@
+"""An incremental link index over a case's claims.
+
+Claims are kept as compact :class:`ClaimFeatures`; inverted postings map each
+concept (salient stem or synonym group, normalised entity, number) to the claims
+that carry it. Linking a new claim looks only at the claims that share postings
+with it (never all pairs); a posting list that grows past ``max_posting`` claims
+marks a term too common to discriminate and is no longer used for candidates.
+
+Claims are processed one at a time in the order given: each is linked against
+everything indexed before it, then indexed. Adding claims in two batches
+therefore gives exactly the links of one batch, and the result is deterministic.
+Each claim keeps at most ``max_links`` links to earlier claims (its best
+matches), so a claim repeated across many articles forms a sparse web, not a clique.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
+
+from claimtrack.linking.relate import Judgement, relate
+from claimtrack.linking.text import ClaimFeatures, claim_features
+from claimtrack.models import CaseClaim, Link, Relation
+
+
+class LinkIndex:
+    """Claims of one case with postings for candidate generation."""
+
+    def __init__(
+        self, *, max_posting: int = 400, max_candidates: int = 30, max_links: int = 3
+    ) -> None:
+        self.max_posting = max_posting
+        self.max_candidates = max_candidates
+        self.max_links = max_links
+        self._features: dict[int, ClaimFeatures] = {}
+        self._postings: dict[str, list[int]] = {}
+        self._saturated: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._features
+
+    def features(self, claim_id: int) -> ClaimFeatures:
+        return self._features[claim_id]
+
+    # ------------------------------------------------------------------ build
+
+    def _insert(self, f: ClaimFeatures) -> None:
+        self._features[f.id] = f
+        postings = self._postings
+        saturated = self._saturated
+        for key in f.text.concepts:
+            if key in saturated:
+                continue
+            plist = postings.get(key)
+            if plist is None:
+                postings[key] = [f.id]
+            elif len(plist) >= self.max_posting:
+                saturated.add(key)
+                del postings[key]
+            else:
+                plist.append(f.id)
+
+    def extend(self, claims: Iterable[CaseClaim]) -> None:
+        """Index claims without linking them (rebuilding a case whose links are stored)."""
+        for claim in claims:
+            if claim.id not in self._features:
+                self._insert(claim_features(claim))
+
+    # ------------------------------------------------------------------ link
+
+    def candidates(self, f: ClaimFeatures) -> list[int]:
+        """Indexed claims sharing postings with ``f``, best first (at most max_candidates)."""
+        postings = self._postings
+        lists = [postings[k] for k in f.text.concepts if k in postings]
+        if not lists:
+            return []
+        counts = Counter(chain.from_iterable(lists))
+        counts.pop(f.id, None)
+        need = 2 if len(f.text.concepts) > 3 else 1
+        ranked = sorted(
+            (cid for cid, n in counts.items() if n >= need),
+            key=lambda cid: (-counts[cid], -cid),
+        )
+        return ranked[: self.max_candidates]
+
+    def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, int]]:
+        found: list[tuple[Judgement, int]] = []
+        for cid in self.candidates(f):
+            j = relate(f, self._features[cid])
+            if j is not None:
+                found.append((j, cid))
+        found.sort(key=lambda jc: (-jc[0].confidence, jc[1]))
+        return found[: self.max_links]
+
+    def link_one(self, claim: CaseClaim) -> list[Link]:
+        """Links of one claim against the index, without indexing it."""
+        return self._links(claim_features(claim))
+
+    def _links(self, f: ClaimFeatures) -> list[Link]:
+        out = []
+        for j, cid in self._judge(f):
+            a, b = (f.id, cid) if f.id < cid else (cid, f.id)
+            out.append(
+                Link(
+                    a=a,
+                    b=b,
+                    relation=j.relation,
+                    confidence=j.confidence,
+                    reason=j.reason,
+                    origin_claim=j.origin_claim,
+                )
+            )
+        return out
+
+    def add(self, claims: Iterable[CaseClaim]) -> list[Link]:
+        """Link each new claim against everything indexed so far, then index it.
+
+        Claims already in the index are skipped. Returns the new links.
+        """
+        links: list[Link] = []
+        for claim in claims:
+            if claim.id in self._features:
+                continue
+            f = claim_features(claim)
+            links.extend(self._links(f))
+            self._insert(f)
+        return links
+
+
+def link_claims(claims: Iterable[CaseClaim], **options: int) -> list[Link]:
+    """All machine links among ``claims`` (batch use of :class:`LinkIndex`)."""
+    return LinkIndex(**options).add(claims)
+
+
+def relation_counts(links: Iterable[Link]) -> dict[Relation, int]:
+    out: dict[Relation, int] = {}
+    for link in links:
+        out[link.relation] = out.get(link.relation, 0) + 1
+    return out

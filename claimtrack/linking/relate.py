@@ -1,0 +1,215 @@
+"""Decide the relation between two claims from their features.
+
+``relate(a, b)`` returns a :class:`Judgement` (relation, confidence, reason) or
+None when the two claims are not about the same proposition. The rules:
+
+* similarity = weighted overlap of concepts (stems, synonym groups, normalised
+  entities, numbers) blended with rapidfuzz's token-set ratio on the concept
+  strings;
+* ``contradicts`` when the two are about the same proposition and one denies or
+  negates it while the other asserts it, or when they carry incompatible values
+  (numbers with the same unit, years or weekdays, two different places at the same
+  level, e.g. Tobruk vs Benghazi);
+* otherwise ``repeats`` when both trace to one origin (the same cited outlet, one
+  claim's speaker is the outlet the other cites, near-identical text in two
+  articles, the same anonymous source in two articles), else ``corroborates``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from claimtrack.linking.text import ClaimFeatures, Number, lexicon
+from claimtrack.models import Relation, SourceKind
+
+# thresholds on the blended similarity in [0, 1]
+LINK_MIN = 0.42  # same or entailed proposition
+NEGATION_MIN = 0.30  # a denial needs less: its content is often short
+VALUE_MIN = 0.45  # conflicting values on otherwise matching propositions
+NEAR_DUPLICATE = 92.0  # rapidfuzz ratio on lowered text: a re-run story
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    relation: Relation
+    confidence: float
+    reason: str
+    origin_claim: int | None = None
+
+
+def _weight(concept: str) -> float:
+    return lexicon().weight(concept)
+
+
+def _label(concept: str) -> str:
+    if concept[:2] in ("e:", "n:"):
+        return concept[2:]
+    return concept.lstrip("~")
+
+
+def similarity(a: ClaimFeatures, b: ClaimFeatures) -> tuple[float, list[str]]:
+    """Blended similarity in [0, 1] and the shared concepts (sorted)."""
+    ca, cb = a.text.concepts, b.text.concepts
+    shared = ca & cb
+    if not shared:
+        return 0.0, []
+    wa = sum(_weight(c) for c in ca)
+    wb = sum(_weight(c) for c in cb)
+    ws = sum(_weight(c) for c in shared)
+    dice = 2.0 * ws / (wa + wb)
+    cont = ws / min(wa, wb)
+    fz = fuzz.token_set_ratio(a.norm, b.norm) / 100.0
+    sim = 0.45 * dice + 0.30 * cont + 0.25 * fz
+    # a single shared concept is weak evidence whatever the ratios say
+    content_shared = [c for c in shared if not c.startswith("e:")]
+    short = min(len(ca), len(cb)) <= 2
+    if not content_shared or (len(shared) < 2 and not short):
+        sim *= 0.6
+    return sim, sorted(shared)
+
+
+def negative(c: ClaimFeatures) -> str | None:
+    """The cue that makes a claim deny its content (stance, negation), else None."""
+    neg = c.text.negation
+    if c.denies:
+        return None if neg else "denies"
+    return neg
+
+
+def _numbers_conflict(a: tuple[Number, ...], b: tuple[Number, ...]) -> tuple[Number, Number] | None:
+    if not a or not b:
+        return None
+    for na in a:
+        same_unit = [nb for nb in b if nb.unit == na.unit or not nb.unit or not na.unit]
+        if not same_unit:
+            continue
+        if any(_close(na.value, nb.value) for nb in same_unit):
+            continue
+        exact_unit = [nb for nb in same_unit if nb.unit == na.unit and na.unit]
+        other = (exact_unit or same_unit)[0]
+        # a value of b that matches some value of a is not a conflict
+        if any(_close(other.value, x.value) for x in a):
+            continue
+        return na, other
+    return None
+
+
+def _close(x: float, y: float) -> bool:
+    return abs(x - y) <= 0.1 * max(abs(x), abs(y))
+
+
+def _places_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
+    lex = lexicon()
+    only_a = sorted(a.text.places - b.text.places)
+    only_b = sorted(b.text.places - a.text.places)
+    for pa in only_a:
+        ea = lex.entities[pa]
+        if ea.within and ea.within in b.text.places:
+            continue
+        for pb in only_b:
+            eb = lex.entities[pb]
+            if eb.within and eb.within in a.text.places:
+                continue
+            if ea.kind == eb.kind and ea.kind in ("city", "region") and ea.within == eb.within:
+                return pa, pb
+    return None
+
+
+def _dates_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
+    for prefix in ("y:", "d:", "m:"):
+        da = {d for d in a.text.dates if d.startswith(prefix)}
+        db = {d for d in b.text.dates if d.startswith(prefix)}
+        if da and db and not (da & db):
+            return min(da)[2:], min(db)[2:]
+    return None
+
+
+def _origin(a: ClaimFeatures, b: ClaimFeatures, ratio: float) -> tuple[int, str] | None:
+    """(origin claim id, why) when both claims trace back to one report."""
+    if a.cited and a.cited == b.cited:
+        return _earliest(a, b), f"both cite {a.cited}"
+    if a.speaker_outlet and a.speaker_outlet == b.cited:
+        return a.id, f"{b.id} relays {a.speaker_outlet}"
+    if b.speaker_outlet and b.speaker_outlet == a.cited:
+        return b.id, f"{a.id} relays {b.speaker_outlet}"
+    if a.article_id != b.article_id:
+        if ratio >= NEAR_DUPLICATE:
+            return _earliest(a, b), f"near-identical text ({ratio:.0f}%) in two articles"
+        if (
+            a.speaker_kind == SourceKind.ANONYMOUS
+            and b.speaker_kind == SourceKind.ANONYMOUS
+            and a.speaker
+            and a.speaker == b.speaker
+        ):
+            return _earliest(a, b), f"the same anonymous source ({a.speaker.split(':', 1)[1]})"
+    return None
+
+
+def _earliest(a: ClaimFeatures, b: ClaimFeatures) -> int:
+    ka = (a.published is None, a.published, a.id)
+    kb = (b.published is None, b.published, b.id)
+    return a.id if ka <= kb else b.id
+
+
+def _shared_text(shared: list[str]) -> str:
+    return ", ".join(_label(c) for c in shared[:8])
+
+
+def relate(a: ClaimFeatures, b: ClaimFeatures) -> Judgement | None:
+    """The relation between two claims, or None if they are not about one proposition."""
+    if a.id == b.id:
+        return None
+    sim, shared = similarity(a, b)
+    if sim < NEGATION_MIN:
+        return None
+    shared_txt = _shared_text(shared)
+    neg_a, neg_b = negative(a), negative(b)
+    if (neg_a is None) != (neg_b is None):
+        cue = neg_a or neg_b
+        return Judgement(
+            Relation.CONTRADICTS,
+            _conf(sim, NEGATION_MIN),
+            f"denial/negation '{cue}' on the same proposition; shared: {shared_txt}",
+        )
+    if sim >= VALUE_MIN:
+        nums = _numbers_conflict(a.text.numbers, b.text.numbers)
+        if nums is not None:
+            return Judgement(
+                Relation.CONTRADICTS,
+                _conf(sim, VALUE_MIN),
+                f"conflicting values: {nums[0].text} vs {nums[1].text}; shared: {shared_txt}",
+            )
+        places = _places_conflict(a, b)
+        if places is not None:
+            return Judgement(
+                Relation.CONTRADICTS,
+                _conf(sim, VALUE_MIN),
+                f"conflicting places: {places[0]} vs {places[1]}; shared: {shared_txt}",
+            )
+        dates = _dates_conflict(a, b)
+        if dates is not None:
+            return Judgement(
+                Relation.CONTRADICTS,
+                _conf(sim, VALUE_MIN),
+                f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {shared_txt}",
+            )
+    if sim < LINK_MIN:
+        return None
+    ratio = fuzz.ratio(a.lowered, b.lowered)
+    origin = _origin(a, b, ratio)
+    if origin is not None:
+        return Judgement(
+            Relation.REPEATS,
+            _conf(sim, LINK_MIN),
+            f"{origin[1]}; shared: {shared_txt}",
+            origin_claim=origin[0],
+        )
+    return Judgement(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {shared_txt}")
+
+
+def _conf(sim: float, floor: float) -> float:
+    """Map a similarity above ``floor`` to a confidence in [0.5, 0.99]."""
+    x = (sim - floor) / max(1e-9, 1.0 - floor)
+    return round(min(0.99, 0.5 + 0.5 * max(0.0, x)), 3)

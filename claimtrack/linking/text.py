@@ -1,0 +1,384 @@
+"""Text normalisation for linking: tokens, stems, concepts, entities, numbers, polarity.
+
+Everything here is pure and deterministic. The word lists and the entity table
+are data files shipped in ``claimtrack/linking/data`` and read once through
+importlib.resources.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from claimtrack.models import CaseClaim, SourceKind, Stance
+
+_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:\.[A-Za-z])+\.?|[A-Za-z]+(?:['’][A-Za-z]+)?|%")
+MAX_WEIGHT = 6.0
+NUMBER_WEIGHT = 4.0
+_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_SUFFIXES = (
+    ("ations", ""),
+    ("ation", ""),
+    ("ating", ""),
+    ("ated", ""),
+    ("ates", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ions", ""),
+    ("ion", ""),
+    ("ments", ""),
+    ("ment", ""),
+    ("ied", "y"),
+    ("ies", "y"),
+    ("edly", ""),
+    ("ed", ""),
+    ("es", ""),
+    ("ly", ""),
+    ("s", ""),
+)
+
+
+def _read_json(name: str) -> Any:
+    ref = resources.files("claimtrack.linking").joinpath("data", name)
+    return json.loads(ref.read_text(encoding="utf-8"))
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem ("negotiations", "negotiating" -> "negoti")."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if len(w) <= 4:
+        return w
+    for suffix, repl in _SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "s" and w.endswith("ss"):
+                break
+            w = w[: len(w) - len(suffix)] + repl
+            break
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    key: str
+    kind: str  # country | city | region | org | person
+    within: str | None
+
+
+class Lexicon:
+    """The linking word lists and entity table, loaded once."""
+
+    def __init__(self) -> None:
+        lex = _read_json("lexicon.json")
+        self.stopwords: frozenset[str] = frozenset(w.lower() for w in lex["stopwords"])
+        self.negations: frozenset[str] = frozenset(lex["negations"])
+        self.denial_words: frozenset[str] = frozenset(w for w in lex["denial_cues"] if " " not in w)
+        self.denial_phrases: tuple[str, ...] = tuple(w for w in lex["denial_cues"] if " " in w)
+        self.hedges: frozenset[str] = frozenset(lex["hedges"])
+        concept: dict[str, str] = {}
+        for group in lex["synonyms"]:
+            key = "~" + stem(group[0])
+            for word in group:
+                concept.setdefault(stem(word), key)
+        self.concept = concept
+        ents = _read_json("entities.json")["entities"]
+        self.entities: dict[str, Entity] = {}
+        self.alias_ci: dict[tuple[str, ...], str] = {}
+        self.alias_cs: dict[tuple[str, ...], str] = {}
+        for key, spec in ents.items():
+            self.entities[key] = Entity(key, spec["kind"], spec.get("within"))
+            for alias in spec["aliases"]:
+                toks = tuple(t.rstrip(".") for t in _TOKEN.findall(alias))
+                if any(c.isupper() for c in alias):
+                    self.alias_cs.setdefault(toks, key)
+                else:
+                    self.alias_ci.setdefault(tuple(t.lower() for t in toks), key)
+        self.max_alias = max(len(k) for k in (*self.alias_ci, *self.alias_cs))
+        idf = _read_json("idf.json")
+        n_docs = idf["n_docs"]
+        self._weights: dict[str, float] = {
+            k: min(MAX_WEIGHT, math.log((n_docs + 1) / (v + 1))) for k, v in idf["df"].items()
+        }
+        self._unseen = min(MAX_WEIGHT, math.log((n_docs + 1) / idf["min_df"]))
+        media = _read_json("media.json")["outlets"]
+        self.outlet_ci: dict[str, str] = {}
+        self.outlet_cs: dict[str, str] = {}
+        for key, aliases in media.items():
+            for alias in aliases:
+                if any(c.isupper() for c in alias):
+                    self.outlet_cs[alias] = key
+                else:
+                    self.outlet_ci[alias] = key
+
+    def weight(self, concept: str) -> float:
+        """An IDF weight for a concept (numbers count as rare words)."""
+        if concept.startswith("n:"):
+            return NUMBER_WEIGHT
+        return self._weights.get(concept, self._unseen)
+
+    def outlet(self, text: str | None) -> str | None:
+        """The canonical outlet named in ``text`` ("a recent report from Reuters" -> reuters)."""
+        if not text:
+            return None
+        toks = [t.rstrip(".") for t in _TOKEN.findall(text)]
+        low = [t.lower() for t in toks]
+        for n in (4, 3, 2, 1):
+            for i in range(len(toks) - n + 1):
+                cs = " ".join(toks[i : i + n])
+                if cs in self.outlet_cs:
+                    return self.outlet_cs[cs]
+                ci = " ".join(low[i : i + n])
+                if ci in self.outlet_ci:
+                    return self.outlet_ci[ci]
+        return None
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon()
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    value: float
+    unit: str  # concept key of the counted noun ("~troop", "km"), "" if none
+    text: str  # as written, for reasons ("100,000 troops")
+
+
+@dataclass(frozen=True, slots=True)
+class TextFeatures:
+    """What linking needs from a piece of text."""
+
+    concepts: frozenset[str]  # stems / synonym-group keys / "e:" entities / "n:" numbers
+    order: tuple[str, ...]  # concept keys in text order (for fuzzy matching)
+    entities: frozenset[str]  # canonical entity keys
+    places: frozenset[str]  # canonical place keys (countries, cities, regions)
+    numbers: tuple[Number, ...]
+    dates: frozenset[str]  # "y:2014", "m:june", "d:monday"
+    negation: str | None  # the negation cue, if the text is negated
+    denial: str | None  # a denial / refuting cue in the text
+    hedges: tuple[str, ...]
+
+
+def _is_number(tok: str) -> bool:
+    return tok[0].isdigit()
+
+
+def _clean(tok: str) -> str:
+    if _is_number(tok):
+        return tok.rstrip(".,")
+    tok = tok.rstrip(".")
+    if tok.endswith(("'s", "’s")):
+        return tok[:-2]
+    return tok
+
+
+def analyse(text: str) -> TextFeatures:
+    """Tokens, concepts, entities, numbers and polarity cues of ``text``."""
+    lex = lexicon()
+    raw = [_clean(t) for t in _TOKEN.findall(text)]
+    low = [t.lower().replace("’", "'") for t in raw]
+    n = len(raw)
+    ent_at: dict[int, tuple[str, int]] = {}
+    i = 0
+    while i < n:
+        hit = None
+        for m in range(min(lex.max_alias, n - i), 0, -1):
+            key = lex.alias_cs.get(tuple(raw[i : i + m])) or lex.alias_ci.get(tuple(low[i : i + m]))
+            if key is not None:
+                hit = (key, m)
+                break
+        if hit is not None:
+            ent_at[i] = hit
+            i += hit[1]
+        else:
+            i += 1
+    concepts: set[str] = set()
+    order: list[str] = []
+    entities: set[str] = set()
+    places: set[str] = set()
+    numbers: list[Number] = []
+    dates: set[str] = set()
+    negation: str | None = None
+    denial: str | None = None
+    hedges: list[str] = []
+    skip_until = -1
+    i = 0
+    while i < n:
+        if i in ent_at:
+            key, m = ent_at[i]
+            ent = lex.entities[key]
+            entities.add(key)
+            ck = "e:" + key
+            concepts.add(ck)
+            order.append(ck)
+            if ent.kind in ("country", "city", "region"):
+                places.add(key)
+            if ent.within:
+                concepts.add("e:" + ent.within)
+            i += m
+            continue
+        tok, lo = raw[i], low[i]
+        if _is_number(tok):
+            if i <= skip_until:
+                i += 1
+                continue
+            try:
+                value = float(tok.replace(",", ""))
+            except ValueError:
+                i += 1
+                continue
+            j = i + 1
+            if j < n and low[j] in _MULTIPLIERS:
+                value *= _MULTIPLIERS[low[j]]
+                j += 1
+            unit = ""
+            unit_end = j
+            for k in range(j, min(j + 3, n)):
+                if k in ent_at or _is_number(raw[k]):
+                    continue
+                if low[k] == "%" or low[k] == "percent":
+                    unit = "%"
+                    unit_end = k + 1
+                    break
+                if low[k] in lex.stopwords or low[k] in ("and", "or"):
+                    continue
+                s = stem(low[k])
+                unit = lex.concept.get(s, s)
+                unit_end = k + 1
+                break
+            if "," not in tok and "." not in tok and len(tok) == 4 and 1900 <= value <= 2100:
+                dates.add(f"y:{int(value)}")
+            else:
+                numbers.append(Number(value, unit, " ".join(raw[i:unit_end])))
+                ck = f"n:{value:g}"
+                concepts.add(ck)
+                order.append(ck)
+            i += 1
+            continue
+        if lo in lex.negations or lo.endswith("n't"):
+            negation = negation or lo
+        if lo in lex.denial_words:
+            denial = denial or lo
+        if lo in lex.hedges:
+            hedges.append(lo)
+        if lo in _MONTHS and lo != "may":
+            dates.add("m:" + lo)
+        elif lo in _WEEKDAYS:
+            dates.add("d:" + lo)
+        if lo in lex.stopwords or len(lo) < 2 or lo in lex.negations:
+            i += 1
+            continue
+        s = stem(lo)
+        ck = lex.concept.get(s, s)
+        concepts.add(ck)
+        order.append(ck)
+        i += 1
+    if denial is None:
+        lowtext = " ".join(low)
+        for phrase in lex.denial_phrases:
+            if phrase in lowtext:
+                denial = phrase
+                break
+    return TextFeatures(
+        concepts=frozenset(concepts),
+        order=tuple(order),
+        entities=frozenset(entities),
+        places=frozenset(places),
+        numbers=tuple(numbers),
+        dates=frozenset(dates),
+        negation=negation,
+        denial=denial,
+        hedges=tuple(hedges),
+    )
+
+
+def speaker_key(name: str | None, kind: SourceKind) -> str | None:
+    """A normalised identity for a speaker: outlets and entities by canonical key."""
+    if not name:
+        return None
+    lex = lexicon()
+    outlet = lex.outlet(name)
+    if outlet is not None and (kind in (SourceKind.MEDIA, SourceKind.UNKNOWN)):
+        return "media:" + outlet
+    low = name.lower().strip()
+    for prefix in ("the ", "a ", "an "):
+        if low.startswith(prefix):
+            low = low[len(prefix) :]
+    toks = tuple(t.rstrip(".") for t in _TOKEN.findall(low))
+    ent = lex.alias_ci.get(toks)
+    if ent is not None and kind in (SourceKind.GOVERNMENT, SourceKind.ORGANIZATION):
+        return f"{kind.value}:{ent}"
+    return f"{kind.value}:{' '.join(toks)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFeatures:
+    """The compact record the link index keeps per claim."""
+
+    id: int
+    article_id: int
+    text: TextFeatures
+    norm: str  # concept keys joined, for rapidfuzz
+    lowered: str  # the content, lower-cased and whitespace-collapsed
+    denies: bool
+    speaker: str | None
+    speaker_kind: SourceKind
+    cited: str | None  # canonical outlet being relayed
+    speaker_outlet: str | None  # canonical outlet the speaker is, if media
+    published: date | None
+
+    @property
+    def polarity_cue(self) -> str | None:
+        """Why this claim is negative: a denial stance, a negation or a denial word."""
+        if self.denies:
+            return "denies"
+        return self.text.negation
+
+
+def claim_features(claim: CaseClaim) -> ClaimFeatures:
+    lex = lexicon()
+    tf = analyse(claim.content)
+    speaker_outlet = None
+    if claim.source_kind in (SourceKind.MEDIA, SourceKind.UNKNOWN):
+        speaker_outlet = lex.outlet(claim.speaker) or (
+            lex.outlet(claim.source_text) if claim.source_kind == SourceKind.MEDIA else None
+        )
+    cited = lex.outlet(claim.cited) if claim.cited else None
+    return ClaimFeatures(
+        id=claim.id,
+        article_id=claim.article_id,
+        text=tf,
+        norm=" ".join(tf.order),
+        lowered=" ".join(claim.content.lower().split()),
+        denies=claim.stance == Stance.DENIES,
+        speaker=speaker_key(claim.speaker or claim.source_text, claim.source_kind),
+        speaker_kind=claim.source_kind,
+        cited=cited,
+        speaker_outlet=speaker_outlet,
+        published=claim.published,
+    )
