@@ -28,19 +28,9 @@ def db_path(ctx: typer.Context) -> None:
 @db_app.command("info")
 def db_info(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Show the database location, schema version and how many rows each table holds."""
-    from sqlalchemy import func, select
-
-    from claimtrack.store import schema
+    from claimtrack.store.catalog import table_counts
     from claimtrack.store.migrations import LATEST_VERSION
 
-    tables = [
-        ("articles", schema.ArticleRow),
-        ("claims", schema.ClaimRow),
-        ("sources", schema.SourceRow),
-        ("links", schema.LinkRow),
-        ("reviewed claims", schema.ClaimReviewRow),
-        ("review events", schema.ReviewEventRow),
-    ]
     with case_from(ctx) as case:
         rows: list[dict[str, object]] = [
             {"item": "location", "value": case.location.display},
@@ -49,10 +39,7 @@ def db_info(ctx: typer.Context, fmt: FormatOption = None) -> None:
                 "value": f"{case.schema_version()} (latest {LATEST_VERSION})",
             },
         ]
-        with case.session() as s:
-            for label, model in tables:
-                n = s.execute(select(func.count()).select_from(model)).scalar_one()
-                rows.append({"item": label, "value": n})
+        rows += [{"item": k, "value": v} for k, v in table_counts(case).items()]
     emit_rows(rows, [Column("item"), Column("value")], fmt)
 
 

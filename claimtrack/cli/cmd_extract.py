@@ -1,0 +1,125 @@
+"""``claimtrack extract``: claims of files, straight to the output (no database)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from claimtrack.cli.app import app, print_error
+from claimtrack.cli.output import Column, OutputFormat
+
+
+def _read_contract_text(path: str) -> str:
+    """The text offsets point into, as docs/extract-jsonl.md defines it.
+
+    ``.txt`` and other plain files: the bytes decoded as UTF-8 with no newline
+    translation (``open(path, encoding="utf-8", newline="")``). HTML and Markdown
+    go through the same reader as ingest (extracted / rendered text).
+    """
+    from pathlib import Path
+
+    from claimtrack.errors import InputError
+
+    suffix = Path(path).suffix.lower()
+    if suffix in (".html", ".htm", ".md", ".markdown"):
+        from claimtrack.store.documents import read_document
+
+        return read_document(path).text
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise InputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", path=path) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+@app.command("extract")
+def extract(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="Article files to extract claims from."),
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="jsonl (the contract of docs/extract-jsonl.md) or table.",
+        ),
+    ] = OutputFormat.JSONL,
+) -> None:
+    """Extract attributed claims from files and print them; nothing is stored.
+
+    JSONL: one object per claim in document order, offsets into the file's text
+    as read with open(path, encoding="utf-8", newline=""); `document` is the path
+    as given. A file that cannot be read is reported on stderr and skipped; the
+    exit code is then 1.
+    """
+    import sys
+
+    from claimtrack.errors import ClaimtrackError
+    from claimtrack.extract import extract_claims, to_contract
+    from claimtrack.sources import resolve_claims
+
+    failed = 0
+    table_rows: list[dict[str, Any]] = []
+    out = sys.stdout
+    from claimtrack.cli.output import to_json
+
+    for path in files:
+        try:
+            text = _read_contract_text(path)
+        except ClaimtrackError as exc:
+            print_error(str(exc))
+            failed += 1
+            continue
+        resolved = resolve_claims(text, extract_claims(text))
+        lines = []
+        for item in resolved:
+            row = to_contract(item.claim, path, item.speaker)
+            if fmt is OutputFormat.JSONL:
+                lines.append(to_json(row))
+            else:
+                table_rows.append(
+                    {
+                        "document": path,
+                        "speaker": row["speaker"],
+                        "source": (row["source"] or {}).get("text"),
+                        "cue": (row["cue"] or {}).get("text"),
+                        "content": row["content"]["text"],
+                        "stance": row["stance"],
+                        "hedged": row["hedged"],
+                        "quote": row["quote"],
+                    }
+                )
+        if lines:
+            out.write("\n".join(lines) + "\n")
+    out.flush()
+    if fmt is not OutputFormat.JSONL:
+        from claimtrack.cli.output import emit_rows
+
+        emit_rows(
+            table_rows,
+            [
+                Column("document", max_width=24),
+                Column("speaker", max_width=20),
+                Column("source", max_width=20),
+                Column("cue", max_width=14),
+                Column("content", max_width=60),
+                Column("stance"),
+                Column("hedged"),
+                Column("quote"),
+            ],
+            fmt,
+            title="Claims",
+            empty_message="No claims found.",
+        )
+    if failed:
+        raise typer.Exit(1)

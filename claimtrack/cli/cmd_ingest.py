@@ -1,0 +1,186 @@
+"""``claimtrack ingest``: read articles into the case (one transaction per article)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from claimtrack.cli.app import app, case_from, print_error
+from claimtrack.cli.output import Column, FormatOption, OutputFormat, emit_rows
+from claimtrack.errors import ClaimtrackError, UsageError
+
+PROGRESS_THRESHOLD = 5  # more files than this: show a progress bar (on a terminal)
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files (.txt .md .html .htm), folders (searched recursively), "
+            "glob patterns, or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="Article title (overrides the document's; one file only).")
+    ] = None,
+    outlet: Annotated[
+        str | None, typer.Option(help="Outlet that published it (overrides the document's).")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Article address, http(s)://... (one file only)."),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date, YYYY-MM-DD (overrides the document's)."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only print failures and the summary.")
+    ] = False,
+    fmt: FormatOption = None,
+) -> None:
+    """Ingest articles: decode, extract claims and sources, store each article once.
+
+    The same text (by content hash) is never stored twice: re-ingesting reports
+    it as unchanged. Prints one line per file and a summary (new, unchanged,
+    failed); exits 1 if any file failed. With --format jsonl/csv, prints one
+    result row per file instead and the summary on stderr.
+    """
+    from claimtrack.models import ArticleMeta
+    from claimtrack.store.documents import (
+        check_url_option,
+        expand_inputs,
+        parse_date_option,
+        read_document,
+    )
+    from claimtrack.store.ingest import ingest_document
+
+    overrides = ArticleMeta(
+        title=title.strip() if title and title.strip() else None,
+        outlet=outlet.strip() if outlet and outlet.strip() else None,
+        url=check_url_option(url) if url is not None else None,
+        published=parse_date_option(published) if published is not None else None,
+    )
+    any_override = any(v is not None for v in overrides.model_dump().values())
+    items = expand_inputs(paths)
+    files = [i for i in items if i.error is None]
+    if (overrides.title or overrides.url) and len(files) > 1:
+        raise UsageError(
+            f"--title and --url describe one article, but {len(files)} files were given"
+        )
+
+    rows_mode = fmt is not None and fmt is not OutputFormat.TABLE
+    counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    results: list[dict[str, Any]] = []
+    claims_total = 0
+
+    progress = None
+    task = None
+    if len(items) > PROGRESS_THRESHOLD and sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        progress = Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[name]}", style="dim"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        task = progress.add_task("ingest", total=len(items), name="")
+        progress.start()
+
+    def say(line: str, *, err: bool = False) -> None:
+        if progress is not None:
+            progress.console.print(line, markup=False, highlight=False)
+        elif err:
+            print_error(line)
+        else:
+            typer.echo(line)
+
+    try:
+        with case_from(ctx, create=True) as case:
+            for item in items:
+                name = "<stdin>" if item.is_stdin else item.path
+                if progress is not None and task is not None:
+                    progress.update(task, name=name[-50:])
+                row: dict[str, Any] = {"path": name, "status": "failed", "article_id": None}
+                try:
+                    if item.error is not None:
+                        raise item.error
+                    doc = read_document(item.path, overrides=overrides)
+                    result = ingest_document(
+                        case, doc, overrides=overrides if any_override else None
+                    )
+                except ClaimtrackError as exc:
+                    counts["failed"] += 1
+                    message = str(exc) if exc.path else f"{name}: {exc}"
+                    row["error"] = message
+                    say(f"error: {message}" if progress else message, err=True)
+                except Exception as exc:  # a bug in a pipeline step: report, keep going
+                    counts["failed"] += 1
+                    message = f"{name}: internal error ({type(exc).__name__}: {exc})"
+                    row["error"] = message
+                    say(f"error: {message}" if progress else message, err=True)
+                else:
+                    counts[result.status] += 1
+                    claims_total += result.claims if result.status == "new" else 0
+                    row.update(
+                        status=result.status,
+                        article_id=result.article_id,
+                        claims=result.claims,
+                        title=result.title,
+                        content_hash=result.content_hash,
+                    )
+                    if not quiet and not rows_mode:
+                        say(
+                            f"{result.status:<9} #{result.article_id:<5} {name}  "
+                            f"({result.claims} claim{'' if result.claims == 1 else 's'}) "
+                            f"{result.title or ''}".rstrip()
+                        )
+                if rows_mode:
+                    results.append(row)
+                if progress is not None and task is not None:
+                    progress.advance(task)
+    finally:
+        if progress is not None:
+            progress.stop()
+
+    if rows_mode:
+        emit_rows(
+            results,
+            [
+                Column("path"),
+                Column("status"),
+                Column("article_id"),
+                Column("claims"),
+                Column("title"),
+                Column("error"),
+            ],
+            fmt,
+        )
+    summary = (
+        f"{counts['new']} new, {counts['unchanged']} unchanged, {counts['failed']} failed"
+        + (f", {counts['updated']} updated" if counts["updated"] else "")
+        + (f" ({claims_total} claims extracted)" if counts["new"] else "")
+    )
+    if rows_mode:
+        sys.stderr.write(summary + "\n")
+    else:
+        typer.echo(summary)
+    if counts["failed"]:
+        raise typer.Exit(1)

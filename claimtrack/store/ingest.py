@@ -1,0 +1,284 @@
+"""The per-article pipeline: a Document in, an article with its claims and sources stored.
+
+``ingest_document(case, doc)`` runs extraction and source resolution (pure,
+outside any transaction), then writes the article, its sources (found or
+created by ``Speaker.key``) and its claims in ONE transaction: either all of
+it is stored or none of it. The same text (content hash) is never stored twice.
+
+Later issues hook in at ``_after_claims_stored`` (same transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
+from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim, Speaker
+from claimtrack.sources import resolve_claims
+from claimtrack.store.db import Case, utcnow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from claimtrack.store.schema import ArticleRow, ClaimRow, SourceRow
+
+NEW = "new"
+UNCHANGED = "unchanged"
+UPDATED = "updated"  # same text, metadata changed by an explicit override
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    path: str
+    status: str  # new | unchanged | updated
+    article_id: int
+    claims: int
+    title: str | None
+    content_hash: str
+
+
+def span_key(claim: Claim) -> str:
+    """A claim's identity within its article, stable across re-runs."""
+    cue = claim.cue.start if claim.cue is not None else ""
+    return f"{claim.content.start}:{claim.content.end}:{cue}"
+
+
+def normalise_alias(alias: str) -> str:
+    """The matching form of a name: case-folded, inner whitespace collapsed, edges trimmed."""
+    text = re.sub(r"\s+", " ", alias).strip().strip(".,;:'\"“”‘’()").strip()
+    return text.casefold()
+
+
+def find_article(session: Session, content_hash: str) -> ArticleRow | None:
+    from sqlmodel import col, select
+
+    from claimtrack.store.schema import ArticleRow
+
+    return session.exec(
+        select(ArticleRow).where(col(ArticleRow.content_hash) == content_hash)
+    ).first()
+
+
+def ingest_document(
+    case: Case, doc: Document, *, overrides: ArticleMeta | None = None
+) -> IngestResult:
+    """Store ``doc`` unless its text is already in the case.
+
+    ``overrides`` are the metadata fields the analyst set explicitly (CLI
+    --title/--outlet/--url/--published; ``doc.meta`` already includes them): on
+    an article already stored they are applied to it and the result is
+    ``updated``; otherwise a known text is ``unchanged``.
+    """
+    with case.session() as s:
+        existing = find_article(s, doc.content_hash)
+        existing_id = existing.id if existing is not None else None
+    if existing_id is not None:
+        return _update_existing(case, existing_id, doc, overrides)
+
+    claims = extract_claims(doc.text)
+    resolved = resolve_claims(doc.text, claims)
+
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with case.write() as s:
+            if find_article(s, doc.content_hash) is not None:  # stored meanwhile
+                raise _AlreadyStored
+            article = _store_article(s, doc)
+            claim_rows = _store_claims(s, article, resolved)
+            _after_claims_stored(s, article, claim_rows)
+            assert article.id is not None
+            return IngestResult(
+                path=doc.path,
+                status=NEW,
+                article_id=article.id,
+                claims=len(claim_rows),
+                title=article.title,
+                content_hash=doc.content_hash,
+            )
+    except (_AlreadyStored, IntegrityError):
+        with case.session() as s:
+            again = find_article(s, doc.content_hash)
+            again_id = again.id if again is not None else None
+        if again_id is None:
+            raise
+        return _update_existing(case, again_id, doc, overrides)
+
+
+class _AlreadyStored(Exception):
+    pass
+
+
+def _update_existing(
+    case: Case, article_id: int, doc: Document, overrides: ArticleMeta | None
+) -> IngestResult:
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from claimtrack.store.schema import ArticleRow, ClaimRow
+
+    with case.write() as s:
+        article = s.get(ArticleRow, article_id)
+        assert article is not None
+        status = UNCHANGED
+        if overrides is not None:
+            for field in ("title", "outlet", "url", "published"):
+                value = getattr(overrides, field)
+                if value is not None and getattr(article, field) != value:
+                    setattr(article, field, value)
+                    status = UPDATED
+            if status == UPDATED:
+                s.add(article)
+        n = s.exec(
+            select(func.count()).select_from(ClaimRow).where(col(ClaimRow.article_id) == article_id)
+        ).one()
+        return IngestResult(
+            path=doc.path,
+            status=status,
+            article_id=article_id,
+            claims=int(n),
+            title=article.title,
+            content_hash=doc.content_hash,
+        )
+
+
+def _store_article(s: Session, doc: Document) -> ArticleRow:
+    from claimtrack.store.schema import ArticleRow
+
+    article = ArticleRow(
+        content_hash=doc.content_hash,
+        text=doc.text,
+        title=doc.meta.title,
+        outlet=doc.meta.outlet,
+        url=doc.meta.url,
+        published=doc.meta.published,
+        path=doc.path,
+        format=doc.format,
+        encoding=doc.encoding,
+        size=len(doc.text),
+        ingested_at=utcnow(),
+        extractor_version=EXTRACTOR_VERSION,
+    )
+    s.add(article)
+    s.flush()
+    return article
+
+
+class _SourceCache:
+    """Find-or-create sources by key within one transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.by_key: dict[str, SourceRow] = {}
+        self.aliases: set[tuple[int, str]] = set()
+
+    def get(self, speaker: Speaker) -> SourceRow:
+        from sqlmodel import select
+
+        from claimtrack.store.schema import SourceAliasRow, SourceRow
+
+        row = self.by_key.get(speaker.key)
+        if row is None:
+            row = self.s.exec(select(SourceRow).where(SourceRow.key == speaker.key)).first()
+            if row is None:
+                row = SourceRow(
+                    key=speaker.key,
+                    name=speaker.name,
+                    kind=speaker.kind.value,
+                    affiliation=speaker.affiliation,
+                    role=speaker.role,
+                    created_at=utcnow(),
+                )
+                self.s.add(row)
+                self.s.flush()
+            else:
+                changed = False
+                if row.affiliation is None and speaker.affiliation:
+                    row.affiliation, changed = speaker.affiliation, True
+                if row.role is None and speaker.role:
+                    row.role, changed = speaker.role, True
+                if changed:
+                    self.s.add(row)
+            self.by_key[speaker.key] = row
+        assert row.id is not None
+        for alias in (speaker.name, *speaker.aliases):
+            norm = normalise_alias(alias)
+            if not norm or (row.id, norm) in self.aliases:
+                continue
+            self.aliases.add((row.id, norm))
+            exists = self.s.exec(
+                select(SourceAliasRow).where(
+                    SourceAliasRow.source_id == row.id, SourceAliasRow.norm == norm
+                )
+            ).first()
+            if exists is None:
+                self.s.add(SourceAliasRow(source_id=row.id, alias=alias.strip(), norm=norm))
+        return row
+
+
+def _store_claims(
+    s: Session, article: ArticleRow, resolved: Sequence[ResolvedClaim]
+) -> list[ClaimRow]:
+    from claimtrack.store.schema import ClaimRow
+
+    assert article.id is not None
+    sources = _SourceCache(s)
+    rows: list[ClaimRow] = []
+    keys: set[str] = set()
+    for ordinal, item in enumerate(resolved):
+        claim = item.claim
+        key = span_key(claim)
+        if key in keys:  # two claims on the same spans: keep both, distinguish them
+            n = 2
+            while f"{key}#{n}" in keys:
+                n += 1
+            key = f"{key}#{n}"
+        keys.add(key)
+        speaker = item.speaker
+        source = sources.get(speaker) if speaker is not None else None
+        cited = sources.get(item.cited) if item.cited is not None else None
+        antecedent = speaker.antecedent if speaker is not None else None
+        row = ClaimRow(
+            article_id=article.id,
+            ordinal=ordinal,
+            span_key=key,
+            source_text=claim.source.text if claim.source else None,
+            source_start=claim.source.start if claim.source else None,
+            source_end=claim.source.end if claim.source else None,
+            cue_text=claim.cue.text if claim.cue else None,
+            cue_start=claim.cue.start if claim.cue else None,
+            cue_end=claim.cue.end if claim.cue else None,
+            content_text=claim.content.text,
+            content_start=claim.content.start,
+            content_end=claim.content.end,
+            content_spans=json.dumps([[p.start, p.end] for p in claim.content_spans]),
+            stance=claim.stance.value,
+            hedged=claim.hedged,
+            hedges=json.dumps(list(claim.hedges), ensure_ascii=False),
+            quote=claim.quote.value,
+            confidence=claim.confidence,
+            extractor=EXTRACTOR_NAME,
+            extractor_version=EXTRACTOR_VERSION,
+            speaker=speaker.name if speaker else None,
+            source_kind=speaker.kind.value if speaker else "unknown",
+            source_id=source.id if source else None,
+            cited_source_id=cited.id if cited else None,
+            antecedent_start=antecedent.start if antecedent else None,
+            antecedent_end=antecedent.end if antecedent else None,
+        )
+        s.add(row)
+        rows.append(row)
+    s.flush()
+    return rows
+
+
+def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]) -> None:
+    """HOOK POINT for later issues (linking, scoring): runs inside the article's transaction.
+
+    ``claims`` have ids (flushed). Anything raised here rolls the whole article back.
+    """
+    return None
