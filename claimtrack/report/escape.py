@@ -1,0 +1,79 @@
+"""Escaping article text so it cannot break a Markdown document.
+
+Everything that comes from the data (claim text, titles, names, notes) goes
+through ``inline`` (paragraphs, list items, headings) or ``cell`` (GFM table
+cells). Both return one line of CommonMark that renders as exactly the
+original text with its whitespace collapsed: no emphasis, code, links, HTML,
+entities, line breaks, headings, lists, block quotes or table columns can come
+out of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ASCII punctuation that has a meaning somewhere inline in CommonMark/GFM.
+# ``&`` (entities), ``<`` (HTML, autolinks), ``[ ]`` (links), ``! `` before ``[``
+# needs no escape once ``[`` is escaped, ``|`` (tables), ``~`` (GFM strikethrough).
+_INLINE_SPECIAL = frozenset("\\`*_[]<>&|~")
+_HEADING_SPECIAL = _INLINE_SPECIAL | {"#"}
+# Only meaningful at the start of a line (block structure).
+_LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+ELLIPSIS = "…"
+
+
+def normalize(text: str) -> str:
+    """Whitespace runs (newlines included) become one space; control characters go."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def truncate(text: str, width: int) -> str:
+    """``text`` normalised and cut to at most ``width`` characters (ending in …)."""
+    text = normalize(text)
+    if width < 1:
+        return ""
+    if len(text) <= width:
+        return text
+    return text[: width - 1].rstrip() + ELLIPSIS
+
+
+def _escape(text: str, special: frozenset[str] = _INLINE_SPECIAL, leading: bool = True) -> str:
+    out = "".join("\\" + ch if ch in special else ch for ch in text)
+    m = _LEADING_BLOCK.match(out) if leading else None
+    if m:  # "# x", "- x", "> x", "1. x", "1) x": escape the marker's last character
+        end = m.end()
+        out = out[: end - 1] + "\\" + out[end - 1 :]
+    return out
+
+
+def inline(text: str, width: int | None = None) -> str:
+    """``text`` as one line of inline Markdown that renders as itself (normalised)."""
+    return _escape(normalize(text) if width is None else truncate(text, width))
+
+
+def heading(text: str, width: int | None = None) -> str:
+    """``text`` for an ATX heading (``#`` escaped too: a trailing run would close it)."""
+    return _escape(normalize(text) if width is None else truncate(text, width), _HEADING_SPECIAL)
+
+
+def cell(text: str | None, width: int | None = None) -> str:
+    """``text`` for a GFM table cell; empty and missing values become an em dash."""
+    if text is None:
+        return "—"
+    out = _escape(normalize(text) if width is None else truncate(text, width), leading=False)
+    return out if out else "—"
+
+
+_URL = re.compile(r"^https?://[^\s<>\"\\`|\x00-\x1f\x7f]+$", re.IGNORECASE)
+
+
+def url(address: str | None) -> str:
+    """An address as an autolink when it is a plain http(s) URL, else as escaped text."""
+    if not address:
+        return "—"
+    address = address.strip()
+    if _URL.match(address):
+        return f"<{address}>"
+    return inline(address)
