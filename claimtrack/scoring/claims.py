@@ -1,0 +1,482 @@
+"""Claim credibility: evidence log-odds over independence groups (docs/scoring.md).
+
+For a claim X in group G: ``L = logit(prior) + w(G) + sum_H s(G,H) * c(G,H) * w(H)``
+over the groups H linked to G (s = +1 corroborates, -1 contradicts, c = link
+confidence), ``P = sigmoid(L)``. ``w(G)`` is the weight of the group's original
+report (or its strongest member): repeats add nothing. Every term is a
+Contribution row and the rows sum to ``L``. The credibility number (1-6) reads
+the structure of the evidence (independent groups, on the record or not,
+contradiction), not the source's reliability.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from claimtrack.models import (
+    CaseClaim,
+    ClaimScore,
+    Contribution,
+    Link,
+    Relation,
+    SourceKind,
+    SourceRecord,
+    SourceScore,
+    Stance,
+    Verdict,
+)
+from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
+from claimtrack.scoring.graph import CaseGraph, build_graph, dependents, norm_name, resolve_links
+from claimtrack.scoring.text import (
+    actor_tokens,
+    content_tokens,
+    declined_to_comment,
+    hedge_factor,
+    is_admission,
+    mentions,
+)
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _fmt(w: float) -> str:
+    return f"{w:+.2f}".replace("-", "\u2212")
+
+
+@dataclass(frozen=True)
+class ClaimWeight:
+    """What one claim says for its own statement, before it meets any other claim."""
+
+    claim_id: int
+    weight: float  # log-odds, >= 0 except for analyst verdicts
+    label: str
+    anonymous: bool  # not on the record (anonymous or impersonal)
+    on_record: bool
+    interested: bool = False
+
+
+@dataclass(frozen=True)
+class GroupWeight:
+    group: int
+    rep: int
+    weight: float
+    label: str
+    anonymous: bool
+    on_record: bool
+    interested: bool
+    echoes: int  # other members of the group
+    echo_label: str
+
+
+class _Model:
+    """Per-case caches shared by every claim scored in one call."""
+
+    def __init__(
+        self,
+        graph: CaseGraph,
+        source_scores: Mapping[int, SourceScore],
+        sources: Sequence[SourceRecord],
+        config: ScoringConfig,
+    ) -> None:
+        self.g = graph
+        self.scores = source_scores
+        self.cfg = config
+        self.records = {s.id: s for s in sources}
+        by_name: dict[str, int] = {}
+        for s in sorted(sources, key=lambda r: (r.kind != SourceKind.MEDIA, r.id)):
+            key = norm_name(s.name)
+            if key and key not in by_name:
+                by_name[key] = s.id
+        self.by_name = by_name
+        self.cap = config.reliability_cap
+        self._tokens: dict[int, frozenset[str]] = {}
+        self._claim_w: dict[int, ClaimWeight] = {}
+        self._group_w: dict[int, GroupWeight] = {}
+        self._kind_mean = {k: a / (a + b) for k, (a, b) in config.kind_priors.items()}
+
+    # -- reliability lookups ------------------------------------------------
+    def _clip(self, r: float) -> float:
+        return min(max(r, 1.0 - self.cap), self.cap)
+
+    def kind_mean(self, kind: str) -> float:
+        m = self._kind_mean.get(kind)
+        if m is None:
+            a, b = self.cfg.kind_prior(kind)
+            m = a / (a + b)
+        return m
+
+    def source_r(self, source_id: int | None, kind: SourceKind) -> float:
+        if source_id is not None:
+            sc = self.scores.get(source_id)
+            if sc is not None:
+                return sc.reliability
+            rec = self.records.get(source_id)
+            if rec is not None and rec.prior is not None:
+                return self._clip(rec.prior)
+            if rec is not None:
+                kind = rec.kind
+        return self._clip(self.kind_mean(kind.value))
+
+    def outlet_r(self, name: str | None) -> float:
+        key = norm_name(name)
+        if key is None:
+            return self.kind_mean(SourceKind.UNKNOWN.value)
+        sid = self.by_name.get(key)
+        if sid is not None:
+            rec = self.records[sid]
+            return self.source_r(sid, rec.kind)
+        return self._clip(self.kind_mean(SourceKind.MEDIA.value))
+
+    def tokens(self, cid: int) -> frozenset[str]:
+        t = self._tokens.get(cid)
+        if t is None:
+            t = self._tokens[cid] = content_tokens(self.g.claims[cid].content)
+        return t
+
+    # -- one claim ----------------------------------------------------------
+    def claim_weight(self, cid: int) -> ClaimWeight:
+        cw = self._claim_w.get(cid)
+        if cw is None:
+            cw = self._claim_w[cid] = self._compute_claim_weight(self.g.claims[cid])
+        return cw
+
+    def _compute_claim_weight(self, c: CaseClaim) -> ClaimWeight:
+        cfg = self.cfg
+        kind = c.source_kind
+        rec = self.records.get(c.source_id) if c.source_id is not None else None
+        if rec is not None and c.source_kind == SourceKind.UNKNOWN:
+            kind = rec.kind
+        speaker = c.speaker or (rec.name if rec else None)
+        anonymous = kind == SourceKind.ANONYMOUS
+        impersonal = speaker is None and not anonymous
+        on_record = not anonymous and not impersonal and kind != SourceKind.UNKNOWN
+        if c.verdict in (Verdict.TRUE, Verdict.FALSE):
+            p = (
+                cfg.verdict_true_probability
+                if c.verdict == Verdict.TRUE
+                else cfg.verdict_false_probability
+            )
+            return ClaimWeight(
+                c.id,
+                logit(p),
+                f"claim #{c.id} marked {c.verdict.value} by the analyst",
+                anonymous=False,
+                on_record=True,
+            )
+        who = speaker or "unnamed source"
+        if declined_to_comment(c.cue, c.content):
+            return ClaimWeight(
+                c.id,
+                0.0,
+                f"{who} declined to comment (recorded, weighs nothing)",
+                anonymous,
+                on_record,
+            )
+        factor = 1.0
+        notes: list[str] = []
+        vouch = c.cited or c.outlet
+        if anonymous:
+            r = self.outlet_r(vouch)
+            factor *= cfg.anonymity_shrink
+            label = f"{vouch}-sourced report, via anonymous {who}" if vouch else f"anonymous {who}"
+        elif impersonal:
+            r = self.outlet_r(vouch)
+            label = f"{vouch} report" if vouch else "unattributed report"
+        else:
+            r = self.source_r(c.source_id, kind)
+            label = who if kind == SourceKind.UNKNOWN else f"{who} ({kind.value})"
+        relayed = False
+        if (
+            c.cited
+            and c.outlet
+            and norm_name(c.cited) != norm_name(c.outlet)
+            or (
+                kind == SourceKind.MEDIA
+                and c.outlet
+                and speaker
+                and norm_name(speaker) != norm_name(c.outlet)
+            )
+        ):
+            relayed = True
+        if relayed:
+            factor *= cfg.relay_shrink
+            notes.append(f"relayed by {c.outlet}")
+        h, hword = hedge_factor(c.cue, c.hedged, c.hedges, cfg)
+        if h < 1.0:
+            factor *= h
+            notes.append(f"hedged: {hword!r} x{h:g}")
+        # interested parties
+        actor = actor_tokens(speaker, c.affiliation, rec.affiliation if rec else None)
+        interested = False
+        admission = False
+        if actor:
+            linked = self.g.neighbours.get(c.id, ())
+            opposed = [o for o, rel in linked if rel == Relation.CONTRADICTS]
+            if c.stance == Stance.DENIES or opposed:
+                pool = [self.tokens(c.id)] + [self.tokens(o) for o in opposed]
+                interested = any(mentions(actor, t) for t in pool)
+            if not interested and c.stance == Stance.ASSERTS:
+                pool = [self.tokens(c.id)] + [self.tokens(o) for o, _ in linked]
+                is_actor = any(mentions(actor, t) for t in pool)
+                admission = is_admission(c.cue, is_actor, cfg)
+        elif c.stance == Stance.ASSERTS:
+            admission = is_admission(c.cue, False, cfg)
+        if interested:
+            factor *= cfg.interested_denial_shrink
+            notes.append("denial by an interested party")
+        r_eff = self._clip(0.5 + (r - 0.5) * factor)
+        if admission:
+            r_eff = max(r_eff, cfg.admission_reliability)
+            notes.append("admission against interest")
+        w = logit(r_eff) if r_eff > 0.5 else 0.0
+        if r_eff <= 0.5 and r < 0.5:
+            notes.append("source below 1/2 gives nothing")
+        if notes:
+            label = f"{label}; {', '.join(notes)}"
+        return ClaimWeight(c.id, w, label, anonymous or impersonal, on_record, interested)
+
+    # -- one group ----------------------------------------------------------
+    def group_weight(self, gid: int) -> GroupWeight:
+        gw = self._group_w.get(gid)
+        if gw is None:
+            gw = self._group_w[gid] = self._compute_group_weight(gid)
+        return gw
+
+    def _compute_group_weight(self, gid: int) -> GroupWeight:
+        ms = self.g.members[gid]
+        ws = [self.claim_weight(m) for m in ms]
+        verdicts = [
+            w
+            for w, m in zip(ws, ms, strict=True)
+            if self.g.claims[m].verdict in (Verdict.TRUE, Verdict.FALSE)
+        ]
+        if verdicts:
+            rep = verdicts[0]
+        elif gid in self.g.origin_claims:
+            oc = self.g.origin_claims[gid]
+            rep = ws[ms.index(oc)]
+        else:
+            rep = ws[0]
+            for w in ws[1:]:
+                if w.weight > rep.weight:
+                    rep = w
+        echoes = len(ms) - 1
+        echo_label = ""
+        if echoes:
+            outlets = sorted({self.g.claims[m].outlet or f"#{m}" for m in ms if m != rep.claim_id})
+            head = self.g.claims[rep.claim_id]
+            origin = head.cited or head.speaker or f"claim #{rep.claim_id}"
+            noun = "outlet" if len(outlets) == 1 else "outlets"
+            echo_label = f"{len(outlets)} {noun} repeating {origin} ({echoes} claims, counted once)"
+        return GroupWeight(
+            gid,
+            rep.claim_id,
+            rep.weight,
+            rep.label,
+            rep.anonymous,
+            rep.on_record,
+            rep.interested,
+            echoes,
+            echo_label,
+        )
+
+
+_REL_WORD = {1: "corroborated by", -1: "contradicted by"}
+
+
+def _score_group(
+    model: _Model, gid: int
+) -> tuple[list[Contribution], list[tuple[float, bool, bool]]]:
+    """Evidence rows for group ``gid`` and, per evidence group, (weight, on_record, anon)."""
+    cfg = model.cfg
+    own = model.group_weight(gid)
+    tag = f"g{gid}"
+    # (weight, label, group tag, anonymous, on_record, sort key)
+    ev: list[tuple[float, str, str, bool, bool]] = [
+        (own.weight, f"{own.label} (this report)", tag, own.anonymous, own.on_record)
+    ]
+    for h, sign, conf, _pair in model.g.group_neighbours(gid):
+        hw = model.group_weight(h)
+        w = sign * hw.weight
+        if cfg.link_confidence_scaling:
+            w *= conf
+        word = _REL_WORD[sign]
+        if sign < 0 and hw.interested:
+            word = "denied by"
+        label = f"{word} {hw.label}"
+        if cfg.link_confidence_scaling and conf < 1.0:
+            label += f" (link confidence {conf:.2f})"
+        if hw.echoes:
+            label += f"; {hw.echo_label}"
+        ev.append((w, label, f"g{h}", hw.anonymous, hw.on_record))
+    # anonymous groups on one side may share a source: partial dependence
+    dep = cfg.anonymous_dependence
+    for side in (1, -1):
+        idx = [i for i, e in enumerate(ev) if e[3] and e[0] * side > 0]
+        idx.sort(key=lambda i: (-abs(ev[i][0]), ev[i][2]))
+        for k, i in enumerate(idx[1:], start=1):
+            w, label, t, anon, rec = ev[i]
+            f = dep**k
+            ev[i] = (w * f, f"{label} (counted x{f:g}: anonymous sources may be one)", t, anon, rec)
+    rows = [
+        Contribution(
+            label=f"prior: a reported claim is true with P = {cfg.claim_prior:g}",
+            weight=logit(cfg.claim_prior),
+            group=None,
+        )
+    ]
+    for w, label, t, _anon, _rec in ev:
+        rows.append(Contribution(label=f"{_fmt(w)} {label}", weight=w, group=t))
+        if t == tag and own.echoes:
+            rows.append(Contribution(label=f"+0 {own.echo_label}", weight=0.0, group=t))
+    facts = [(w, rec, anon) for w, _l, _t, anon, rec in ev]
+    return rows, facts
+
+
+def _credibility(p: float, facts: list[tuple[float, bool, bool]], cfg: ScoringConfig) -> int:
+    if not any(abs(w) >= cfg.min_weight for w, _r, _a in facts):
+        return 6
+    on = sum(1 for w, rec, _a in facts if w >= cfg.min_weight and rec)
+    off = sum(1 for w, rec, _a in facts if w >= cfg.min_weight and not rec)
+    independent = on + min(off, 1)
+    serious = any(w <= -cfg.serious_weight for w, _r, _a in facts)
+    if p >= cfg.p_confirmed and independent >= 2 and on >= 1 and not serious:
+        return 1
+    if p >= cfg.p_probable and (independent >= 2 or on >= 1):
+        return 2
+    if p >= cfg.p_possible:
+        return 3
+    if serious and p < cfg.p_improbable:
+        return 5
+    return 4
+
+
+def score_claims(
+    claims: Sequence[CaseClaim],
+    links: Iterable[Link],
+    source_scores: Mapping[int, SourceScore],
+    config: ScoringConfig = DEFAULT_CONFIG,
+    *,
+    sources: Sequence[SourceRecord] = (),
+    only: Iterable[int] | None = None,
+    graph: CaseGraph | None = None,
+) -> dict[int, ClaimScore]:
+    """Score every claim (or those in ``only``), deterministic, keyed by claim id.
+
+    ``source_scores`` come from :func:`score_sources`; ``sources`` let an anonymous
+    or impersonal claim borrow its outlet's reliability (matched by name).
+    """
+    g = graph if graph is not None else build_graph(claims, links, config)
+    model = _Model(g, source_scores, sources, config)
+    wanted = sorted(g.claims) if only is None else sorted(set(only) & g.claims.keys())
+    by_group: dict[int, list[int]] = {}
+    for cid in wanted:
+        by_group.setdefault(g.group_of[cid], []).append(cid)
+    out: dict[int, ClaimScore] = {}
+    for gid in sorted(by_group):
+        rows, facts = _score_group(model, gid)
+        base = sum(r.weight for r in rows)
+        loo = [sigmoid(base - w) for w, _r, _a in facts if w != 0.0]
+        p_base = sigmoid(base)
+        number = _credibility(p_base, facts, config)
+        for cid in by_group[gid]:
+            c = g.claims[cid]
+            if c.verdict in (Verdict.TRUE, Verdict.FALSE):
+                target = logit(
+                    config.verdict_true_probability
+                    if c.verdict == Verdict.TRUE
+                    else config.verdict_false_probability
+                )
+                fix = target - base
+                vrows = rows + [
+                    Contribution(
+                        label=f"{_fmt(fix)} analyst verdict: {c.verdict.value} "
+                        "(overrides the evidence)",
+                        weight=fix,
+                        group="verdict",
+                    )
+                ]
+                lo = sum(r.weight for r in vrows)
+                p = sigmoid(lo)
+                out[cid] = ClaimScore.model_construct(
+                    claim_id=cid,
+                    probability=p,
+                    credibility=1 if c.verdict == Verdict.TRUE else 5,
+                    logodds=lo,
+                    low=p,
+                    high=p,
+                    contributions=tuple(vrows),
+                )
+                continue
+            extra: list[Contribution] = []
+            if c.verdict == Verdict.UNVERIFIED:
+                extra.append(
+                    Contribution(
+                        label="+0 analyst verdict: unverified (the evidence stands)",
+                        weight=0.0,
+                        group="verdict",
+                    )
+                )
+            crow = tuple(rows + extra)
+            out[cid] = ClaimScore.model_construct(
+                claim_id=cid,
+                probability=p_base,
+                credibility=number,
+                logodds=base,
+                low=min([p_base, *loo]),
+                high=max([p_base, *loo]),
+                contributions=crow,
+            )
+    return out
+
+
+def affected_claims(
+    changed_claim_ids: Iterable[int],
+    links: Iterable[Link],
+    claims: Sequence[CaseClaim] | None = None,
+    config: ScoringConfig = DEFAULT_CONFIG,
+    *,
+    graph: CaseGraph | None = None,
+) -> set[int]:
+    """The claims to rescore after ``changed_claim_ids`` (new or edited claims, ends of
+    new or changed links) changed: those whose evidence reads one of them.
+
+    Without ``claims`` (or a ``graph``) the answer is the connected components of
+    the link graph that contain a changed claim (a superset).
+    """
+    changed = set(changed_claim_ids)
+    if graph is None and claims is None:
+        return _components(changed, links)
+    g = graph if graph is not None else build_graph(claims or (), links, config)
+    seeds = set(changed)
+    for cid in changed:
+        for other, _rel in g.neighbours.get(cid, ()):
+            seeds.add(other)
+    return dependents(g, seeds) | (changed - g.claims.keys())
+
+
+def _components(changed: set[int], links: Iterable[Link]) -> set[int]:
+    adj: dict[int, list[int]] = {}
+    for a, b in resolve_links(links):
+        adj.setdefault(a, []).append(b)
+        adj.setdefault(b, []).append(a)
+    seen = set(changed)
+    stack = sorted(changed)
+    while stack:
+        x = stack.pop()
+        for y in adj.get(x, ()):
+            if y not in seen:
+                seen.add(y)
+                stack.append(y)
+    return seen

@@ -1,0 +1,229 @@
+"""The link graph as scoring sees it: resolved links, independence groups, group adjacency.
+
+- Links are unordered pairs. For one pair an analyst link beats machine links
+  (relation ``none`` = the analyst rejected the pair: no link); among links of
+  the same origin the most confident wins (ties: relation name, reason).
+- **Independence groups**: claims joined by ``repeats`` links, and claims joined
+  by ``corroborates`` links that come from the same origin (the same cited report,
+  or the same named speaker), are one group: they count once.
+- **Group adjacency**: ``corroborates`` (+1) and ``contradicts`` (-1) links between
+  two groups; several links between the same pair of groups vote with their
+  confidence, the winning sign keeps its highest confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from claimtrack.models import CaseClaim, Link, Origin, Relation, SourceKind
+from claimtrack.scoring.config import ScoringConfig
+from claimtrack.scoring.text import words
+
+_ON_RECORD_NAMED = frozenset({SourceKind.ANONYMOUS, SourceKind.UNKNOWN})
+
+
+def norm_name(name: str | None) -> str | None:
+    if not name:
+        return None
+    ws = words(name)
+    if ws and ws[0] == "the":
+        ws = ws[1:]
+    return " ".join(ws) or None
+
+
+def origin_key(c: CaseClaim) -> str | None:
+    """Who a claim ultimately comes from: the cited report, else a named speaker."""
+    if c.cited:
+        return norm_name(c.cited)
+    if c.source_kind in _ON_RECORD_NAMED:
+        return None
+    if c.source_id is not None:
+        return f"#{c.source_id}"
+    return norm_name(c.speaker)
+
+
+def resolve_links(
+    links: Iterable[Link], min_confidence: float = 0.0
+) -> dict[tuple[int, int], Link]:
+    """One effective link per unordered pair (analyst beats machine; ``none`` removes)."""
+    best: dict[tuple[int, int], tuple[tuple[int, float, str, str], Link]] = {}
+    for link in links:
+        if link.a == link.b:
+            continue
+        pair = (link.a, link.b) if link.a < link.b else (link.b, link.a)
+        rank = (
+            1 if link.origin == Origin.ANALYST else 0,
+            link.confidence,
+            link.relation.value,
+            link.reason,
+        )
+        cur = best.get(pair)
+        if cur is None or rank > cur[0]:
+            best[pair] = (rank, link)
+    out: dict[tuple[int, int], Link] = {}
+    for pair in sorted(best):
+        rank, link = best[pair]
+        if link.relation == Relation.NONE:
+            continue
+        if rank[0] == 0 and link.confidence < min_confidence:
+            continue
+        out[pair] = link
+    return out
+
+
+@dataclass
+class GroupEdge:
+    signed: float = 0.0
+    pos: float = 0.0  # highest confidence of a corroborating link
+    neg: float = 0.0  # highest confidence of a contradicting link
+    pos_link: tuple[int, int] | None = None
+    neg_link: tuple[int, int] | None = None
+
+    def sign_conf(self) -> tuple[int, float, tuple[int, int] | None]:
+        if self.signed > 0:
+            return 1, self.pos, self.pos_link
+        if self.signed < 0:
+            return -1, self.neg, self.neg_link
+        return 0, 0.0, None
+
+
+@dataclass
+class CaseGraph:
+    """Groups and adjacency of one case (or of the part of it handed in)."""
+
+    claims: dict[int, CaseClaim]
+    links: dict[tuple[int, int], Link]
+    group_of: dict[int, int]  # claim id -> group id (the smallest claim id in it)
+    members: dict[int, list[int]]  # group id -> sorted claim ids
+    adjacency: dict[int, dict[int, GroupEdge]]  # group id -> neighbour group -> edge
+    neighbours: dict[int, list[tuple[int, Relation]]] = field(default_factory=dict)
+    origin_claims: dict[int, int] = field(default_factory=dict)  # group -> original claim
+
+    def group_neighbours(self, gid: int) -> list[tuple[int, int, float, tuple[int, int] | None]]:
+        """(neighbour group, sign, confidence, link pair) sorted by neighbour group id."""
+        out = []
+        for h, edge in sorted(self.adjacency.get(gid, {}).items()):
+            s, conf, pair = edge.sign_conf()
+            if s:
+                out.append((h, s, conf, pair))
+        return out
+
+
+def build_graph(
+    claims: Sequence[CaseClaim] | dict[int, CaseClaim],
+    links: Iterable[Link],
+    config: ScoringConfig,
+) -> CaseGraph:
+    by_id = dict(claims) if isinstance(claims, dict) else {c.id: c for c in claims}
+    resolved = resolve_links(links, config.min_link_confidence)
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while True:
+            p = parent.get(root, root)
+            if p == root:
+                break
+            root = p
+        while x != root:
+            nxt = parent.get(x, x)
+            parent[x] = root
+            x = nxt
+        return root
+
+    def union(x: int, y: int) -> None:
+        rx, ry = find(x), find(y)
+        if rx != ry:
+            if rx < ry:
+                parent[ry] = rx
+            else:
+                parent[rx] = ry
+
+    neighbours: dict[int, list[tuple[int, Relation]]] = {}
+    keys: dict[int, str | None] = {}
+    usable: list[tuple[tuple[int, int], Link]] = []
+    origins: list[tuple[int, int]] = []
+    for pair, link in resolved.items():
+        a, b = pair
+        ca, cb = by_id.get(a), by_id.get(b)
+        if ca is None or cb is None:
+            continue
+        usable.append((pair, link))
+        neighbours.setdefault(a, []).append((b, link.relation))
+        neighbours.setdefault(b, []).append((a, link.relation))
+        if link.relation == Relation.REPEATS:
+            union(a, b)
+            if link.origin_claim is not None and link.origin_claim in (a, b):
+                origins.append((a, link.origin_claim))
+        elif link.relation == Relation.CORROBORATES:
+            ka = keys[a] if a in keys else keys.setdefault(a, origin_key(ca))
+            kb = keys[b] if b in keys else keys.setdefault(b, origin_key(cb))
+            if ka is not None and ka == kb:
+                union(a, b)
+    group_of: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    for cid in sorted(by_id):
+        g = find(cid)
+        group_of[cid] = g
+        members.setdefault(g, []).append(cid)
+    adjacency: dict[int, dict[int, GroupEdge]] = {}
+    for (a, b), link in usable:
+        if link.relation not in (Relation.CORROBORATES, Relation.CONTRADICTS):
+            continue
+        ga, gb = group_of[a], group_of[b]
+        if ga == gb:
+            continue
+        conf = link.confidence if link.origin == Origin.MACHINE else 1.0
+        for x, y in ((ga, gb), (gb, ga)):
+            edge = adjacency.setdefault(x, {}).get(y)
+            if edge is None:
+                edge = adjacency[x][y] = GroupEdge()
+            if link.relation == Relation.CORROBORATES:
+                edge.signed += conf
+                if conf > edge.pos:
+                    edge.pos, edge.pos_link = conf, (a, b)
+            else:
+                edge.signed -= conf
+                if conf > edge.neg:
+                    edge.neg, edge.neg_link = conf, (a, b)
+    origin_claims: dict[int, int] = {}
+    for a, oc in sorted(origins):
+        g = group_of[a]
+        if g not in origin_claims or oc < origin_claims[g]:
+            origin_claims[g] = oc
+    for lst in neighbours.values():
+        lst.sort()
+    return CaseGraph(
+        claims=by_id,
+        links=resolved,
+        group_of=group_of,
+        members=members,
+        adjacency=adjacency,
+        neighbours=neighbours,
+        origin_claims=origin_claims,
+    )
+
+
+def dependents(graph: CaseGraph, seeds: Iterable[int]) -> set[int]:
+    """Claims whose score can change when ``seeds`` (claims or link ends) change.
+
+    A claim's score reads its own group and the groups adjacent to it, and each
+    member's weight reads the claims it is linked to. So the claims affected by
+    a change at claim ``s`` are the members of the groups of ``s`` and of its
+    linked claims, and of the groups adjacent to those.
+    """
+    touched: set[int] = set()
+    for s in seeds:
+        if s not in graph.group_of:
+            continue
+        touched.add(graph.group_of[s])
+        for other, _rel in graph.neighbours.get(s, ()):
+            touched.add(graph.group_of[other])
+    groups = set(touched)
+    for g in touched:
+        groups.update(graph.adjacency.get(g, {}))
+    out: set[int] = set()
+    for g in groups:
+        out.update(graph.members[g])
+    return out

@@ -1,0 +1,152 @@
+"""Source reliability: a Beta prior updated only by propositions the analyst resolved.
+
+r = (a + k) / (a + b + n) for k confirmed and n - k refuted propositions, where
+(a, b) comes from the source's curated prior (outlet table or analyst), else its
+kind. A proposition is a claim the analyst marked true or false together with
+the claims linked to it (its independence group agrees with it, corroborating
+groups agree, contradicting groups disagree). A source's own claims, their
+echoes and machine corroboration never move r: only verdicts do.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from claimtrack.models import (
+    CaseClaim,
+    Contribution,
+    Link,
+    SourceRecord,
+    SourceScore,
+    Verdict,
+)
+from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
+from claimtrack.scoring.graph import CaseGraph, build_graph
+from claimtrack.scoring.text import declined_to_comment
+
+LETTERS = "ABCDE"
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def _short(text: str, n: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "\u2026"
+
+
+def track_records(
+    graph: CaseGraph, config: ScoringConfig
+) -> dict[int, list[tuple[int, bool, str]]]:
+    """source id -> [(resolved claim id, confirmed?, what)] in claim-id order, once per
+    proposition (a source that said the same thing three times counts once)."""
+    seen: set[tuple[int, int]] = set()
+    out: dict[int, list[tuple[int, bool, str]]] = {}
+    resolved = sorted(
+        cid for cid, c in graph.claims.items() if c.verdict in (Verdict.TRUE, Verdict.FALSE)
+    )
+    for rid in resolved:
+        r = graph.claims[rid]
+        truth = r.verdict == Verdict.TRUE
+        g0 = graph.group_of[rid]
+        sides = [(g0, 1)] + [(h, s) for h, s, _c, _p in graph.group_neighbours(g0)]
+        for gid, sign in sides:
+            for cid in graph.members[gid]:
+                c = graph.claims[cid]
+                if c.source_id is None:
+                    continue
+                if c.hedged and not config.track_hedged:
+                    continue
+                if declined_to_comment(c.cue, c.content):
+                    continue
+                key = (c.source_id, g0)
+                if key in seen:
+                    continue
+                seen.add(key)
+                right = truth if sign > 0 else not truth
+                what = f"claim #{rid} \u201c{_short(r.content)}\u201d marked {'true' if truth else 'false'}"
+                if cid != rid:
+                    rel = "repeated" if gid == g0 else ("agreed with" if sign > 0 else "disputed")
+                    what = f"{rel} {what} (its claim #{cid})"
+                out.setdefault(c.source_id, []).append((rid, right, what))
+    return out
+
+
+def letter_for(r: float, record: int, curated: bool, config: ScoringConfig) -> str:
+    """A-E from r and the track record; F when it cannot be judged (no record, no curated prior)."""
+    if record == 0 and not curated:
+        return "F"
+    letter = "E"
+    for grade, threshold in zip(LETTERS, config.letter_thresholds, strict=False):
+        if r >= threshold:
+            letter = grade
+            break
+    if letter == "A" and record < config.letter_a_min_record:
+        letter = "B"
+    if record == 0 and letter < config.letter_max_without_record:
+        letter = config.letter_max_without_record
+    return letter
+
+
+def score_sources(
+    sources: Sequence[SourceRecord],
+    claims: Sequence[CaseClaim],
+    links: Iterable[Link],
+    config: ScoringConfig = DEFAULT_CONFIG,
+    *,
+    graph: CaseGraph | None = None,
+) -> dict[int, SourceScore]:
+    """Reliability of every source, keyed by source id (deterministic)."""
+    g = graph if graph is not None else build_graph(claims, links, config)
+    records = track_records(g, config)
+    cap = config.reliability_cap
+    out: dict[int, SourceScore] = {}
+    for s in sorted(sources, key=lambda r: r.id):
+        curated = s.prior is not None
+        if s.prior is not None:
+            p0 = min(max(s.prior, 1.0 - cap), cap)
+            a = p0 * config.table_prior_strength
+            b = (1.0 - p0) * config.table_prior_strength
+            why = s.prior_reason or "curated prior"
+            label = f"prior {p0:.2f}: {why}"
+        else:
+            a, b = config.kind_prior(s.kind.value)
+            label = f"prior Beta({a:g}, {b:g}) for a {s.kind.value} source"
+        prev = _logit(a / (a + b))
+        rows = [Contribution(label=label, weight=prev, group="prior")]
+        confirmed = refuted = 0
+        for _rid, right, what in records.get(s.id, ()):
+            if right:
+                a += config.track_record_weight
+                confirmed += 1
+            else:
+                b += config.track_record_weight
+                refuted += 1
+            cur = _logit(a / (a + b))
+            rows.append(
+                Contribution(
+                    label=f"{'confirmed' if right else 'refuted'}: {what}",
+                    weight=cur - prev,
+                    group="record",
+                )
+            )
+            prev = cur
+        r = a / (a + b)
+        clipped = min(max(r, 1.0 - cap), cap)
+        if clipped != r:
+            rows.append(
+                Contribution(
+                    label=f"capped at {clipped:g}", weight=_logit(clipped) - prev, group="cap"
+                )
+            )
+        out[s.id] = SourceScore(
+            source_id=s.id,
+            reliability=clipped,
+            letter=letter_for(clipped, confirmed + refuted, curated, config),
+            confirmed=confirmed,
+            refuted=refuted,
+            contributions=tuple(rows),
+        )
+    return out
