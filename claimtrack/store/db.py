@@ -84,7 +84,7 @@ def parse_location(value: str, origin: str, cwd: Path | None = None) -> DbLocati
 
         try:
             url = make_url(value)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:
             raise UsageError(f"bad database URL {value!r}: {exc}") from None
         backend = url.get_backend_name()
         if backend not in SUPPORTED_BACKENDS:
@@ -100,7 +100,7 @@ def parse_location(value: str, origin: str, cwd: Path | None = None) -> DbLocati
             if not path.is_absolute():
                 path = (cwd or Path.cwd()) / path
             return DbLocation(url=f"sqlite:///{path}", path=path, origin=origin)
-        if backend == "postgresql" and url.get_driver_name() != "psycopg":
+        if url.drivername == "postgresql":  # the driver claimtrack ships with
             url = url.set(drivername="postgresql+psycopg")
         return DbLocation(url=url.render_as_string(hide_password=False), path=None, origin=origin)
     path = Path(value).expanduser()

@@ -241,15 +241,33 @@ def decode_bytes(data: bytes, *, path: str, html: bool = False) -> tuple[str, st
             text = _strict(data, declared)
             if text is not None:
                 return _checked(text, path), declared
+    encoding = _detect_encoding(data)
+    text = _strict(data, encoding) if encoding else None
+    if encoding is None or text is None:
+        raise InputError("undecodable bytes: not UTF-8, and no legacy encoding fits", path=path)
+    return _checked(text, path), encoding
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    """charset-normalizer's pick; on a near tie, Windows-1252 (the Western web default).
+
+    Western text often decodes without error as cp1250 as well as cp1252
+    (è/č, ø/ř): when cp1252 is as clean and as coherent as the best guess, it wins.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError("undecodable bytes: not UTF-8, and no legacy encoding fits", path=path)
-    text = _strict(data, best.encoding)
-    if text is None:
-        raise InputError("undecodable bytes: not UTF-8, and no legacy encoding fits", path=path)
-    return _checked(text, path), codecs.lookup(best.encoding).name
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = min(matches, key=lambda m: (m.chaos, -m.coherence))
+    for m in matches:
+        if (
+            "cp1252" in m.could_be_from_charset
+            and m.chaos <= best.chaos + 0.01
+            and m.coherence >= best.coherence - 0.05
+        ):
+            return "cp1252"
+    return str(codecs.lookup(best.encoding).name)
 
 
 def _checked(text: str, path: str) -> str:
