@@ -1,0 +1,715 @@
+"""The mention list of one article, computed once: names, organisations, places.
+
+A capitalised-name finder with a title/role lexicon. Every capitalised run of
+tokens is split into [affiliation] [role] [name]; the name part is looked up in
+the entity table (outlets, organisations, governments), the place index
+(countries, capitals) or, failing both, taken as a person when a title, an
+honorific, a known first name or a second capitalised token says so. Person
+mentions are then linked into article entities (surname-only and first-name
+mentions to the full name they stand for).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from claimtrack.models import SourceKind
+from claimtrack.sources.lexicon import (
+    Country,
+    EntityEntry,
+    EntityTable,
+    Role,
+    demonym_affiliation,
+    first_name_gender,
+    fold,
+    max_role_words,
+    norm_alias,
+    places,
+    roles,
+    words,
+)
+
+_TOKEN = re.compile(
+    r"(?:[A-Z]\.){2,}(?:-[^\W\d_]+)?"  # U.S., U.S.-led
+    r"|[^\W\d_](?:\w|[\u2019'\-](?=\w))*"  # words, hyphenated, possessives
+    r"|\d[\d,.]*"
+)
+_ABBREV = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "adm",
+        "maj",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "gop",
+    ]
+)
+_ARABIC_PREFIX = re.compile(r"^(?:al|el|ad|ash|as|bin|ibn|abu|abd)-[A-Z]")
+_SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019')\]]*(?=\s)|\n")
+_QUOTE_CHARS = re.compile('[\u201c\u201d"\n]')
+_SPACE = frozenset({" ", "\u00a0"})
+
+
+@dataclass
+class Token:
+    start: int
+    end: int  # end of the word, possessive 's excluded, abbreviation dot included
+    text: str
+    lower: str
+    cap: bool
+    poss: bool
+    sent: int = 0
+
+
+@dataclass
+class Mention:
+    """One naming of an entity in the article."""
+
+    start: int  # the name itself ("Ben Wallace")
+    end: int
+    kind: SourceKind
+    name: str
+    full_start: int  # with its title and affiliation ("British Defense Secretary Ben Wallace")
+    tokens: tuple[str, ...] = ()  # person name tokens as written
+    role: str | None = None
+    role_class: str | None = None
+    affiliation: str | None = None
+    gender: str = ""
+    honorific: str | None = None
+    entry: EntityEntry | None = None
+    country: Country | None = None  # a place or government metonym
+    sent: int = 0
+    in_quote: bool = False
+    poss: bool = False
+    bare: bool = False  # a lone capitalised word with no cue: maybe a surname
+    entity: int = -1
+
+
+@dataclass
+class Entity:
+    """An entity within one article (a person, or a body from the table or text)."""
+
+    id: int
+    kind: SourceKind
+    name: str
+    first: str | None = None  # folded
+    last: str | None = None  # folded
+    gender: str = ""
+    role: str | None = None
+    role_class: str | None = None
+    affiliation: str | None = None
+    entry: EntityEntry | None = None
+    country: Country | None = None
+    surfaces: list[str] = field(default_factory=list)
+    mentions: list[int] = field(default_factory=list)
+    full: bool = False  # has first and last name
+
+    def add_surface(self, surface: str) -> None:
+        if surface and surface not in self.surfaces:
+            self.surfaces.append(surface)
+
+
+def is_cap(word: str) -> bool:
+    return word[:1].isupper() or ("-" in word[:5] and bool(_ARABIC_PREFIX.match(word)))
+
+
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    n = len(text)
+    for m in _TOKEN.finditer(text):
+        start, end = m.start(), m.end()
+        word = m.group()
+        poss = False
+        if len(word) > 2 and word.endswith(("\u2019s", "'s")):
+            poss = True
+            word = word[:-2]
+            end = start + len(word)
+        elif (
+            end < n
+            and text[end] == "."
+            and (word.lower() in _ABBREV or (len(word) == 1 and word.isupper()))
+        ):
+            end += 1
+            word += "."
+        out.append(Token(start, end, word, word.lower().rstrip("."), is_cap(word), poss))
+    return out
+
+
+def _role_match(lowers: list[str], i: int) -> tuple[int, Role] | None:
+    """Longest role starting at lowers[i]: (number of tokens, role)."""
+    table = roles()
+    for n in range(min(max_role_words(), len(lowers) - i), 0, -1):
+        key = " ".join(lowers[i : i + n])
+        role = table.get(key) or table.get(key + ".")
+        if role is not None:
+            return n, role
+    return None
+
+
+@lru_cache(maxsize=1)
+def _role_words() -> frozenset[str]:
+    return frozenset(w for r in roles() for w in r.rstrip(".").split())
+
+
+class ArticleIndex:
+    """Tokens, sentences, quotations, mentions and entities of one article."""
+
+    def __init__(self, text: str, table: EntityTable) -> None:
+        self.text = text
+        self.table = table
+        self.tokens = tokenize(text)
+        self._token_starts = [t.start for t in self.tokens]
+        self.sent_starts = self._sentences()
+        for t in self.tokens:
+            t.sent = self.sentence_of(t.start)
+        self.quotes = self._quotes()
+        self._quote_starts = [q[0] for q in self.quotes]
+        self.lower_words = frozenset(t.text for t in self.tokens if not t.cap)
+        self.mentions: list[Mention] = []
+        self._find_mentions()
+        self.mention_starts = [m.start for m in self.mentions]
+        self.entities: list[Entity] = []
+        self._link()
+
+    # -- structure -----------------------------------------------------------
+
+    def _sentences(self) -> list[int]:
+        text = self.text
+        absorbed = {t.end - 1 for t in self.tokens if t.text.endswith(".")}
+        starts = [0]
+        for m in _SENT_END.finditer(text):
+            if m.group() != "\n":
+                if m.start() in absorbed and not text[m.start() - 2 : m.start() - 1].isupper():
+                    continue
+                if m.start() in absorbed:  # "U.S." at a sentence end: only before a capital
+                    nxt = text[m.end() : m.end() + 2].strip()
+                    if not nxt[:1].isupper():
+                        continue
+            starts.append(m.end())
+        return sorted(set(starts))
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.sent_starts, pos) - 1
+
+    def _quotes(self) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        open_at = -1
+        straight = -1
+        for qm in _QUOTE_CHARS.finditer(self.text):
+            i, ch = qm.start(), qm.group()
+            if ch == "\u201c":
+                open_at = i
+            elif ch == "\u201d" and open_at >= 0:
+                out.append((open_at, i + 1))
+                open_at = -1
+            elif ch == '"':
+                if straight < 0:
+                    straight = i
+                else:
+                    out.append((straight, i + 1))
+                    straight = -1
+            elif ch == "\n":
+                straight = -1
+        out.sort()
+        return out
+
+    def in_quote(self, pos: int) -> bool:
+        i = bisect_right(self._quote_starts, pos) - 1
+        return i >= 0 and self.quotes[i][0] < pos < self.quotes[i][1]
+
+    def token_index(self, pos: int) -> int:
+        """Index of the first token starting at or after pos."""
+        return bisect_left(self._token_starts, pos)
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        i = self.token_index(start)
+        out = []
+        while i < len(self.tokens) and self.tokens[i].start < end:
+            out.append(self.tokens[i])
+            i += 1
+        return out
+
+    def mentions_in(self, start: int, end: int) -> list[Mention]:
+        """Mentions whose name lies inside [start, end)."""
+        i = bisect_left(self.mention_starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def mentions_before(self, pos: int) -> int:
+        """Number of mentions that start before pos (iterate downwards from it)."""
+        return bisect_left(self.mention_starts, pos)
+
+    # -- mention finding -------------------------------------------------------
+
+    def _adjacent(self, a: Token, b: Token) -> bool:
+        gap = self.text[a.end : b.start]
+        return 0 < len(gap) <= 2 and all(c in _SPACE for c in gap)
+
+    def _runs(self) -> list[list[int]]:
+        w = words()
+        toks = self.tokens
+        runs: list[list[int]] = []
+        cur: list[int] = []
+        for i, t in enumerate(toks):
+            joinable = bool(cur) and self._adjacent(toks[cur[-1]], t) and not toks[cur[-1]].poss
+            if t.cap and t.lower not in w.calendar:
+                if joinable:
+                    cur.append(i)
+                else:
+                    if cur:
+                        runs.append(cur)
+                    cur = [i]
+            elif (
+                joinable
+                and t.lower in w.name_particles
+                and i + 1 < len(toks)
+                and toks[i + 1].cap
+                and self._adjacent(t, toks[i + 1])
+            ):
+                cur.append(i)
+            else:
+                if cur:
+                    runs.append(cur)
+                cur = []
+        if cur:
+            runs.append(cur)
+        return runs
+
+    def _is_common(self, t: Token, first_in_sentence: bool) -> bool:
+        w = words()
+        if t.lower in w.function_words or t.lower in w.calendar:
+            return True
+        if first_in_sentence and t.lower in self.lower_words:
+            return t.lower not in first_name_gender() and self.table.lookup(t.text) is None
+        return False
+
+    def _find_mentions(self) -> None:
+        toks = self.tokens
+        for run in self._runs():
+            # drop sentence-initial or function words at the front
+            while run:
+                t = toks[run[0]]
+                first = run[0] == 0 or toks[run[0] - 1].sent != t.sent or self._after_open(t)
+                if self._is_common(t, first) and not self._starts_role(run):
+                    run = run[1:]
+                else:
+                    break
+            while run and toks[run[-1]].lower in words().name_particles:
+                run = run[:-1]
+            if run:
+                self._parse_run(run)
+        self.mentions.sort(key=lambda m: m.start)
+
+    def _after_open(self, t: Token) -> bool:
+        before = self.text[max(0, t.start - 2) : t.start].strip()
+        return before[-1:] in ("\u201c", '"', "(", "\u2018", ":", "\u2014", "-")
+
+    def _starts_role(self, run: list[int]) -> bool:
+        lowers = [self.tokens[i].lower for i in run]
+        return _role_match(lowers, 0) is not None and len(run) > 1
+
+    def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
+        entry = self.table.lookup(surface)
+        if entry is not None:
+            return entry, None
+        pl = places()
+        key = norm_alias(surface)
+        if key in pl.metonyms:
+            return None, pl.metonyms[key]
+        if key in pl.names:
+            return None, pl.names[key]
+        return None, None
+
+    def _parse_run(self, run: list[int]) -> None:
+        toks = self.tokens
+        w = words()
+        text = self.text
+        first_tok, last_tok = toks[run[0]], toks[run[-1]]
+        whole = text[first_tok.start : last_tok.end]
+        poss = last_tok.poss
+        # 1. the whole run is a known body or place
+        entry, country = self._lookup_body(whole)
+        if entry is None and country is None and len(run) > 1:
+            # "Reuters Moscow": longest known prefix
+            for n in range(len(run) - 1, 0, -1):
+                sub = text[first_tok.start : toks[run[n - 1]].end]
+                entry, country = self._lookup_body(sub)
+                if entry is not None or (country is not None and n > 1):
+                    run = run[:n]
+                    last_tok = toks[run[-1]]
+                    whole = sub
+                    poss = last_tok.poss
+                    break
+                entry, country = None, None
+        if entry is not None or country is not None:
+            self._add_body(first_tok.start, last_tok.end, whole, entry, country, poss)
+            return
+        # 2. [affiliation] [honorific] [role] name
+        lowers = [toks[i].lower for i in run]
+        pos = 0
+        affiliation: str | None = None
+        role: Role | None = None
+        role_text: str | None = None
+        honorific: str | None = None
+        gender = ""
+        while pos < len(run):
+            t = toks[run[pos]]
+            if t.lower + ("." if t.text.endswith(".") else "") in w.honorifics or (
+                t.lower in w.honorifics
+            ):
+                honorific = t.text
+                gender = w.honorifics.get(t.lower, w.honorifics.get(t.lower + ".", "")) or gender
+                pos += 1
+                continue
+            rm = _role_match(lowers, pos)
+            if rm is not None and pos + rm[0] < len(run):
+                n, role = rm
+                role_text = text[t.start : toks[run[pos + n - 1]].end]
+                gender = role.gender or gender
+                pos += n
+                continue
+            if t.lower in w.role_modifiers and pos + 1 < len(run):
+                nxt = _role_match(lowers, pos + 1)
+                if nxt is not None and pos + 1 + nxt[0] < len(run):
+                    pos += 1
+                    continue
+            aff = demonym_affiliation(t.text) if pos + 1 < len(run) else None
+            if aff is not None and affiliation is None:
+                affiliation = aff
+                pos += 1
+                continue
+            break
+        rest = run[pos:]
+        if not rest:
+            return
+        r0, r1 = toks[rest[0]], toks[rest[-1]]
+        surface = text[r0.start : r1.end]
+        head = r1.lower
+        if role is None and honorific is None and (head in w.media_heads or head in w.org_heads):
+            self._add_org(first_tok.start, last_tok.end, whole, head, poss)
+            return
+        if role is None and honorific is None:
+            # a body named inside the run after an adjective: "Italian Defence Ministry"
+            entry, country = self._lookup_body(surface)
+            if entry is not None or country is not None:
+                self._add_body(r0.start, r1.end, surface, entry, country, poss)
+                return
+        if len(rest) > 4 or any(toks[i].text.isdigit() for i in rest):
+            return
+        if role is None and honorific is None and any(toks[i].lower in w.non_person for i in rest):
+            return
+        rest_lowers = [toks[i].lower for i in rest]
+        whole_role = _role_match(rest_lowers, 0)
+        if whole_role is not None and whole_role[0] == len(rest):
+            return  # a title alone ("Defense Minister"): a description, not a name
+        if rest_lowers[-1] in w.role_modifiers and _role_match(rest_lowers, 0) is not None:
+            return
+        if all(toks[i].text.isupper() and len(toks[i].text) > 2 for i in rest) and len(rest) > 1:
+            return  # an all-capitals credit line or headline
+        name_tokens = [toks[i].text for i in rest]
+        if len(rest) == 1 and demonym_affiliation(r0.text) is not None:
+            return
+        if len(rest) == 1 and r0.text.isupper() and len(r0.text) > 1 and not honorific:
+            return  # an unknown acronym, not a person
+        fg = first_name_gender().get(fold(name_tokens[0]), "") if len(rest) > 1 else ""
+        gender = gender or fg
+        # a role or affiliation written before the run in lower case
+        if role is None and pos == 0:
+            role, role_text, aff2, start_back = self._role_before(run[0])
+            affiliation = affiliation or aff2
+            gender = gender or (role.gender if role else "")
+            full_start = start_back
+        else:
+            full_start = first_tok.start
+        bare = len(rest) == 1 and role is None and honorific is None
+        if role is None and honorific is None:
+            after = self._role_after(rest[-1])
+            if after is not None:
+                role, role_text, aff3 = after
+                affiliation = affiliation or aff3
+                gender = gender or role.gender
+        self.mentions.append(
+            Mention(
+                start=r0.start,
+                end=r1.end,
+                kind=SourceKind.PERSON,
+                name=surface,
+                full_start=full_start,
+                tokens=tuple(name_tokens),
+                role=role_text,
+                role_class=role.cls if role else None,
+                affiliation=affiliation,
+                gender=gender,
+                honorific=honorific,
+                sent=r0.sent,
+                in_quote=self.in_quote(r0.start),
+                poss=r1.poss,
+                bare=bare,
+            )
+        )
+
+    def _role_before(self, i: int) -> tuple[Role | None, str | None, str | None, int]:
+        """Scan left of token i over lower-case role words, modifiers and demonyms."""
+        toks = self.tokens
+        w = words()
+        role_words = _role_words()
+        j = i - 1
+        collected: list[int] = []
+        affiliation = None
+        while j >= 0 and self._adjacent(toks[j], toks[j + 1]) and len(collected) < 6:
+            t = toks[j]
+            if t.poss:
+                aff = demonym_affiliation(t.text)
+                if aff is None:
+                    entry, country = self._lookup_body(t.text)
+                    aff = entry.name if entry else (country.name if country else None)
+                if aff is not None:
+                    affiliation = aff
+                    collected.insert(0, j)
+                break
+            if not t.cap and (t.lower in role_words or t.lower in w.role_modifiers):
+                collected.insert(0, j)
+            elif t.cap and demonym_affiliation(t.text) is not None:
+                affiliation = affiliation or demonym_affiliation(t.text)
+                collected.insert(0, j)
+            elif t.cap and (t.lower in w.role_modifiers or t.lower in role_words):
+                collected.insert(0, j)
+            else:
+                break
+            j -= 1
+        if not collected:
+            return None, None, None, toks[i].start
+        lowers = [toks[k].lower for k in collected]
+        best: tuple[int, int, Role] | None = None
+        for k in range(len(lowers)):
+            m = _role_match(lowers, k)
+            if m is not None and (best is None or m[0] >= best[1]):
+                best = (k, m[0], m[1])
+        if best is None:
+            if affiliation is None:
+                return None, None, None, toks[i].start
+            return None, None, affiliation, toks[collected[0]].start
+        k, n, role = best
+        text = self.text[toks[collected[k]].start : toks[collected[k + n - 1]].end]
+        return role, text, affiliation, toks[collected[0]].start
+
+    def _role_after(self, i: int) -> tuple[Role, str, str | None] | None:
+        """Apposition: "Guido Crosetto, Italy's defence minister, said"."""
+        toks = self.tokens
+        if i + 1 >= len(toks):
+            return None
+        gap = self.text[toks[i].end : toks[i + 1].start]
+        if gap.strip() != ",":
+            return None
+        seq: list[Token] = []
+        j = i + 1
+        while j < len(toks) and len(seq) < 8:
+            seq.append(toks[j])
+            if j + 1 < len(toks) and self.text[toks[j].end : toks[j + 1].start].strip():
+                break
+            j += 1
+        lowers = [t.lower for t in seq]
+        affiliation = None
+        for k, t in enumerate(seq):
+            aff = demonym_affiliation(t.text)
+            if aff is not None and affiliation is None:
+                affiliation = aff
+            m = _role_match(lowers, k)
+            if m is not None:
+                n, role = m
+                # take the longest role from here ("defence minister" over "defence")
+                return role, self.text[t.start : seq[k + n - 1].end], affiliation
+            if (
+                t.lower not in ("the", "a", "an")
+                and t.lower not in words().role_modifiers
+                and aff is None
+                and not t.poss
+            ):
+                return None
+        return None
+
+    def _add_body(
+        self,
+        start: int,
+        end: int,
+        surface: str,
+        entry: EntityEntry | None,
+        country: Country | None,
+        poss: bool,
+    ) -> None:
+        if entry is not None:
+            kind, name, aff = entry.kind, entry.name, entry.affiliation
+        else:
+            assert country is not None
+            kind, name, aff = SourceKind.GOVERNMENT, country.name, country.name
+        self.mentions.append(
+            Mention(
+                start=start,
+                end=end,
+                kind=kind,
+                name=name,
+                full_start=start,
+                affiliation=aff,
+                entry=entry,
+                country=country,
+                sent=self.sentence_of(start),
+                in_quote=self.in_quote(start),
+                poss=poss,
+            )
+        )
+
+    def _add_org(self, start: int, end: int, surface: str, head: str, poss: bool) -> None:
+        w = words()
+        kind = SourceKind.MEDIA if head in w.media_heads else SourceKind.ORGANIZATION
+        first_word = surface.split()[0]
+        aff = demonym_affiliation(first_word)
+        if (
+            kind is SourceKind.ORGANIZATION
+            and aff is not None
+            and head
+            in (
+                "ministry",
+                "department",
+                "army",
+                "navy",
+                "forces",
+                "force",
+                "command",
+                "embassy",
+                "cabinet",
+                "administration",
+                "police",
+            )
+        ):
+            kind = SourceKind.GOVERNMENT
+        self.mentions.append(
+            Mention(
+                start=start,
+                end=end,
+                kind=kind,
+                name=surface,
+                full_start=start,
+                affiliation=aff,
+                sent=self.sentence_of(start),
+                in_quote=self.in_quote(start),
+                poss=poss,
+            )
+        )
+
+    # -- entity linking ----------------------------------------------------------
+
+    def _new_entity(self, m: Mention, idx: int) -> Entity:
+        e = Entity(id=len(self.entities), kind=m.kind, name=m.name)
+        self.entities.append(e)
+        self._attach(e, m, idx)
+        return e
+
+    def _attach(self, e: Entity, m: Mention, idx: int) -> None:
+        m.entity = e.id
+        e.mentions.append(idx)
+        if m.kind is SourceKind.PERSON:
+            toks = [fold(t).rstrip(".") for t in m.tokens]
+            if len(toks) >= 2 and not e.full:
+                e.name = m.name
+                e.first, e.last, e.full = toks[0], toks[-1], True
+            elif e.last is None and toks:
+                e.last = toks[-1]
+            e.gender = e.gender or m.gender
+            if m.role and not e.role:
+                e.role, e.role_class = m.role, m.role_class
+            e.affiliation = e.affiliation or m.affiliation
+            e.add_surface(m.name)
+            if m.honorific:
+                e.add_surface(f"{m.honorific} {m.name}")
+        else:
+            e.entry = e.entry or m.entry
+            e.country = e.country or m.country
+            e.affiliation = e.affiliation or m.affiliation
+            e.add_surface(self.text[m.start : m.end])
+
+    def _link(self) -> None:
+        by_body: dict[str, Entity] = {}
+        persons: list[Entity] = []
+        pending: list[int] = []
+        for idx, m in enumerate(self.mentions):
+            if m.kind is not SourceKind.PERSON:
+                key = (
+                    m.entry.key if m.entry else (m.country.key if m.country else norm_alias(m.name))
+                )
+                e = by_body.get(key)
+                if e is None:
+                    e = self._new_entity(m, idx)
+                    by_body[key] = e
+                else:
+                    self._attach(e, m, idx)
+                continue
+            toks = [fold(t).rstrip(".") for t in m.tokens]
+            target = self._find_person(persons, toks, m)
+            if target is not None:
+                self._attach(target, m, idx)
+            elif m.bare:
+                pending.append(idx)
+            else:
+                persons.append(self._new_entity(m, idx))
+        for idx in pending:  # a lone word: link to a person named later, else drop
+            m = self.mentions[idx]
+            word = fold(m.tokens[0])
+            later = [p for p in persons if p.last == word or (p.first == word and p.full)]
+            if len(later) == 1:
+                self._attach(later[0], m, idx)
+        self.mentions = [m for m in self.mentions if m.entity >= 0]
+        self.mention_starts = [m.start for m in self.mentions]
+
+    def _find_person(self, persons: list[Entity], toks: list[str], m: Mention) -> Entity | None:
+        if not toks:
+            return None
+        last = toks[-1]
+        for p in reversed(persons):
+            if len(toks) >= 2:
+                if p.last == last and (
+                    not p.full or p.first == toks[0] or first_names_compatible(p.first, toks[0])
+                ):
+                    return p
+            elif p.last == last:
+                return p
+        if len(toks) == 1:
+            for p in reversed(persons):
+                if p.full and p.first == last and m.honorific is None:
+                    return p
+        return None
+
+
+def first_names_compatible(a: str | None, b: str | None) -> bool:
+    """Same person's first name? Equal, an initial of the other, or a nickname of it."""
+    if not a or not b:
+        return True
+    a, b = fold(a).rstrip("."), fold(b).rstrip(".")
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    from claimtrack.sources.lexicon import nickname_groups
+
+    groups = nickname_groups()
+    return bool(groups.get(a, frozenset()) & groups.get(b, frozenset()))
+
+
+__all__ = ["ArticleIndex", "Entity", "Mention", "Token", "first_names_compatible", "tokenize"]

@@ -1,0 +1,754 @@
+"""Within-article resolution: each claim's written source span -> a Speaker.
+
+The article is indexed once (``ArticleIndex``: tokens, sentences, quotations,
+mentions, entities); each claim then costs a few local look-ups around its
+source span. Rules, in order, for a source span:
+
+1. a pronoun ("he", "she", "they", "it", "I") -> the most salient compatible
+   earlier entity (gender, recency, subject position, earlier speakers);
+   "I"/"we" inside another claim's quotation -> that claim's speaker;
+2. a document ("a recent report from Reuters", "the statement") -> its owner
+   when named, else a document source;
+3. a named person in the span -> that person's article entity (surname-only and
+   "Mr X" mentions are linked to the full name);
+4. a known outlet, organisation, government body or place (metonym) -> it;
+5. "<demonym> government/military/authorities" -> a government source;
+6. a definite description ("the minister", "Italy's Defense Minister",
+   "the agency", "the paper") -> the entity with that role or type, nearest
+   before the claim, else the first after it;
+7. an anonymous descriptor ("a senior U.S. official", "analysts") -> an
+   anonymous source with the descriptor as name and its affiliation;
+8. impersonal evidence ("observations indicate") -> no speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from claimtrack.models import Claim, ResolvedClaim, SourceKind, Span, Speaker
+from claimtrack.sources.lexicon import (
+    EntityTable,
+    default_table,
+    demonym_affiliation,
+    first_name_gender,
+    fold,
+    norm_alias,
+    roles,
+    words,
+)
+from claimtrack.sources.mentions import ArticleIndex, Entity, Mention, Token
+
+PRONOUN_GENDER = {
+    "he": "m",
+    "him": "m",
+    "his": "m",
+    "himself": "m",
+    "she": "f",
+    "her": "f",
+    "hers": "f",
+    "herself": "f",
+}
+PLURAL_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
+NEUTER_PRONOUNS = frozenset({"it", "its", "itself"})
+FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
+DETERMINERS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "some",
+        "one",
+        "two",
+        "three",
+        "several",
+        "many",
+        "other",
+        "another",
+        "most",
+        "few",
+        "various",
+        "numerous",
+        "certain",
+        "multiple",
+        "these",
+        "those",
+        "this",
+        "that",
+        "such",
+        "all",
+        "both",
+    }
+)
+_CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
+_OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
+
+
+def person_key(name: str) -> str:
+    return "person:" + " ".join(re.sub(r"[^\w\s-]", "", fold(name)).split())
+
+
+class _Resolver:
+    def __init__(self, text: str, claims: Sequence[Claim], table: EntityTable) -> None:
+        self.text = text
+        self.claims = list(claims)
+        self.table = table
+        self.idx = ArticleIndex(text, table)
+        self.speakers: dict[int, Speaker | None] = {}
+        self.entity_speaker: dict[int, Speaker] = {}
+        # claims in order of their source position, for "previous speaker" salience
+        self.order = sorted(
+            range(len(self.claims)),
+            key=lambda i: (self._anchor(self.claims[i]), i),
+        )
+        self.resolved_entity: dict[int, int] = {}  # claim index -> article entity id
+        self.speaker_entities: set[int] = set()
+        self._busy: set[int] = set()
+
+    @staticmethod
+    def _anchor(c: Claim) -> int:
+        if c.source is not None:
+            return c.source.start
+        if c.cue is not None:
+            return c.cue.start
+        return c.content.start
+
+    # -- speakers of entities -------------------------------------------------
+
+    def speaker_of(self, e: Entity, antecedent: Span | None = None) -> Speaker:
+        base = self.entity_speaker.get(e.id)
+        if base is None:
+            base = self._build_speaker(e)
+            self.entity_speaker[e.id] = base
+        if antecedent is not None:
+            return base.model_copy(update={"antecedent": antecedent})
+        return base
+
+    def _build_speaker(self, e: Entity) -> Speaker:
+        if e.kind is SourceKind.PERSON:
+            key = person_key(e.name) if e.full else "local:" + person_key(e.name)
+            return Speaker(
+                name=e.name,
+                kind=SourceKind.PERSON,
+                key=key,
+                role=e.role,
+                affiliation=e.affiliation,
+                aliases=tuple(e.surfaces),
+            )
+        if e.entry is not None:
+            en = e.entry
+            return Speaker(
+                name=en.name,
+                kind=en.kind,
+                key=en.key,
+                affiliation=en.affiliation,
+                aliases=tuple(e.surfaces),
+            )
+        if e.country is not None:
+            return Speaker(
+                name=e.country.name,
+                kind=SourceKind.GOVERNMENT,
+                key=e.country.key,
+                affiliation=e.country.name,
+                aliases=tuple(e.surfaces),
+            )
+        return Speaker(
+            name=e.name,
+            kind=e.kind,
+            key=f"{e.kind.value}:{norm_alias(e.name)}",
+            affiliation=e.affiliation,
+            aliases=tuple(e.surfaces),
+        )
+
+    def mention_span(self, m: Mention) -> Span:
+        return Span.of(self.text, m.full_start, m.end)
+
+    # -- main ---------------------------------------------------------------------
+
+    def run(self) -> list[ResolvedClaim]:
+        cited: dict[int, Speaker | None] = {}
+        for i in self.order:
+            self.resolve(i)
+            cited[i] = self._cited(i)
+        return [
+            ResolvedClaim(claim=c, speaker=self.speakers.get(i), cited=cited.get(i))
+            for i, c in enumerate(self.claims)
+        ]
+
+    def resolve(self, i: int) -> Speaker | None:
+        if i in self.speakers:
+            return self.speakers[i]
+        if i in self._busy:
+            return None
+        self._busy.add(i)
+        claim = self.claims[i]
+        sp: Speaker | None = None
+        if claim.source is not None:
+            sp = self.resolve_span(claim.source.start, claim.source.end, i)
+        self.speakers[i] = sp
+        self._busy.discard(i)
+        return sp
+
+    # -- one source span --------------------------------------------------------
+
+    def resolve_span(self, start: int, end: int, ci: int) -> Speaker | None:
+        text = self.text
+        raw = text[start:end]
+        stripped = raw.strip(" \t\n,.:;\"\u201c\u201d'()")
+        low = fold(stripped)
+        if not low:
+            return None
+        if (
+            low in PRONOUN_GENDER
+            or low in PLURAL_PRONOUNS
+            or low in NEUTER_PRONOUNS
+            or (low in FIRST_PERSON)
+        ):
+            return self.resolve_pronoun(low, start, ci)
+        toks = self.idx.tokens_in(start, end)
+        toks = [t for t in toks if t.end <= end]
+        if not toks:
+            return None
+        mentions = [m for m in self.idx.mentions_in(start, end) if m.entity >= 0]
+        w = words()
+        head = self._head(toks)
+        head_low = head.lower if head else ""
+        # 2. documents
+        if head is not None and not self._proper(head) and self._is_document_head(toks, head):
+            owner = self._owner(mentions, toks, head)
+            if owner is not None:
+                return owner
+            if self._definite(toks):
+                prior = self._previous_document_owner(ci, head_low)
+                if prior is not None:
+                    return prior
+            name = self._descriptor(toks)
+            return Speaker(
+                name=name,
+                kind=SourceKind.DOCUMENT,
+                key="document:" + norm_alias(name),
+                affiliation=self._affiliation(toks, mentions),
+            )
+        # unnamed media / impersonal evidence
+        desc = fold(" ".join(t.text for t in toks if t.lower not in DETERMINERS))
+        if head is not None and not self._proper(head) and not mentions:
+            if desc in w.media_report_nouns or head_low in ("reports",) and not self._has_cap(toks):
+                name = self._descriptor(toks)
+                return Speaker(
+                    name=name, kind=SourceKind.MEDIA, key="local:media:" + norm_alias(name)
+                )
+            if head_low in w.evidence_nouns:
+                return None
+        # 3./4. named entities in the span
+        person = self._head_mention(mentions, SourceKind.PERSON, toks)
+        if person is not None and not self._anonymous_head(head):
+            e = self.idx.entities[person.entity]
+            self.resolved_entity[ci] = e.id
+            ante = None if self._names_fully(person, e) else self._antecedent(e, person)
+            return self.speaker_of(e, ante)
+        gov = self._government_body(toks, mentions)
+        if gov is not None:
+            return gov
+        if mentions and not self._anonymous_head(head):
+            body = self._head_mention(mentions, None, toks)
+            if body is not None:
+                e = self.idx.entities[body.entity]
+                self.resolved_entity[ci] = e.id
+                return self.speaker_of(e)
+        # 6. definite descriptions
+        desc_sp = self.resolve_description(toks, start, ci)
+        if desc_sp is not None:
+            return desc_sp
+        # 7. anonymous
+        if head is not None and self._anonymous_head(head):
+            name = self._descriptor(toks)
+            return Speaker(
+                name=name,
+                kind=SourceKind.ANONYMOUS,
+                key="anonymous:" + norm_alias(name),
+                affiliation=self._affiliation(toks, mentions),
+            )
+        # fallback: the span as written
+        name = self._descriptor(toks)
+        if not name:
+            return None
+        if self._has_cap(toks) and head is not None and self._proper(head):
+            caps = [t for t in toks if t.cap]
+            looks_person = 2 <= len(caps) <= 3 and (
+                fold(caps[0].text) in first_name_gender() or all(t.cap for t in toks)
+            )
+            kind = SourceKind.PERSON if looks_person else SourceKind.ORGANIZATION
+            key = person_key(name) if looks_person else f"{kind.value}:{norm_alias(name)}"
+            return Speaker(name=name, kind=kind, key=key, affiliation=self._affiliation(toks, []))
+        return Speaker(
+            name=name,
+            kind=SourceKind.ANONYMOUS,
+            key="anonymous:" + norm_alias(name),
+            affiliation=self._affiliation(toks, mentions),
+        )
+
+    # -- helpers for spans -------------------------------------------------------
+
+    def _has_cap(self, toks: list[Token]) -> bool:
+        return any(self._proper(t) for t in toks)
+
+    def _proper(self, t: Token) -> bool:
+        """Capitalised as a name, not only because it starts a sentence."""
+        if not t.cap:
+            return False
+        w = words()
+        return not (
+            t.lower in DETERMINERS
+            or t.lower in w.anonymous_nouns
+            or t.lower in w.document_nouns
+            or t.lower in w.evidence_nouns
+            or t.lower in w.function_words
+            or t.lower in ("reports", "recent", "new")
+        )
+
+    @staticmethod
+    def _definite(toks: list[Token]) -> bool:
+        return bool(toks) and toks[0].lower in ("the", "this", "that", "these", "those")
+
+    def _head(self, toks: list[Token]) -> Token | None:
+        """The head word: last token before a post-modifier (of/from/at/, who ...)."""
+        stop = {
+            "of",
+            "from",
+            "at",
+            "in",
+            "for",
+            "with",
+            "on",
+            "by",
+            "who",
+            "which",
+            "that",
+            "close",
+            "familiar",
+            "including",
+            "within",
+            "inside",
+            "to",
+            "citing",
+            "and",
+        }
+        head = None
+        for k, t in enumerate(toks):
+            if t.lower in stop and k > 0:
+                if t.lower == "and":  # "Western and regional intelligence sources"
+                    continue
+                break
+            head = t
+        return head
+
+    def _is_document_head(self, toks: list[Token], head: Token) -> bool:
+        w = words()
+        if head.lower in w.document_nouns:
+            return True
+        pair = [t.lower for t in toks]
+        k = toks.index(head)
+        return k > 0 and f"{pair[k - 1]} {head.lower}" in w.document_nouns
+
+    def _anonymous_head(self, head: Token | None) -> bool:
+        return head is not None and not self._proper(head) and head.lower in words().anonymous_nouns
+
+    def _descriptor(self, toks: list[Token]) -> str:
+        k = 0
+        while k < len(toks) - 1 and toks[k].lower in DETERMINERS:
+            k += 1
+        if not toks:
+            return ""
+        out = self.text[toks[k].start : toks[-1].end + (2 if toks[-1].poss else 0)]
+        first = toks[k]
+        if (
+            first.cap
+            and first.lower in self._common_lowers()
+            and demonym_affiliation(first.text) is None
+            and self.table.lookup(first.text) is None
+        ):
+            out = out[0].lower() + out[1:]
+        return " ".join(out.split())
+
+    def _common_lowers(self) -> frozenset[str]:
+        w = words()
+        return (
+            w.anonymous_nouns
+            | w.document_nouns
+            | w.evidence_nouns
+            | w.role_modifiers
+            | frozenset(roles())
+            | w.function_words
+            | frozenset({"recent", "new", "western", "regional", "local"})
+            | self.idx.lower_words
+        )
+
+    def _affiliation(self, toks: list[Token], mentions: list[Mention]) -> str | None:
+        for t in toks:
+            aff = demonym_affiliation(t.text) if t.cap or "-" in t.text else None
+            if aff is not None:
+                return aff
+        for m in mentions:
+            if m.kind is SourceKind.PERSON:
+                return self.idx.entities[m.entity].name
+            return m.name if m.entry is not None else (m.affiliation or m.name)
+        return None
+
+    def _head_mention(
+        self, mentions: list[Mention], kind: SourceKind | None, toks: list[Token]
+    ) -> Mention | None:
+        """The mention that heads the span (not a possessive modifier, not after of/from)."""
+        cands = [m for m in mentions if kind is None or m.kind is kind]
+        if not cands:
+            return None
+        head = self._head(toks)
+        limit = head.end if head is not None else toks[-1].end
+        in_head = [m for m in cands if m.end <= limit and not m.poss]
+        if in_head:
+            return in_head[-1]
+        non_poss = [m for m in cands if not m.poss]
+        if kind is SourceKind.PERSON:
+            return non_poss[0] if non_poss else None
+        return non_poss[0] if non_poss else None
+
+    def _names_fully(self, m: Mention, e: Entity) -> bool:
+        return len(m.tokens) >= 2 or not e.full
+
+    def _antecedent(self, e: Entity, m: Mention | None) -> Span | None:
+        """The full-name mention an abbreviated mention stands for."""
+        best = None
+        for mi in e.mentions:
+            cand = self.idx.mentions[mi] if mi < len(self.idx.mentions) else None
+            if cand is None or cand.entity != e.id:
+                continue
+            if len(cand.tokens) >= 2 or cand.kind is not SourceKind.PERSON:
+                if m is None or cand.start <= m.start or best is None:
+                    best = cand
+                if m is not None and cand.start > m.start:
+                    break
+        return self.mention_span(best) if best is not None else None
+
+    def _owner(self, mentions: list[Mention], toks: list[Token], head: Token) -> Speaker | None:
+        """The named owner of a document: "a report from Reuters", "the Pentagon's statement"."""
+        if not mentions:
+            return None
+        m = mentions[-1]
+        for cand in mentions:
+            if cand.poss or cand.end <= head.start:
+                m = cand
+                break
+        e = self.idx.entities[m.entity]
+        return self.speaker_of(e)
+
+    def _previous_document_owner(self, ci: int, head: str) -> Speaker | None:
+        pos = self._anchor(self.claims[ci])
+        best = None
+        for j in self.order:
+            c = self.claims[j]
+            if self._anchor(c) >= pos or c.source is None:
+                break
+            if head in fold(c.source.text):
+                sp = self.speakers.get(j)
+                if sp is not None and sp.kind is not SourceKind.DOCUMENT:
+                    best = sp
+        return best
+
+    def _government_body(self, toks: list[Token], mentions: list[Mention]) -> Speaker | None:
+        """'<demonym|country> government/military/authorities' -> government of that country."""
+        w = words()
+        low = " ".join(t.lower for t in toks)
+        for head in w.government_heads:
+            if not low.endswith(head):
+                continue
+            body = toks[: len(toks) - len(head.split())]
+            country = None
+            for t in body:
+                aff = demonym_affiliation(t.text)
+                if aff is not None:
+                    country = aff
+            if country is None:
+                return None
+            k = 0
+            while k < len(toks) - 1 and toks[k].lower in DETERMINERS:
+                k += 1
+            written = self.text[toks[k].start : toks[-1].end]
+            entry = self.table.lookup(written)
+            if entry is not None:
+                return Speaker(
+                    name=entry.name,
+                    kind=entry.kind,
+                    key=entry.key,
+                    affiliation=entry.affiliation,
+                    aliases=(written,),
+                )
+            gkey = "government:" + fold(country)
+            if head not in (
+                "government",
+                "administration",
+                "authorities",
+                "cabinet",
+                "regime",
+                "leadership",
+            ):
+                gkey += ":" + head
+            return Speaker(
+                name=" ".join(written.split()),
+                kind=SourceKind.GOVERNMENT,
+                key=gkey,
+                affiliation=country,
+                aliases=(written,),
+            )
+        return None
+
+    # -- definite descriptions ---------------------------------------------------
+
+    def resolve_description(self, toks: list[Token], pos: int, ci: int) -> Speaker | None:
+        """'the minister', "Italy's Defense Minister", 'the agency', 'the paper'."""
+        if not toks:
+            return None
+        first = toks[0]
+        lowers = [t.lower for t in toks]
+        affiliation = None
+        k = 0
+        if first.lower in ("the", "this", "that"):
+            k = 1
+        elif first.poss or demonym_affiliation(first.text) is not None:
+            affiliation = demonym_affiliation(first.text)
+            k = 1
+        else:
+            return None
+        while k < len(toks) and (
+            demonym_affiliation(toks[k].text) is not None
+            and toks[k].cap
+            or toks[k].lower in words().role_modifiers
+            and k < len(toks) - 1
+        ):
+            affiliation = affiliation or demonym_affiliation(toks[k].text)
+            k += 1
+        if k >= len(toks):
+            return None
+        rest = lowers[k:]
+        role = None
+        for n in range(len(rest), 0, -1):
+            r = roles().get(" ".join(rest[-n:]))
+            if r is not None:
+                role = r
+                break
+        if role is not None and role.kind is SourceKind.PERSON:
+            e = self._find_by_role(role.cls, role.gender, affiliation, pos, toks)
+            if e is not None:
+                self.resolved_entity[ci] = e.id
+                return self.speaker_of(e, self._antecedent(e, None))
+            return None
+        noun = " ".join(rest)
+        kinds = words().descriptions.get(noun) or words().descriptions.get(rest[-1])
+        if kinds:
+            e = self._find_by_type(rest[-1], kinds, pos)
+            if e is not None:
+                self.resolved_entity[ci] = e.id
+                return self.speaker_of(e, self._antecedent(e, None))
+        return None
+
+    def _find_by_role(
+        self, cls: str, gender: str, affiliation: str | None, pos: int, toks: list[Token]
+    ) -> Entity | None:
+        ents = self.idx.entities
+        before: Entity | None = None
+        after: Entity | None = None
+        n_before = self.idx.mentions_before(pos)
+        for j in range(n_before - 1, -1, -1):
+            m = self.idx.mentions[j]
+            e = ents[m.entity]
+            if self._role_ok(e, cls, gender, affiliation):
+                before = e
+                break
+        if before is not None:
+            return before
+        for j in range(n_before, len(self.idx.mentions)):
+            m = self.idx.mentions[j]
+            if m.start < toks[-1].end:
+                continue
+            e = ents[m.entity]
+            if self._role_ok(e, cls, gender, affiliation):
+                after = e
+                break
+        return after
+
+    @staticmethod
+    def _role_ok(e: Entity, cls: str, gender: str, affiliation: str | None) -> bool:
+        if e.kind is not SourceKind.PERSON or e.role_class is None:
+            return False
+        if e.role_class != cls:
+            return False
+        if gender and e.gender and gender != e.gender:
+            return False
+        return not (affiliation and e.affiliation and affiliation != e.affiliation)
+
+    def _find_by_type(self, noun: str, kinds: Sequence[SourceKind], pos: int) -> Entity | None:
+        ents = self.idx.entities
+        fallback: Entity | None = None
+        for j in range(self.idx.mentions_before(pos) - 1, -1, -1):
+            m = self.idx.mentions[j]
+            e = ents[m.entity]
+            if e.kind not in kinds or e.kind is SourceKind.PERSON:
+                continue
+            types = e.entry.types if e.entry else ()
+            if noun in types or fold(e.name).split()[-1] == noun:
+                return e
+            if noun in ("government", "administration") and e.country is not None:
+                return e
+            if fallback is None and e.country is None and e.kind is not SourceKind.GOVERNMENT:
+                fallback = e
+        return fallback if noun not in ("government", "administration") else None
+
+    # -- pronouns ------------------------------------------------------------------
+
+    def resolve_pronoun(self, low: str, pos: int, ci: int) -> Speaker | None:
+        if low in FIRST_PERSON:
+            return self._first_person(pos, ci)
+        if low in PRONOUN_GENDER:
+            e = self._pronoun_person(PRONOUN_GENDER[low], pos, ci)
+            if e is None:
+                return None
+            if not e.gender:
+                e.gender = PRONOUN_GENDER[low]
+            self.resolved_entity[ci] = e.id
+            return self.speaker_of(e, self._antecedent(e, None))
+        return self._pronoun_body(low, pos, ci)
+
+    def _previous_claim(self, ci: int) -> int | None:
+        k = self.order.index(ci)
+        return self.order[k - 1] if k > 0 else None
+
+    def _pronoun_person(self, gender: str, pos: int, ci: int) -> Entity | None:
+        idx = self.idx
+        psent = idx.sentence_of(pos)
+        pquote = idx.in_quote(pos)
+        prev = self._previous_claim(ci)
+        prev_entity = self.resolved_entity.get(prev) if prev is not None else None
+        speakers = set(self.resolved_entity.values())
+        best: tuple[float, int] | None = None
+        seen: set[int] = set()
+        first_in_sent: dict[int, int] = {}
+        n = idx.mentions_before(pos)
+        for j in range(n - 1, -1, -1):
+            m = idx.mentions[j]
+            dist = psent - m.sent
+            if dist > 8:
+                break
+            if m.kind is not SourceKind.PERSON:
+                continue
+            e = idx.entities[m.entity]
+            if e.id in seen:
+                continue
+            if e.gender and e.gender != gender:
+                continue
+            seen.add(e.id)
+            score = -1.0 * dist
+            if e.gender == gender:
+                score += 1.0
+            elif not e.full:
+                score -= 0.5
+            if m.in_quote and not pquote:
+                score -= 1.5
+            if m.poss:
+                score -= 0.7
+            if e.id in speakers:
+                score += 0.8
+            if e.id == prev_entity:
+                score += 1.0
+            if m.sent not in first_in_sent:
+                first_in_sent[m.sent] = self._first_person_mention_in_sentence(m.sent)
+            if first_in_sent[m.sent] == e.id:
+                score += 0.6
+            score += 0.15 * min(len(e.mentions), 6)
+            if best is None or score > best[0]:
+                best = (score, e.id)
+        if best is None:
+            return None
+        return idx.entities[best[1]]
+
+    def _first_person_mention_in_sentence(self, sent: int) -> int:
+        idx = self.idx
+        start = idx.sent_starts[sent]
+        j = idx.mentions_before(start)
+        while j < len(idx.mentions) and idx.mentions[j].sent == sent:
+            m = idx.mentions[j]
+            if m.kind is SourceKind.PERSON and not m.in_quote:
+                return m.entity
+            j += 1
+        return -1
+
+    def _pronoun_body(self, low: str, pos: int, ci: int) -> Speaker | None:
+        prev = self._previous_claim(ci)
+        psent = self.idx.sentence_of(pos)
+        if prev is not None:
+            sp = self.speakers.get(prev)
+            c = self.claims[prev]
+            near = c.source is not None and psent - self.idx.sentence_of(c.source.start) <= 2
+            if sp is not None and near and sp.kind is not SourceKind.PERSON:
+                plural = sp.kind is SourceKind.ANONYMOUS and sp.name.endswith("s")
+                if (low in PLURAL_PRONOUNS) == plural or sp.kind is not SourceKind.ANONYMOUS:
+                    return sp
+        for j in range(self.idx.mentions_before(pos) - 1, -1, -1):
+            m = self.idx.mentions[j]
+            if psent - m.sent > 3:
+                break
+            if m.kind is SourceKind.PERSON or m.poss:
+                continue
+            e = self.idx.entities[m.entity]
+            if e.country is not None and low in NEUTER_PRONOUNS and m.entry is None:
+                # "Russia ... it said": a country as an actor
+                return self.speaker_of(e, self.mention_span(m))
+            return self.speaker_of(e, self.mention_span(m))
+        return None
+
+    def _first_person(self, pos: int, ci: int) -> Speaker | None:
+        """'I'/'we' inside another claim's quotation: that claim's speaker."""
+        for j, c in enumerate(self.claims):
+            if j == ci:
+                continue
+            pieces = c.content_spans or (c.content,)
+            if any(p.start <= pos < p.end for p in pieces):
+                return self.resolve(j)
+        return None
+
+    # -- relays ------------------------------------------------------------------------
+
+    def _cited(self, ci: int) -> Speaker | None:
+        c = self.claims[ci]
+        if c.source is None:
+            return None
+        text = self.text
+        # "X, citing Y" right after the source or the cue
+        after = max(c.source.end, c.cue.end if c.cue else 0)
+        window = text[after : after + 120]
+        m = _CITING.match(window)
+        if m is None and c.cue is not None:
+            window = text[c.source.end : c.source.end + 120]
+            m = _CITING.match(window)
+            after = c.source.end
+        if m is not None:
+            start = after + m.end()
+            stop = start
+            while stop < len(text) and text[stop] not in ",.;:\n" and stop - start < 80:
+                stop += 1
+            sp = self.resolve_span(start, stop, ci)
+            if sp is not None:
+                return sp
+        sp = self.speakers.get(ci)
+        if sp is not None and sp.kind is SourceKind.MEDIA and not sp.key.startswith("local:"):
+            return sp
+        return None
+
+
+def resolve_claims(
+    text: str, claims: list[Claim], *, table: EntityTable | None = None
+) -> list[ResolvedClaim]:
+    """Attach a canonical Speaker to every claim of one article (same order as given)."""
+    if not claims:
+        return []
+    return _Resolver(text, claims, table or default_table()).run()
+
+
+__all__ = ["person_key", "resolve_claims"]
