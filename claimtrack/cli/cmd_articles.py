@@ -35,7 +35,12 @@ def articles(
     with case_from(ctx) as case:
         if text and article_id is not None:
             body = article_text(case, article_id)
-            typer.echo(body, nl=not body.endswith("\n"))
+            import sys
+
+            # exactly the stored text (offsets point into it); a newline only for a terminal
+            sys.stdout.write(
+                body if body.endswith("\n") or not sys.stdout.isatty() else body + "\n"
+            )
             return
         rows = list_articles(case, article_id)
     emit_rows(
