@@ -1,0 +1,163 @@
+"""Pronoun sources in PolNeAR dev: share resolved to the right name.
+
+Usage: .venv/bin/python bench/pronouns.py [--verbose]
+
+Reads ../shared/corpora/polnear/dev (first .ann file per article by name, as the
+shared evaluators do), turns every gold attribution into a Claim (source, cue,
+content pieces), runs ``resolve_claims`` per article, and compares the speaker
+of each sampled pronoun source with the referent in bench/pronoun_refs.tsv.
+A resolution is right when the names match after folding case, or when both
+are person names with the same surname and compatible first names ("Donald J.
+Trump" for "Donald Trump", "Obama" for "Barack Obama").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from claimtrack.models import Claim, Span
+from claimtrack.sources import resolve_claims
+from claimtrack.sources.lexicon import fold
+from claimtrack.sources.mentions import first_names_compatible
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[1] / "shared"
+DEV = SHARED / "corpora" / "polnear" / "dev"
+REFS = HERE / "pronoun_refs.tsv"
+_RECORD = re.compile(r"^(?:[TERAMN#]\d+)\t")
+
+
+def read(path: Path) -> str:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def first_ann(stem: str) -> Path | None:
+    names = sorted(n for n in os.listdir(DEV / "attributions") if n.endswith(".ann"))
+    if f"{stem}.ann" in names:
+        return DEV / "attributions" / f"{stem}.ann"
+    for n in names:
+        if n[:-4].rsplit("_", 1)[0] == stem:
+            return DEV / "attributions" / n
+    return None
+
+
+def parse_brat(raw: str) -> list[dict[str, list[tuple[int, int]]]]:
+    records: list[str] = []
+    for line in raw.rstrip("\n").split("\n"):
+        if _RECORD.match(line) or not records:
+            records.append(line)
+        else:
+            records[-1] += "\n" + line
+    spans: dict[str, list[tuple[int, int]]] = {}
+    out = []
+    for rec in records:
+        if rec.startswith("T"):
+            tid, middle = rec.split("\t")[:2]
+            offsets = middle.partition(" ")[2]
+            spans[tid] = [(int(a), int(b)) for a, b in (p.split() for p in offsets.split(";"))]
+        elif rec.startswith("E"):
+            args = rec.split("\t")[1].split()[1:]
+            roles: dict[str, list[tuple[int, int]]] = {"source": [], "cue": [], "content": []}
+            for arg in args:
+                role, _, tid = arg.partition(":")
+                role = role.rstrip("0123456789").lower()
+                if role in roles and tid in spans:
+                    roles[role].extend(spans[tid])
+            if roles["content"]:
+                out.append(roles)
+    return out
+
+
+def claims_of(text: str, ann: Path) -> list[Claim]:
+    claims = []
+    for a in parse_brat(read(ann)):
+        src, cue, con = sorted(a["source"]), sorted(a["cue"]), sorted(a["content"])
+        pieces = tuple(Span.of(text, s, e) for s, e in con)
+        claims.append(
+            Claim(
+                source=Span.of(text, src[0][0], src[-1][1]) if src else None,
+                cue=Span.of(text, cue[0][0], cue[-1][1]) if cue else None,
+                content=Span.of(text, con[0][0], con[-1][1]),
+                content_spans=pieces if len(pieces) > 1 else (),
+            )
+        )
+    claims.sort(key=lambda c: c.content.start)
+    return claims
+
+
+def same_referent(got: str | None, ref: str) -> bool:
+    if got is None:
+        return False
+    a, b = fold(got).replace(".", "").split(), fold(ref).replace(".", "").split()
+    if a == b:
+        return True
+    if not a or not b or a[-1] != b[-1]:
+        return False
+    if len(a) == 1 or len(b) == 1:
+        return True
+    return first_names_compatible(a[0], b[0])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if not DEV.is_dir():
+        print(f"no PolNeAR dev at {DEV}", file=sys.stderr)
+        return 1
+    refs: dict[str, list[tuple[int, int, str, str]]] = {}
+    for line in read(REFS).splitlines():
+        if not line or line.startswith("#") or line.startswith("stem\t"):
+            continue
+        stem, start, end, pron, ref = line.split("\t")
+        refs.setdefault(stem, []).append((int(start), int(end), pron, ref))
+    right = total = 0
+    elapsed = 0.0
+    by_pron: dict[str, list[int]] = {}
+    for stem, items in sorted(refs.items()):
+        text = read(DEV / "text" / f"{stem}.txt")
+        ann = first_ann(stem)
+        if ann is None:
+            continue
+        claims = claims_of(text, ann)
+        t0 = time.perf_counter()
+        resolved = resolve_claims(text, claims)
+        elapsed += time.perf_counter() - t0
+        by_span = {
+            (r.claim.source.start, r.claim.source.end): r for r in resolved if r.claim.source
+        }
+        for start, end, pron, ref in items:
+            rc = by_span.get((start, end))
+            got = rc.speaker.name if rc is not None and rc.speaker is not None else None
+            ok = same_referent(got, ref)
+            total += 1
+            right += ok
+            tally = by_pron.setdefault(pron.lower(), [0, 0])
+            tally[0] += ok
+            tally[1] += 1
+            if args.verbose and not ok:
+                print(f"MISS {stem[:45]:45} {start:6} {pron:5} -> {got!r:30} ref {ref!r}")
+    print(
+        f"PolNeAR dev pronoun sources: {right}/{total} = {100 * right / total:.1f}% resolved "
+        "to the reference referent"
+    )
+    print(
+        "  by pronoun: "
+        + ", ".join(
+            f"{p} {a}/{n}" for p, (a, n) in sorted(by_pron.items(), key=lambda kv: -kv[1][1])
+        )
+    )
+    print(
+        f"  resolve_claims over {len(refs)} articles: {1000 * elapsed / len(refs):.2f} ms/article"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
