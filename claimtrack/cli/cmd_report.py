@@ -141,7 +141,11 @@ def export(
     sel = _selection(article, source, since, query)
     with case_from(ctx) as case:
         data = report_data(
-            case, sel, with_text=fmt is ExportFormat.JSON and not no_text, analyst=author
+            case,
+            sel,
+            with_text=fmt is ExportFormat.JSON and not no_text,
+            with_explanations=fmt is ExportFormat.JSON,
+            analyst=author,
         )
     _write(export_json(data) if fmt is ExportFormat.JSON else export_claimreview(data), out)
 

@@ -11,12 +11,13 @@ out of it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# ASCII punctuation that has a meaning somewhere inline in CommonMark/GFM.
-# ``&`` (entities), ``<`` (HTML, autolinks), ``[ ]`` (links), ``! `` before ``[``
-# needs no escape once ``[`` is escaped, ``|`` (tables), ``~`` (GFM strikethrough).
-_INLINE_SPECIAL = frozenset("\\`*_[]<>&|~")
-_HEADING_SPECIAL = _INLINE_SPECIAL | {"#"}
+# ASCII punctuation that has a meaning somewhere inline in CommonMark/GFM (escaped
+# by the patterns below): ``\\ ` * _`` (escapes, code, emphasis), ``[ ]`` (links;
+# ``!`` needs no escape once ``[`` is escaped), ``< >`` (HTML, autolinks), ``&``
+# (entities), ``|`` (table cells), ``~`` (GFM strikethrough); in headings also
+# ``#`` (a trailing run would close the heading).
 # Only meaningful at the start of a line (block structure).
 _LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -39,8 +40,13 @@ def truncate(text: str, width: int) -> str:
     return text[: width - 1].rstrip() + ELLIPSIS
 
 
-def _escape(text: str, special: frozenset[str] = _INLINE_SPECIAL, leading: bool = True) -> str:
-    out = "".join("\\" + ch if ch in special else ch for ch in text)
+_INLINE_TABLE = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>&|~"})
+_HEADING_TABLE = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>&|~#"})
+
+
+@lru_cache(maxsize=65536)
+def _escape(text: str, heading: bool = False, leading: bool = True) -> str:
+    out = text.translate(_HEADING_TABLE if heading else _INLINE_TABLE)
     m = _LEADING_BLOCK.match(out) if leading else None
     if m:  # "# x", "- x", "> x", "1. x", "1) x": escape the marker's last character
         end = m.end()
@@ -55,7 +61,7 @@ def inline(text: str, width: int | None = None) -> str:
 
 def heading(text: str, width: int | None = None) -> str:
     """``text`` for an ATX heading (``#`` escaped too: a trailing run would close it)."""
-    return _escape(normalize(text) if width is None else truncate(text, width), _HEADING_SPECIAL)
+    return _escape(normalize(text) if width is None else truncate(text, width), heading=True)
 
 
 def cell(text: str | None, width: int | None = None) -> str:

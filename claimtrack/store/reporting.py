@@ -116,7 +116,7 @@ def _contributions(raw: str | None) -> tuple[Contribution, ...]:
 
 
 def _json_list(raw: str | None) -> tuple[str, ...]:
-    if not raw:
+    if not raw or raw == "[]":
         return ()
     try:
         value = json.loads(raw)
@@ -201,7 +201,7 @@ ORDER BY c.id
 """
 
 
-def _claims(conn: Connection, roots: Mapping[int, int]) -> list[ReportClaim]:
+def _claims(conn: Connection, roots: Mapping[int, int], explain: bool) -> list[ReportClaim]:
     from sqlalchemy import text
 
     out = []
@@ -219,7 +219,7 @@ def _claims(conn: Connection, roots: Mapping[int, int]) -> list[ReportClaim]:
                 logodds=float(r[24]),
                 low=float(r[25]),
                 high=float(r[26]),
-                contributions=_contributions(r[27]),
+                contributions=_contributions(r[27]) if explain else (),
             )
         out.append(
             ReportClaim(
@@ -253,7 +253,7 @@ def _claims(conn: Connection, roots: Mapping[int, int]) -> list[ReportClaim]:
     return out
 
 
-def _sources(conn: Connection, ids: set[int]) -> list[ReportSource]:
+def _sources(conn: Connection, ids: set[int], explain: bool) -> list[ReportSource]:
     from sqlalchemy import text
 
     aliases: dict[int, list[str]] = defaultdict(list)
@@ -283,7 +283,7 @@ def _sources(conn: Connection, ids: set[int]) -> list[ReportSource]:
                 letter=str(r[9]),
                 confirmed=int(r[10] or 0),
                 refuted=int(r[11] or 0),
-                contributions=_contributions(r[12]),
+                contributions=_contributions(r[12]) if explain else (),
             )
         out.append(
             ReportSource(
@@ -404,9 +404,14 @@ def report_data(
     *,
     title: str = "Credibility report",
     with_text: bool = False,
+    with_explanations: bool = False,
     analyst: str | None = None,
 ) -> ReportData:
-    """A snapshot of the case (or of the selected claims and their context) for the renderers."""
+    """A snapshot of the case (or of the selected claims and their context) for the renderers.
+
+    The articles' text and the scores' explanation rows are only read when asked
+    for (the JSON export); the Markdown report shows neither.
+    """
     with case.engine.connect() as conn:
         if selection.articles:
             from sqlalchemy import bindparam, text
@@ -424,7 +429,7 @@ def report_data(
             if missing:
                 raise NotFoundError(f"no article #{missing[0]} in this case")
         roots = _merge_roots(conn)
-        all_claims = _claims(conn, roots)
+        all_claims = _claims(conn, roots, with_explanations)
         rejected = {c.id for c in all_claims if c.status == ReviewStatus.REJECTED}
         live = [c for c in all_claims if c.id not in rejected]
         links = [ln for ln in _links(conn) if ln.a not in rejected and ln.b not in rejected]
@@ -460,7 +465,7 @@ def report_data(
             title=title,
             selection=selection.describe(),
             articles=tuple(_articles(conn, {c.article_id for c in claims}, with_text)),
-            sources=tuple(_sources(conn, source_ids)),
+            sources=tuple(_sources(conn, source_ids, with_explanations)),
             claims=tuple(claims),
             links=tuple(ln for ln in links if ln.a in keep and ln.b in keep),
             config=_config(conn),
