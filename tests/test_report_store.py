@@ -166,7 +166,8 @@ def case(tmp_path: Path) -> Iterator[Case]:
 
 
 def test_effective_sources_links_reviews_and_scores(case: Case) -> None:
-    data = report_data(case)
+    assert report_data(case).claims[0].score.contributions == ()  # type: ignore[union-attr]
+    data = report_data(case, with_explanations=True)
     claims = {c.id: c for c in data.claims}
     assert sorted(claims) == [1, 2, 3, 4, 5, 7]  # 6 rejected
     assert data.rejected_claims == 1
