@@ -99,7 +99,7 @@ def same_referent(got: str | None, ref: str) -> bool:
         return True
     if not a or not b or a[-1] != b[-1]:
         return False
-    if len(a) == 1 or len(b) == 1:
+    if len(a) == 1 or len(b) == 1 or a[-len(b) :] == b or b[-len(a) :] == a:
         return True
     return first_names_compatible(a[0], b[0])
 

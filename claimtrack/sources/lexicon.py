@@ -254,6 +254,7 @@ class Words:
     government_heads: tuple[str, ...]
     descriptions: Mapping[str, tuple[SourceKind, ...]]
     non_person: frozenset[str]
+    regions: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -282,6 +283,7 @@ def words() -> Words:
             str(k): tuple(SourceKind(v) for v in vs) for k, vs in data["descriptions"].items()
         },
         non_person=frozenset(str(x) for x in data["non_person"]["words"]),
+        regions=frozenset(str(x) for x in data["regions"]["names"]),
     )
 
 

@@ -60,7 +60,33 @@ _ABBREV = frozenset(
 )
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|ad|ash|as|bin|ibn|abu|abd)-[A-Z]")
 _SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019')\]]*(?=\s)|\n")
-_QUOTE_CHARS = re.compile('[\u201c\u201d"\n]')
+_QUOTE_CHARS = re.compile("[\u201c\u201d\"\n]|''")
+_SPEECH_VERBS = frozenset(
+    [
+        "said",
+        "says",
+        "told",
+        "added",
+        "wrote",
+        "asked",
+        "explained",
+        "noted",
+        "argued",
+        "continued",
+        "replied",
+        "responded",
+        "recalled",
+        "insisted",
+        "stated",
+        "tweeted",
+        "warned",
+        "claimed",
+        "insists",
+        "adds",
+        "writes",
+        "tells",
+    ]
+)
 _SPACE = frozenset({" ", "\u00a0"})
 
 
@@ -178,6 +204,13 @@ class ArticleIndex:
             t.sent = self.sentence_of(t.start)
         self.quotes = self._quotes()
         self._quote_starts = [q[0] for q in self.quotes]
+        # narrative sentence index: sentences inside quotations do not count as distance
+        self.narrative: list[int] = []
+        count = 0
+        for start in self.sent_starts:
+            if not self.in_quote(start + 1):
+                count += 1
+            self.narrative.append(count)
         self.lower_words = frozenset(t.text for t in self.tokens if not t.cap)
         self.mentions: list[Mention] = []
         self._find_mentions()
@@ -216,7 +249,7 @@ class ArticleIndex:
             elif ch == "\u201d" and open_at >= 0:
                 out.append((open_at, i + 1))
                 open_at = -1
-            elif ch == '"':
+            elif ch in ('"', "''"):
                 if straight < 0:
                     straight = i
                 else:
@@ -397,8 +430,33 @@ class ArticleIndex:
                 pos += 1
                 continue
             break
+        if role is None and honorific is None:
+            # a title inside the run: "Pennsylvania Gov. Ed Rendell",
+            # "PolitiFact Executive Director Aaron Sharockman"
+            for k in range(pos + 1, len(run) - 1):
+                rm = _role_match(lowers, k)
+                if rm is None or k + rm[0] >= len(run):
+                    continue
+                prefix = text[toks[run[pos]].start : toks[run[k - 1]].end]
+                if affiliation is None:
+                    entry, country = self._lookup_body(prefix)
+                    affiliation = (
+                        demonym_affiliation(prefix)
+                        or (entry.name if entry else None)
+                        or (country.name if country else None)
+                        or prefix
+                    )
+                n, role = rm
+                role_text = text[toks[run[k]].start : toks[run[k + n - 1]].end]
+                gender = role.gender or gender
+                pos = k + n
+                break
         rest = run[pos:]
         if not rest:
+            return
+        if fold(text[toks[rest[0]].start : toks[rest[-1]].end]) in w.regions or fold(whole) in (
+            w.regions
+        ):
             return
         r0, r1 = toks[rest[0]], toks[rest[-1]]
         surface = text[r0.start : r1.end]
@@ -431,6 +489,20 @@ class ArticleIndex:
             return  # an unknown acronym, not a person
         fg = first_name_gender().get(fold(name_tokens[0]), "") if len(rest) > 1 else ""
         gender = gender or fg
+        if role is None and honorific is None and not fg:
+            if any(
+                demonym_affiliation(toks[i].text) is not None
+                or (toks[i].text.endswith("s") and demonym_affiliation(toks[i].text[:-1]))
+                for i in rest
+            ):
+                return  # "African Americans", "Iranian Shia"
+            before = toks[run[0] - 1] if run[0] > 0 else None
+            if (
+                before is not None
+                and before.lower in ("a", "an", "the", "this", "that")
+                and self._adjacent(before, toks[run[0]])
+            ):
+                return  # "a Gold Star mother", "the Clean Power Plan"
         # a role or affiliation written before the run in lower case
         if role is None and pos == 0:
             role, role_text, aff2, start_back = self._role_before(run[0])
@@ -669,31 +741,60 @@ class ArticleIndex:
                 pending.append(idx)
             else:
                 persons.append(self._new_entity(m, idx))
-        for idx in pending:  # a lone word: link to a person named later, else drop
+        own: dict[str, Entity] = {}
+        for idx in pending:  # a lone word: link to a person named later, else keep or drop
             m = self.mentions[idx]
             word = fold(m.tokens[0])
             later = [p for p in persons if p.last == word or (p.first == word and p.full)]
             if len(later) == 1:
                 self._attach(later[0], m, idx)
+            elif not later and (word in first_name_gender() or self._speaks(m)):
+                # "Melanie said": a person known by one name in this article
+                if word in own:
+                    self._attach(own[word], m, idx)
+                else:
+                    m.gender = m.gender or first_name_gender().get(word, "")
+                    own[word] = self._new_entity(m, idx)
         self.mentions = [m for m in self.mentions if m.entity >= 0]
         self.mention_starts = [m.start for m in self.mentions]
+
+    def _speaks(self, m: Mention) -> bool:
+        i = self.token_index(m.end)
+        if i >= len(self.tokens) or not self._adjacent_pos(m.end, self.tokens[i]):
+            return False
+        return self.tokens[i].lower in _SPEECH_VERBS
+
+    def _adjacent_pos(self, end: int, b: Token) -> bool:
+        gap = self.text[end : b.start]
+        return 0 < len(gap) <= 2 and all(c in _SPACE for c in gap)
 
     def _find_person(self, persons: list[Entity], toks: list[str], m: Mention) -> Entity | None:
         if not toks:
             return None
         last = toks[-1]
-        for p in reversed(persons):
-            if len(toks) >= 2:
+        if len(toks) >= 2:
+            for p in reversed(persons):
                 if p.last == last and (
                     not p.full or p.first == toks[0] or first_names_compatible(p.first, toks[0])
                 ):
                     return p
-            elif p.last == last:
-                return p
+        else:
+            same = [p for p in persons if p.last == last]
+            if len(same) == 1:
+                return same[0]
+            if same:
+                # several people share the surname: one named in this or the last
+                # sentence wins, else the most mentioned so far (the earliest on a tie)
+                near = [p for p in same if self.mentions[p.mentions[-1]].sent >= m.sent - 1]
+                if near:
+                    return max(near, key=lambda p: p.mentions[-1])
+                return max(same, key=lambda p: (len(p.mentions), -p.id))
         if len(toks) == 1:
             for p in reversed(persons):
                 if p.full and p.first == last and m.honorific is None:
                     return p
+                if p.full and p.first == last and last not in first_name_gender():
+                    return p  # "Mr. Ban" for "Ban Ki-moon": family name first
         return None
 
 

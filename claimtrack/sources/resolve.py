@@ -631,10 +631,11 @@ class _Resolver:
         seen: set[int] = set()
         first_in_sent: dict[int, int] = {}
         n = idx.mentions_before(pos)
+        pnarr = idx.narrative[psent]
         for j in range(n - 1, -1, -1):
             m = idx.mentions[j]
-            dist = psent - m.sent
-            if dist > 8:
+            dist = pnarr - idx.narrative[m.sent]
+            if dist > 12:
                 break
             if m.kind is not SourceKind.PERSON:
                 continue
@@ -644,7 +645,7 @@ class _Resolver:
             if e.gender and e.gender != gender:
                 continue
             seen.add(e.id)
-            score = -1.0 * dist
+            score = -0.7 * dist
             if e.gender == gender:
                 score += 1.0
             elif not e.full:
