@@ -162,7 +162,9 @@ def group(data: ReportData) -> Grouping:
     for number, root in enumerate(roots, start=1):
         prop_members = tuple(components[root])
         chains, echoes = _chains(repeats_by_comp.get(root, []), order)
-        preferred = [m for m in prop_members if claims[m].stance == Stance.ASSERTS and m not in echoes]
+        preferred = [
+            m for m in prop_members if claims[m].stance == Stance.ASSERTS and m not in echoes
+        ]
         asserting = [m for m in prop_members if claims[m].stance == Stance.ASSERTS]
         head = (preferred or asserting or list(prop_members))[0]
         prop = Proposition(
