@@ -296,8 +296,17 @@ def _role(v: _View, prop: Proposition, cid: int) -> str:
 def _claim_entry(v: _View, c: ReportClaim, role: str | None = None) -> list[str]:
     """A list item with everything about one claim, text in full."""
     art = v.article(c)
-    who = inline(v.source_label(c))
-    cue = f", {inline(c.cue)}" if c.cue else ""
+    extras = []
+    written = c.source_text
+    if written and " ".join(written.split()).casefold() != v.source_name(c).casefold():
+        extras.append(f"written “{inline(written)}”")
+    cited = v.cited_name(c)
+    if cited:
+        extras.append(f"citing {inline(cited)}")
+    if c.stance == Stance.DENIES:
+        extras.append("denies")
+    who = inline(v.source_name(c)) + (f" ({'; '.join(extras)})" if extras else "")
+    cue = f", cue “{inline(c.cue)}”" if c.cue else ""
     head = f"- **#{c.id}**" + (f" ({role})" if role else "")
     if not c.selected:
         head += " (context, outside the selection)"
@@ -308,7 +317,6 @@ def _claim_entry(v: _View, c: ReportClaim, role: str | None = None) -> list[str]
     outlet = inline(art.outlet) if art.outlet else "unknown outlet"
     address = url(art.url) if art.url else (inline(art.path) if art.path else "no address")
     lines.append(f"  - {title}, {outlet}, {_date(art)}, {address}")
-    cited = v.cited_name(c)
     if cited:
         chain = " → ".join(inline(x) for x in (cited, v.source_name(c), art.outlet or "?"))
         lines.append(f"  - source chain: {chain}")

@@ -1,0 +1,143 @@
+"""The main job end to end on fixtures/: `claimtrack analyze` and the golden report.
+
+Regenerate the golden file after a deliberate change to extraction, sources,
+linking, scoring or the report:
+
+    CLAIMTRACK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report_fixtures.py
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from typer.testing import CliRunner
+
+from claimtrack.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def analyzed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, str]:
+    """(db, report written by analyze --out, report printed by analyze) for the fixtures."""
+    tmp = tmp_path_factory.mktemp("fixtures-case")
+    db = str(tmp / "case.db")
+    out = tmp / "report.md"
+    runner = CliRunner()
+    first = runner.invoke(app, ["--db", db, "analyze", str(FIXTURES), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(app, ["--db", db, "analyze", str(FIXTURES)])
+    assert again.exit_code == 0, again.output
+    assert "0 new, 3 unchanged, 0 failed" in again.stderr
+    return db, out.read_text(encoding="utf-8"), again.stdout
+
+
+def _relative(report: str) -> str:
+    # the fixture paths are stored as given; make the golden file independent of the checkout
+    return report.replace(str(FIXTURES), "fixtures")
+
+
+def test_fixture_report_matches_golden(analyzed: tuple[str, str, str]) -> None:
+    import os
+
+    _, report, _ = analyzed
+    report = _relative(report)
+    path = GOLDEN / "fixtures-report.md"
+    if os.environ.get("CLAIMTRACK_UPDATE_GOLDEN") == "1":
+        path.write_bytes(report.encode("utf-8"))
+    assert report == path.read_bytes().decode("utf-8"), (
+        "the fixture report changed: if extraction/sources/linking/scoring or the report "
+        "changed on purpose, regenerate with CLAIMTRACK_UPDATE_GOLDEN=1 and review the diff"
+    )
+
+
+def test_analyze_is_stable_and_report_agrees(analyzed: tuple[str, str, str]) -> None:
+    db, report, printed = analyzed
+    assert printed == report  # a second run over the same database: same bytes
+    again = CliRunner().invoke(app, ["--db", db, "report"])
+    assert again.exit_code == 0
+    assert again.stdout == report
+
+
+def test_fixture_report_is_commonmark(analyzed: tuple[str, str, str]) -> None:
+    _, report, _ = analyzed
+    tokens = MarkdownIt("commonmark").enable("table").parse(report)
+    assert not [t for t in tokens if t.type == "html_block"]
+    assert not [c for t in tokens for c in t.children or [] if c.type == "html_inline"]
+
+
+# --------------------------------------------------------------------------
+# the issue's bar, checked in the generated Markdown
+# --------------------------------------------------------------------------
+
+
+def _section(report: str, start: str, end: str) -> str:
+    return report.split(start, 1)[1].split(end, 1)[0]
+
+
+NEEDS_LINKING = pytest.mark.xfail(
+    reason="linking is not yet part of the pipeline (no claimtrack/store/links.py)", strict=False
+)
+
+
+@NEEDS_LINKING
+def test_yakhont_claim_is_contested_by_the_houthi_denial(analyzed: tuple[str, str, str]) -> None:
+    _, report, _ = analyzed
+    contested = _section(report, "### Most contested claims", "## Key claims")
+    rows = [ln for ln in contested.splitlines() if ln.startswith("| #") and "Yakhont" in ln]
+    assert rows, "no contested claim about the Yakhont missiles"
+    # the row is sourced to (or cites) Reuters and names the Houthi denial against it
+    assert any("Reuters" in row and re.search(r"Abdel-Salam|Houthi", row) for row in rows), rows
+
+
+def test_wallace_statements_have_one_source(analyzed: tuple[str, str, str]) -> None:
+    _, report, _ = analyzed
+    sources = _section(report, "## Sources", "## Articles")
+    rows = [ln for ln in sources.splitlines() if ln.startswith("| ") and "Wallace" in ln]
+    assert len(rows) == 1, rows
+    name = rows[0].split(" | ")[0].removeprefix("| ")
+    claims = int(rows[0].rstrip(" |").rsplit(" | ", 1)[1])
+    assert claims >= 5, rows[0]
+    # every claim of the Wallace article written as "he" / "Mr Wallace" / "Wallace" names it
+    entries = _entries(report)
+    written = [
+        head
+        for head, body in entries
+        if r"002\_25a5188a94b2868d.txt" in body  # as escaped in the report
+        and re.search(r"written “(he|him|Mr Wallace|Wallace)”", head)
+    ]
+    assert len(written) >= 3, written
+    assert all(
+        re.match(rf"- \*\*#\d+\*\* \([^)]*\) {re.escape(name)} \(written", h) for h in written
+    )
+
+
+def _entries(report: str) -> list[tuple[str, str]]:
+    """(entry line, its sub-items) for every claim entry of the report."""
+    out: list[tuple[str, str]] = []
+    for line in report.splitlines():
+        if line.startswith("- **#"):
+            out.append((line, ""))
+        elif line.startswith("  - ") and out:
+            out[-1] = (out[-1][0], out[-1][1] + line + "\n")
+    return out
+
+
+@NEEDS_LINKING
+def test_claims_are_grouped_by_proposition(analyzed: tuple[str, str, str]) -> None:
+    _, report, _ = analyzed
+    key = _section(report, "## Key claims by proposition", "## Other claims")
+    props = re.split(r"\n### P\d+\. ", key)[1:]
+    assert props, "no proposition groups more than one claim"
+    sizes = [
+        len([ln for ln in p.splitlines() if re.match(r"\| #\d+ \| (claim|origin|echo|corrob)", ln)])
+        for p in props
+    ]
+    assert max(sizes) >= 2, sizes
+    yakhont = [p for p in props if "Yakhont" in p]
+    assert yakhont and any("| contradicts" in p for p in yakhont)
