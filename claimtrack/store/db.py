@@ -147,6 +147,17 @@ def _sqlite_on_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# All claimtrack writers on one PostgreSQL database queue on this advisory lock,
+# like SQLite's BEGIN IMMEDIATE: one writer at a time, so a version check or a
+# "stored meanwhile?" check made inside a write unit cannot race another writer.
+PG_WRITE_LOCK = 7263515
+
+
+def _pg_on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("claimtrack_write", False):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 def create_engine_for(location: DbLocation) -> Engine:
     """An engine for ``location`` with claimtrack's connection settings."""
     from sqlalchemy import create_engine, event
@@ -160,7 +171,9 @@ def create_engine_for(location: DbLocation) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(location.url, pool_pre_ping=True)
+    engine = create_engine(location.url, pool_pre_ping=True)
+    event.listen(engine, "begin", _pg_on_begin)
+    return engine
 
 
 class Case:
@@ -277,6 +290,10 @@ def _describe_db_error(exc: Exception) -> str:
         return "not an SQLite database (file is not a database)"
     if "database is locked" in text:
         return "the database is locked by another process (try again)"
+    if "readonly database" in text or "read-only" in text:
+        return "the database is read-only (check the file's and its folder's permissions)"
+    if "database or disk is full" in text or "No space left" in text:
+        return "the disk is full (database or disk is full): free some space and run again"
     return f"cannot open the database: {text}"
 
 
