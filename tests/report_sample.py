@@ -198,6 +198,8 @@ def sample_data() -> ReportData:
         claims=claims,
         links=links,
         config={"prior": {"media": 0.75, "anonymous": 0.55}, "hedge": {"reportedly": 0.4}},
+        config_meanings={"prior": "reliability prior by kind", "hedge": "hedge | factor"},
+        config_overrides=("prior.media",),
         rejected_claims=1,
         analyst="Example Desk",
     )

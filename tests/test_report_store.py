@@ -186,7 +186,10 @@ def test_effective_sources_links_reviews_and_scores(case: Case) -> None:
     }
     assert claims[1].score is not None and claims[1].score.contributions[0].group == "g1"
     assert claims[2].verdict is not None and claims[2].reviewed_by == "ana"
-    assert data.config == {"anonymity_shrink": 0.5}
+    assert data.config["anonymity_shrink"] == 0.5
+    assert data.config["relay_shrink"] == 0.9  # the default
+    assert data.config_overrides == ("anonymity_shrink",)
+    assert "anonymity_shrink" in data.config_meanings
     wallace = next(s for s in data.sources if s.id == 2)
     assert wallace.aliases == ("the Defence Secretary",)
 
@@ -196,7 +199,8 @@ def test_report_from_the_database(case: Case) -> None:
     assert "| Ben Wallace | person | United Kingdom | — | 0 / 0 | 3 |" in text
     assert "Mr Wallace" not in text
     assert "not a claim at all" not in text
-    assert "| anonymity\\_shrink | 0.5 |" in text
+    assert "| anonymity\\_shrink | 0.5 | factor on (r - 1/2) for an anonymous source" in text
+    assert "Changed for this case: anonymity\\_shrink;" in text
     contested = text.split("### Most contested claims")[1].split("## Key claims")[0]
     assert "| #1 | Russia is negotiating missile sales | Reuters |" in contested
     assert "#2 Mohamed Abdel-Salam (denies)" in contested

@@ -105,5 +105,7 @@ class ReportData(Frozen):
     claims: tuple[ReportClaim, ...] = ()
     links: tuple[ReportLink, ...] = ()
     config: dict[str, Any] = Field(default_factory=dict)  # the scoring configuration in force
+    config_meanings: dict[str, str] = Field(default_factory=dict)  # setting -> one-line meaning
+    config_overrides: tuple[str, ...] = ()  # the settings this case changed from the default
     rejected_claims: int = 0  # claims the analyst rejected as extraction errors (left out)
     analyst: str | None = None  # who signs verdicts in ClaimReview exports

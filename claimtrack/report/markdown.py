@@ -26,20 +26,30 @@ HEADING_WIDTH = 90
 CONTESTED_ROWS = 10
 
 CREDIBILITY_MEANINGS: Mapping[int, tuple[str, str]] = {
-    1: ("confirmed", "confirmed by at least two independent groups of sources, one on the record"),
-    2: ("probably true", "supported by independent evidence, not contradicted"),
-    3: ("possibly true", "reasonably plausible, but carried by a single line of reporting"),
-    4: ("doubtful", "possible, but the evidence leans against it or is weak"),
-    5: ("improbable", "contradicted by independent evidence"),
-    6: ("cannot be judged", "nothing scorable supports or contradicts it"),
+    1: (
+        "confirmed",
+        "P ≥ p_confirmed, two or more independent supporting groups, one on the record, "
+        "no serious contradiction",
+    ),
+    2: ("probably true", "P ≥ p_probable, with independent support or an on-the-record source"),
+    3: ("possibly true", "P ≥ p_possible"),
+    4: ("doubtful", "P below p_possible, not both seriously contradicted and improbable"),
+    5: ("improbable", "seriously contradicted and P below p_improbable"),
+    6: ("cannot be judged", "no evidence weighs anything (|weight| below min_weight)"),
 }
 RELIABILITY_MEANINGS: Mapping[str, tuple[str, str]] = {
-    "A": ("completely reliable", "a long record of claims confirmed, none refuted"),
-    "B": ("usually reliable", "a good record, or a curated outlet of known accuracy"),
-    "C": ("fairly reliable", "a mixed or short record"),
-    "D": ("not usually reliable", "more often refuted than a reliable source"),
-    "E": ("unreliable", "mostly refuted"),
-    "F": ("cannot be judged", "no track record yet (every new source starts here)"),
+    "A": (
+        "completely reliable",
+        "reliability ≥ the first letter threshold, with a track record of letter_a_min_record",
+    ),
+    "B": ("usually reliable", "reliability ≥ the second threshold (best a curated prior gives)"),
+    "C": ("fairly reliable", "reliability ≥ the third threshold"),
+    "D": ("not usually reliable", "reliability ≥ the fourth threshold"),
+    "E": ("unreliable", "reliability below every threshold"),
+    "F": (
+        "cannot be judged",
+        "no track record and no curated prior (every new source starts here)",
+    ),
 }
 VERDICT_NAMES: Mapping[Verdict, str] = {
     Verdict.TRUE: "True",
@@ -56,8 +66,8 @@ reliability of its **source** (a letter, A–F) and the credibility of the
   true: a prior from the kind of source (or a curated outlet table, or the
   analyst's override), updated only by propositions the analyst has resolved
   (the track record: confirmed / refuted), never by the source's own echoes.
-  The letter follows from that probability and the amount of track record
-  (F while there is none).
+  The letter follows from that probability and the amount of track record:
+  F while there is neither a track record nor a curated prior.
 - **Evidence for a proposition** is added in log-odds. Each claim weighs the
   log-odds of its source's effective reliability, shrunk toward one half for
   anonymity, hedging ("reportedly", "allegedly", "may") and relaying, with the
@@ -541,6 +551,17 @@ def _flatten(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str
     return out
 
 
+def _config_rows(config: Mapping[str, Any], meanings: Mapping[str, str]) -> list[list[str]]:
+    rows = []
+    said: set[str] = set()
+    for name, value in _flatten(config):
+        head = name.split(".", 1)[0]
+        meaning = meanings.get(name) or (meanings.get(head, "") if head not in said else "")
+        said.add(head)
+        rows.append([cell(name), cell(value, TEXT_WIDTH), cell(meaning) if meaning else ""])
+    return rows
+
+
 def _method_section(v: _View) -> list[str]:
     lines = ["## Method", "", "### How the numbers are made", "", METHOD_TEXT, ""]
     lines += ["### Grade meanings", ""]
@@ -556,13 +577,16 @@ def _method_section(v: _View) -> list[str]:
         [[k, m, w] for k, (m, w) in RELIABILITY_MEANINGS.items()],
     )
     lines += ["", "### Configuration in force", ""]
-    flat = _flatten(v.data.config)
-    if not flat:
+    rows = _config_rows(v.data.config, v.data.config_meanings)
+    if not rows:
         lines.append("No scoring configuration is recorded in this case.")
         return lines
-    lines += _table(
-        ["Setting", "Value"], "ll", [[cell(k), cell(val, TEXT_WIDTH)] for k, val in flat]
-    )
+    if v.data.config_overrides:
+        changed = ", ".join(inline(k) for k in sorted(v.data.config_overrides))
+        lines += [f"Changed for this case: {changed}; every other value is the default.", ""]
+    else:
+        lines += ["The built-in defaults: nothing is changed for this case.", ""]
+    lines += _table(["Setting", "Value", "Meaning"], "lll", rows)
     return lines
 
 

@@ -145,9 +145,30 @@ def _merge_roots(conn: Connection) -> dict[int, int]:
     return roots
 
 
-def _config(conn: Connection) -> dict[str, Any]:
-    """The scoring configuration in force: built-in defaults with the case's overrides."""
+def scoring_overrides(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The scoring settings among a case's settings: ``scoring.KEY`` rows, a ``scoring``
+    object, or bare keys naming a ScoringConfig field (``anonymity_shrink``)."""
+    from claimtrack.scoring import ScoringConfig
+
+    fields = set(ScoringConfig.model_fields)
+    out: dict[str, Any] = {}
+    for key in sorted(settings):
+        value = settings[key]
+        if key == "scoring" and isinstance(value, dict):
+            out.update({str(k): v for k, v in value.items()})
+        elif key.startswith("scoring."):
+            out[key.removeprefix("scoring.")] = value
+        elif key.split(".", 1)[0] in fields:
+            out[key] = value
+    return out
+
+
+def _config(conn: Connection) -> tuple[dict[str, Any], dict[str, str], tuple[str, ...]]:
+    """The scoring configuration in force (defaults + this case's overrides), the
+    settings' meanings, and which settings the case changed."""
     from sqlalchemy import text
+
+    from claimtrack.scoring import DEFAULT_CONFIG, MEANINGS, apply_overrides, config_dict
 
     settings: dict[str, Any] = {}
     for key, value in conn.execute(text("SELECT key, value FROM case_setting ORDER BY key")):
@@ -155,7 +176,9 @@ def _config(conn: Connection) -> dict[str, Any]:
             settings[str(key)] = json.loads(value)
         except ValueError:
             settings[str(key)] = value
-    return settings
+    overrides = scoring_overrides(settings)
+    config = apply_overrides(DEFAULT_CONFIG, overrides) if overrides else DEFAULT_CONFIG
+    return config_dict(config), dict(MEANINGS), tuple(sorted(overrides))
 
 
 def _links(conn: Connection) -> list[ReportLink]:
@@ -428,6 +451,7 @@ def report_data(
             missing = sorted(set(selection.articles) - known)
             if missing:
                 raise NotFoundError(f"no article #{missing[0]} in this case")
+        config, meanings, overridden = _config(conn)
         roots = _merge_roots(conn)
         all_claims = _claims(conn, roots, with_explanations)
         rejected = {c.id for c in all_claims if c.status == ReviewStatus.REJECTED}
@@ -468,7 +492,9 @@ def report_data(
             sources=tuple(_sources(conn, source_ids, with_explanations)),
             claims=tuple(claims),
             links=tuple(ln for ln in links if ln.a in keep and ln.b in keep),
-            config=_config(conn),
+            config=config,
+            config_meanings=meanings,
+            config_overrides=overridden,
             rejected_claims=n_rejected,
             analyst=analyst,
         )
