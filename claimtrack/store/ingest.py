@@ -63,50 +63,84 @@ def find_article(session: Session, content_hash: str) -> ArticleRow | None:
     ).first()
 
 
+def prepare_document(doc: Document) -> list[ResolvedClaim]:
+    """The pure steps of the pipeline (extraction, source resolution) for ``doc``.
+
+    Needs no database: ``claimtrack ingest --jobs N`` runs it in worker
+    processes and hands the result to ``ingest_document(..., resolved=...)``.
+    """
+    return list(resolve_claims(doc.text, extract_claims(doc.text)))
+
+
+WRITE_ATTEMPTS = 5
+
+
 def ingest_document(
-    case: Case, doc: Document, *, overrides: ArticleMeta | None = None
+    case: Case,
+    doc: Document,
+    *,
+    overrides: ArticleMeta | None = None,
+    resolved: Sequence[ResolvedClaim] | None = None,
 ) -> IngestResult:
     """Store ``doc`` unless its text is already in the case.
 
     ``overrides`` are the metadata fields the analyst set explicitly (CLI
     --title/--outlet/--url/--published; ``doc.meta`` already includes them): on
     an article already stored they are applied to it and the result is
-    ``updated``; otherwise a known text is ``unchanged``.
+    ``updated``; otherwise a known text is ``unchanged``. ``resolved`` is the
+    output of ``prepare_document(doc)`` when it was computed elsewhere.
+
+    Concurrent ingests of the same case: the write unit re-checks the content
+    hash under the write lock; a unique-constraint violation (another writer
+    stored the same text, or a source this article shares, first) means
+    "stored meanwhile" when the text is now there, else the unit is retried.
     """
     with case.session() as s:
-        existing = find_article(s, doc.content_hash)
-        existing_id = existing.id if existing is not None else None
+        existing_id = find_article_id(s, doc.content_hash)
     if existing_id is not None:
         return _update_existing(case, existing_id, doc, overrides)
 
-    claims = extract_claims(doc.text)
-    resolved = resolve_claims(doc.text, claims)
+    if resolved is None:
+        resolved = prepare_document(doc)
 
     from sqlalchemy.exc import IntegrityError
 
-    try:
-        with case.write() as s:
-            if find_article(s, doc.content_hash) is not None:  # stored meanwhile
-                raise _AlreadyStored
-            article = _store_article(s, doc)
-            claim_rows = _store_claims(s, article, resolved)
-            _after_claims_stored(s, article, claim_rows)
-            assert article.id is not None
-            return IngestResult(
-                path=doc.path,
-                status=NEW,
-                article_id=article.id,
-                claims=len(claim_rows),
-                title=article.title,
-                content_hash=doc.content_hash,
-            )
-    except (_AlreadyStored, IntegrityError):
-        with case.session() as s:
-            again = find_article(s, doc.content_hash)
-            again_id = again.id if again is not None else None
-        if again_id is None:
-            raise
-        return _update_existing(case, again_id, doc, overrides)
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with case.write() as s:
+                if find_article_id(s, doc.content_hash) is not None:  # stored meanwhile
+                    raise _AlreadyStored
+                article = _store_article(s, doc)
+                claim_rows = _store_claims(s, article, resolved)
+                _after_claims_stored(s, article, claim_rows)
+                assert article.id is not None
+                return IngestResult(
+                    path=doc.path,
+                    status=NEW,
+                    article_id=article.id,
+                    claims=len(claim_rows),
+                    title=article.title,
+                    content_hash=doc.content_hash,
+                )
+        except (_AlreadyStored, IntegrityError):
+            with case.session() as s:
+                again_id = find_article_id(s, doc.content_hash)
+            if again_id is not None:
+                return _update_existing(case, again_id, doc, overrides)
+            if attempt == WRITE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def find_article_id(session: Session, content_hash: str) -> int | None:
+    """The id of the article with this text, without loading the text."""
+    from sqlmodel import col, select
+
+    from claimtrack.store.schema import ArticleRow
+
+    return session.exec(
+        select(ArticleRow.id).where(col(ArticleRow.content_hash) == content_hash)
+    ).first()
 
 
 class _AlreadyStored(Exception):
