@@ -48,8 +48,8 @@ def _claim(
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[Case]:
-    c = Case.open(str(tmp_path / "case.db"))
+def case(db_url: str) -> Iterator[Case]:
+    c = Case.open(db_url)
     with c.write() as s:
         s.add_all(
             [
@@ -221,8 +221,8 @@ def test_selection_filters_and_context(case: Case) -> None:
         report_data(case, Selection(articles=(99,)))
 
 
-def test_commands(case: Case, tmp_path: Path) -> None:
-    db = str(case.location.path)
+def test_commands(case: Case, db_url: str, tmp_path: Path) -> None:
+    db = db_url
     runner = CliRunner()
     out = tmp_path / "r.md"
     r1 = runner.invoke(app, ["--db", db, "report", "--out", str(out)])
