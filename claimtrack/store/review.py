@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,34 @@ def bump(row: Any, expected: int | None, what: str) -> None:
     row.version = int(row.version) + 1
 
 
+@contextmanager
+def keep_refused(
+    case: Case, entity: str, entity_id: str | int, action: str, value: Any, actor: str | None
+) -> Iterator[None]:
+    """Record a decision refused as stale as a ``conflict`` event, then re-raise.
+
+    Two reviewers deciding on the same record never silently overwrite each
+    other: the second, stale decision raises ConflictError, and its attempt is
+    kept in ``review_event`` (action ``conflict``, new value = what was tried),
+    so the history holds both. Conflict events are not undoable.
+    """
+    try:
+        yield
+    except ConflictError as exc:
+        with case.write() as s:
+            record_event(
+                s,
+                entity=entity,
+                entity_id=entity_id,
+                action="conflict",
+                old=None,
+                new={"action": action, "value": value},
+                actor=actor,
+                note=f"refused: {exc.message}",
+            )
+        raise
+
+
 # --------------------------------------------------------------------------
 # claim decisions (claim_review)
 # --------------------------------------------------------------------------
@@ -161,7 +190,7 @@ def set_status(
 ) -> ClaimReviewRow:
     """Accept or reject an extraction (or put it back to unreviewed)."""
     value = _enum(ReviewStatus, status, "review status")
-    with case.write() as s:
+    with keep_refused(case, "claim", claim_id, "status", value, actor), case.write() as s:
         return _set_claim_field(
             s, claim_id, "status", value, expected_version=expected_version, actor=actor
         )
@@ -192,7 +221,7 @@ def set_claim_source(
     actor: str | None = None,
 ) -> ClaimReviewRow:
     """Attribute the claim to another source (None: back to the machine's source)."""
-    with case.write() as s:
+    with keep_refused(case, "claim", claim_id, "source", source_id, actor), case.write() as s:
         if source_id is not None and s.get(SourceRow, source_id) is None:
             raise NotFoundError(f"no source {source_id} in this case")
         return _set_claim_field(
@@ -210,7 +239,7 @@ def set_verdict(
 ) -> ClaimReviewRow:
     """The analyst's verdict on a claim: true, false, unverified, or None to clear it."""
     value = None if verdict is None else _enum(Verdict, verdict, "verdict")
-    with case.write() as s:
+    with keep_refused(case, "claim", claim_id, "verdict", value, actor), case.write() as s:
         return _set_claim_field(
             s, claim_id, "verdict", value, expected_version=expected_version, actor=actor
         )
@@ -226,7 +255,7 @@ def set_note(
 ) -> ClaimReviewRow:
     """Replace the analyst's note on a claim (empty clears it)."""
     value = (note or "").strip() or None
-    with case.write() as s:
+    with keep_refused(case, "claim", claim_id, "note", value, actor), case.write() as s:
         return _set_claim_field(
             s, claim_id, "note", value, expected_version=expected_version, actor=actor
         )
@@ -309,7 +338,8 @@ def decide_link(
     """
     value = _enum(Relation, relation, "relation")
     a, b = _pair(a, b)
-    with case.write() as s:
+    attempt = {"relation": value, "origin_claim": origin_claim, "note": note}
+    with keep_refused(case, "link", f"{a}-{b}", "link", attempt, actor), case.write() as s:
         _claim(s, a)
         _claim(s, b)
         if origin_claim is not None and origin_claim not in (a, b):
@@ -442,6 +472,8 @@ def last_undoable(s: Session) -> ReviewEventRow | None:
         for event in batch:
             assert event.id is not None
             last_id = event.id
+            if event.action == "conflict":  # a refused attempt changed nothing
+                continue
             if event.action == "undo":
                 match = _UNDO_NOTE.match(event.note or "")
                 if match:
