@@ -117,6 +117,15 @@ def test_db_path_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert not (tmp_path / "claimtrack.db").exists()  # db path creates nothing
 
 
+def test_db_option_after_the_command(tmp_path: Path) -> None:
+    assert run("db", "path", "--db", "late.db") == (0, f"{tmp_path / 'late.db'}\n", "")
+    assert run("db", "path", "--db=eq.db") == (0, f"{tmp_path / 'eq.db'}\n", "")
+    code, _, err = run("ingest", str(FIXTURES / "000_24a370afdc010782.txt"), "--db", "late.db")
+    assert code == 0, err
+    assert (tmp_path / "late.db").is_file()
+    assert not (tmp_path / "case.db").exists()
+
+
 def test_usage_errors_exit_2_without_traceback() -> None:
     code, out, err = run("--db", "mysql://x/y", "articles")
     assert (code, out) == (2, "")

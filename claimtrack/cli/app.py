@@ -47,8 +47,39 @@ class ClaimtrackGroup(TyperGroup):
             print_error(str(exc))
             raise typer.Exit(exc.exit_code) from None
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if ctx.parent is None:
+            args = hoist_global_options(args)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: Any) -> list[str]:
         return sorted(super().list_commands(ctx))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move ``--db X`` / ``--db=X`` given after the command to the front.
+
+    ``claimtrack ingest a.txt --db case.db`` then means what an analyst expects.
+    Nothing after a ``--`` separator is touched.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg == "--db" and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 2
+            continue
+        if arg.startswith("--db="):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
 
 
 def print_error(message: str) -> None:

@@ -27,18 +27,26 @@ def ingest(
         ),
     ],
     title: Annotated[
-        str | None, typer.Option(help="Article title (overrides the document's; one file only).")
+        str | None,
+        typer.Option(
+            metavar="TEXT", help="Article title (overrides the document's; one file only)."
+        ),
     ] = None,
     outlet: Annotated[
-        str | None, typer.Option(help="Outlet that published it (overrides the document's).")
+        str | None,
+        typer.Option(metavar="NAME", help="Outlet that published it (overrides the document's)."),
     ] = None,
     url: Annotated[
         str | None,
-        typer.Option("--url", help="Article address, http(s)://... (one file only)."),
+        typer.Option(
+            "--url", metavar="URL", help="Article address, http(s)://... (one file only)."
+        ),
     ] = None,
     published: Annotated[
         str | None,
-        typer.Option(help="Publication date, YYYY-MM-DD (overrides the document's)."),
+        typer.Option(
+            metavar="DATE", help="Publication date, YYYY-MM-DD (overrides the document's)."
+        ),
     ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only print failures and the summary.")
