@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import typer
@@ -26,8 +27,7 @@ def claims(
     from claimtrack.store.catalog import iter_claim_contracts
 
     with case_from(ctx) as case:
-        rows = list(iter_claim_contracts(case, article))
-    _emit(rows, fmt)
+        _emit(iter_claim_contracts(case, article), fmt)  # streamed for jsonl/csv
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +62,7 @@ _CSV_COLUMNS = [
 ]
 
 
-def _emit(rows: list[dict[str, Any]], fmt: OutputFormat | None) -> None:
+def _emit(rows: Iterable[dict[str, Any]], fmt: OutputFormat | None) -> None:
     chosen = resolve_format(fmt)
     if chosen is OutputFormat.JSONL:
         emit_rows(rows, [], chosen)
