@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from claimtrack.cli.app import app, case_from, state_from
+from claimtrack.cli.app import app, case_from, print_error, state_from
 from claimtrack.cli.output import Column, FormatOption, emit_rows
 
 db_app = typer.Typer(
-    help="The case database: its location and schema version.",
+    help="The case database: its location, schema version, integrity check and backup.",
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
@@ -48,3 +50,49 @@ def db_migrate(ctx: typer.Context) -> None:
     """Create the database if needed and apply pending schema migrations (opening does this too)."""
     with case_from(ctx, create=True) as case:
         typer.echo(f"{case.location.display}: schema version {case.schema_version()}")
+
+
+@db_app.command("check")
+def db_check(ctx: typer.Context) -> None:
+    """Verify the case's integrity; exit 1 and list the problems if any.
+
+    Checks foreign keys (claims of existing articles, links and scores of existing
+    claims...), that every span lies inside its article's text and equals it
+    there, article hashes and sizes, link order, and on SQLite the file itself
+    (PRAGMA integrity_check / foreign_key_check).
+    """
+    from claimtrack.store.maintenance import check_case
+
+    with case_from(ctx) as case:
+        report = check_case(case)
+        where = case.location.display
+    summary = f"{report.articles} articles, {report.claims} claims, {report.links} links"
+    if report.ok:
+        typer.echo(f"ok: {where}: {summary}")
+        return
+    for problem in report.problems:
+        typer.echo(problem)
+    n = len(report.problems)
+    print_error(f"{where}: {n} problem{'' if n == 1 else 's'} found ({summary})")
+    raise typer.Exit(1)
+
+
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="The new file to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a consistent copy of the case to FILE (safe while others are writing).
+
+    SQLite: an exact copy made with SQLite's online backup API. PostgreSQL: one
+    snapshot of the case written as an SQLite case file (open it with --db FILE).
+    The copy is checked (as by `db check`) before FILE appears.
+    """
+    from claimtrack.store.maintenance import backup_case
+
+    with case_from(ctx) as case:
+        result = backup_case(case, file, overwrite=force)
+    typer.echo(
+        f"{result.path}: {result.articles} articles, {result.claims} claims ({result.method})"
+    )
