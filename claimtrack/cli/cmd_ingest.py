@@ -9,7 +9,7 @@ import typer
 
 from claimtrack.cli.app import app, case_from, print_error
 from claimtrack.cli.output import Column, FormatOption, OutputFormat, emit_rows
-from claimtrack.errors import ClaimtrackError, UsageError
+from claimtrack.errors import UsageError
 
 PROGRESS_THRESHOLD = 5  # more files than this: show a progress bar (on a terminal)
 
@@ -61,13 +61,8 @@ def ingest(
     result row per file instead and the summary on stderr.
     """
     from claimtrack.models import ArticleMeta
-    from claimtrack.store.documents import (
-        check_url_option,
-        expand_inputs,
-        parse_date_option,
-        read_document,
-    )
-    from claimtrack.store.ingest import ingest_document
+    from claimtrack.store.documents import check_url_option, expand_inputs, parse_date_option
+    from claimtrack.store.ingest import ingest_inputs
 
     overrides = ArticleMeta(
         title=title.strip() if title and title.strip() else None,
@@ -122,48 +117,35 @@ def ingest(
 
     try:
         with case_from(ctx, create=True) as case:
-            for item in items:
-                name = "<stdin>" if item.is_stdin else item.path
-                if progress is not None and task is not None:
-                    progress.update(task, name=name[-50:])
-                row: dict[str, Any] = {"path": name, "status": "failed", "article_id": None}
-                try:
-                    if item.error is not None:
-                        raise item.error
-                    doc = read_document(item.path, overrides=overrides)
-                    result = ingest_document(
-                        case, doc, overrides=overrides if any_override else None
-                    )
-                except ClaimtrackError as exc:
-                    counts["failed"] += 1
-                    message = str(exc) if exc.path else f"{name}: {exc}"
-                    row["error"] = message
-                    say(f"error: {message}" if progress else message, err=True)
-                except Exception as exc:  # a bug in a pipeline step: report, keep going
-                    counts["failed"] += 1
-                    message = f"{name}: internal error ({type(exc).__name__}: {exc})"
-                    row["error"] = message
-                    say(f"error: {message}" if progress else message, err=True)
-                else:
-                    counts[result.status] += 1
+            for outcome in ingest_inputs(
+                case, items, overrides=overrides if any_override else None
+            ):
+                counts[outcome.status] += 1
+                result = outcome.result
+                if outcome.error is not None:
+                    say(f"error: {outcome.error}" if progress else outcome.error, err=True)
+                elif result is not None:
                     claims_total += result.claims if result.status == "new" else 0
-                    row.update(
-                        status=result.status,
-                        article_id=result.article_id,
-                        claims=result.claims,
-                        title=result.title,
-                        content_hash=result.content_hash,
-                    )
                     if not quiet and not rows_mode:
                         say(
-                            f"{result.status:<9} #{result.article_id:<5} {name}  "
+                            f"{result.status:<9} #{result.article_id:<5} {outcome.name}  "
                             f"({result.claims} claim{'' if result.claims == 1 else 's'}) "
                             f"{result.title or ''}".rstrip()
                         )
                 if rows_mode:
-                    results.append(row)
+                    results.append(
+                        {
+                            "path": outcome.name,
+                            "status": outcome.status,
+                            "article_id": result.article_id if result else None,
+                            "claims": result.claims if result else None,
+                            "title": result.title if result else None,
+                            "content_hash": result.content_hash if result else None,
+                            "error": outcome.error,
+                        }
+                    )
                 if progress is not None and task is not None:
-                    progress.advance(task)
+                    progress.update(task, advance=1, name=outcome.name[-50:])
     finally:
         if progress is not None:
             progress.stop()

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from claimtrack.errors import ClaimtrackError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
 from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim, Speaker
 from claimtrack.sources import resolve_claims
 from claimtrack.store.db import Case, utcnow
+from claimtrack.store.documents import InputItem
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -316,3 +318,43 @@ def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]
     ``claims`` have ids (flushed). Anything raised here rolls the whole article back.
     """
     return None
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one input: a result, or a one-line error naming the file."""
+
+    name: str  # the path as given, or "<stdin>"
+    result: IngestResult | None = None
+    error: str | None = None
+
+    @property
+    def status(self) -> str:
+        return self.result.status if self.result is not None else "failed"
+
+
+def ingest_inputs(
+    case: Case, items: Iterable[InputItem], *, overrides: ArticleMeta | None = None
+) -> Iterator[IngestOutcome]:
+    """Read and ingest each input in turn (one transaction each), never stopping on a bad one.
+
+    ``overrides`` (explicit metadata) apply to every input. Expected problems
+    (InputError and friends) and unexpected ones (a bug in a pipeline step)
+    both become an outcome with ``error`` set; nothing of that input is stored.
+    Streams: one input is read at a time.
+    """
+    from claimtrack.store.documents import read_document
+
+    for item in items:
+        name = "<stdin>" if item.is_stdin else item.path
+        try:
+            if item.error is not None:
+                raise item.error
+            doc = read_document(item.path, overrides=overrides)
+            result = ingest_document(case, doc, overrides=overrides)
+        except ClaimtrackError as exc:
+            yield IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
+        except Exception as exc:  # a bug in a pipeline step: report it, keep going
+            yield IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
+        else:
+            yield IngestOutcome(name, result=result)
