@@ -74,8 +74,8 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[Case]:
-    with Case.open(str(tmp_path / "case.db")) as c:
+def case(db_url: str) -> Iterator[Case]:
+    with Case.open(db_url) as c:  # SQLite, or PostgreSQL with CLAIMTRACK_TEST_PG_URL
         yield c
 
 
