@@ -17,7 +17,6 @@ from claimtrack.store.db import (
     ENV_VAR,
     Case,
     DbLocation,
-    open_case,
     resolve_location,
     utcnow,
 )
@@ -27,7 +26,6 @@ __all__ = [
     "ENV_VAR",
     "Case",
     "DbLocation",
-    "open_case",
     "resolve_location",
     "utcnow",
 ]

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from claimtrack.errors import DatabaseError, UsageError
 
@@ -99,6 +100,12 @@ def parse_location(value: str, origin: str, cwd: Path | None = None) -> DbLocati
             path = Path(db).expanduser()
             if not path.is_absolute():
                 path = (cwd or Path.cwd()) / path
+            if url.query.get("mode") == "ro":  # sqlite:///case.db?mode=ro: never write
+                return DbLocation(
+                    url=f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true",
+                    path=path,
+                    origin=origin,
+                )
             return DbLocation(url=f"sqlite:///{path}", path=path, origin=origin)
         if url.drivername == "postgresql":  # the driver claimtrack ships with
             url = url.set(drivername="postgresql+psycopg")
@@ -295,8 +302,3 @@ def _describe_db_error(exc: Exception) -> str:
     if "database or disk is full" in text or "No space left" in text:
         return "the disk is full (database or disk is full): free some space and run again"
     return f"cannot open the database: {text}"
-
-
-def open_case(db: str | None = None, *, create: bool = True) -> Case:
-    """Shorthand for ``Case.open(db, create=create)``."""
-    return Case.open(db, create=create)
