@@ -28,15 +28,32 @@ from claimtrack.models import (
     Verdict,
 )
 from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
-from claimtrack.scoring.graph import CaseGraph, build_graph, dependents, norm_name, resolve_links
+from claimtrack.scoring.graph import (
+    CaseGraph,
+    build_graph,
+    dependents,
+    no_gc,
+    norm_name,
+    resolve_links,
+)
 from claimtrack.scoring.text import (
     actor_tokens,
+    admission_kind,
     content_tokens,
     declined_to_comment,
     hedge_factor,
-    is_admission,
     mentions,
 )
+
+_ANON = SourceKind.ANONYMOUS
+_UNKNOWN = SourceKind.UNKNOWN
+_MEDIA = SourceKind.MEDIA
+_ASSERTS = Stance.ASSERTS
+_DENIES = Stance.DENIES
+_CONTRADICTS = Relation.CONTRADICTS
+_TRUE = Verdict.TRUE
+_FALSE = Verdict.FALSE
+_RESOLVED = (Verdict.TRUE, Verdict.FALSE)
 
 
 def logit(p: float) -> float:
@@ -54,7 +71,7 @@ def _fmt(w: float) -> str:
     return f"{w:+.2f}".replace("-", "\u2212")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ClaimWeight:
     """What one claim says for its own statement, before it meets any other claim."""
 
@@ -64,9 +81,10 @@ class ClaimWeight:
     anonymous: bool  # not on the record (anonymous or impersonal)
     on_record: bool
     interested: bool = False
+    relayed: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GroupWeight:
     group: int
     rep: int
@@ -101,6 +119,14 @@ class _Model:
         self.by_name = by_name
         self.cap = config.reliability_cap
         self._tokens: dict[int, frozenset[str]] = {}
+        self._hedge: dict[tuple[str | None, bool, tuple[str, ...]], tuple[float, str | None]] = {}
+        self._actor: dict[tuple[str | None, ...], frozenset[str]] = {}
+        self._adm: dict[str | None, int] = {}
+        self.prior_row = Contribution(
+            label=f"prior: a reported claim is true with P = {config.claim_prior:g}",
+            weight=logit(config.claim_prior),
+            group=None,
+        )
         self._claim_w: dict[int, ClaimWeight] = {}
         self._group_w: dict[int, GroupWeight] = {}
         self._kind_mean = {k: a / (a + b) for k, (a, b) in config.kind_priors.items()}
@@ -126,17 +152,23 @@ class _Model:
                 return self._clip(rec.prior)
             if rec is not None:
                 kind = rec.kind
-        return self._clip(self.kind_mean(kind.value))
+        return self._clip(self.kind_mean(kind))
 
     def outlet_r(self, name: str | None) -> float:
         key = norm_name(name)
         if key is None:
-            return self.kind_mean(SourceKind.UNKNOWN.value)
+            return self.kind_mean("unknown")
         sid = self.by_name.get(key)
         if sid is not None:
             rec = self.records[sid]
             return self.source_r(sid, rec.kind)
-        return self._clip(self.kind_mean(SourceKind.MEDIA.value))
+        return self._clip(self.kind_mean("media"))
+
+    def actor(self, *names: str | None) -> frozenset[str]:
+        a = self._actor.get(names)
+        if a is None:
+            a = self._actor[names] = actor_tokens(*names)
+        return a
 
     def tokens(self, cid: int) -> frozenset[str]:
         t = self._tokens.get(cid)
@@ -155,16 +187,16 @@ class _Model:
         cfg = self.cfg
         kind = c.source_kind
         rec = self.records.get(c.source_id) if c.source_id is not None else None
-        if rec is not None and c.source_kind == SourceKind.UNKNOWN:
+        if rec is not None and c.source_kind == _UNKNOWN:
             kind = rec.kind
         speaker = c.speaker or (rec.name if rec else None)
-        anonymous = kind == SourceKind.ANONYMOUS
+        anonymous = kind == _ANON
         impersonal = speaker is None and not anonymous
-        on_record = not anonymous and not impersonal and kind != SourceKind.UNKNOWN
-        if c.verdict in (Verdict.TRUE, Verdict.FALSE):
+        on_record = not anonymous and not impersonal and kind != _UNKNOWN
+        if c.verdict is _TRUE or c.verdict is _FALSE:
             p = (
                 cfg.verdict_true_probability
-                if c.verdict == Verdict.TRUE
+                if c.verdict is _TRUE
                 else cfg.verdict_false_probability
             )
             return ClaimWeight(
@@ -195,14 +227,14 @@ class _Model:
             label = f"{vouch} report" if vouch else "unattributed report"
         else:
             r = self.source_r(c.source_id, kind)
-            label = who if kind == SourceKind.UNKNOWN else f"{who} ({kind.value})"
+            label = who if kind == _UNKNOWN else f"{who} ({kind.value})"
         relayed = False
         if (
             c.cited
             and c.outlet
             and norm_name(c.cited) != norm_name(c.outlet)
             or (
-                kind == SourceKind.MEDIA
+                kind == _MEDIA
                 and c.outlet
                 and speaker
                 and norm_name(speaker) != norm_name(c.outlet)
@@ -212,26 +244,36 @@ class _Model:
         if relayed:
             factor *= cfg.relay_shrink
             notes.append(f"relayed by {c.outlet}")
-        h, hword = hedge_factor(c.cue, c.hedged, c.hedges, cfg)
+        hkey = (c.cue, c.hedged, c.hedges)
+        hf = self._hedge.get(hkey)
+        if hf is None:
+            hf = self._hedge[hkey] = hedge_factor(c.cue, c.hedged, c.hedges, cfg)
+        h, hword = hf
         if h < 1.0:
             factor *= h
             notes.append(f"hedged: {hword!r} x{h:g}")
         # interested parties
-        actor = actor_tokens(speaker, c.affiliation, rec.affiliation if rec else None)
+        actor = self.actor(speaker, c.affiliation, rec.affiliation if rec else None)
         interested = False
         admission = False
+        adm = 0
+        if c.stance is _ASSERTS:
+            adm = self._adm.get(c.cue, -1)
+            if adm < 0:
+                adm = self._adm[c.cue] = admission_kind(c.cue, cfg)
         if actor:
             linked = self.g.neighbours.get(c.id, ())
-            opposed = [o for o, rel in linked if rel == Relation.CONTRADICTS]
-            if c.stance == Stance.DENIES or opposed:
-                pool = [self.tokens(c.id)] + [self.tokens(o) for o in opposed]
-                interested = any(mentions(actor, t) for t in pool)
-            if not interested and c.stance == Stance.ASSERTS:
-                pool = [self.tokens(c.id)] + [self.tokens(o) for o, _ in linked]
-                is_actor = any(mentions(actor, t) for t in pool)
-                admission = is_admission(c.cue, is_actor, cfg)
-        elif c.stance == Stance.ASSERTS:
-            admission = is_admission(c.cue, False, cfg)
+            opposed = [o for o, rel in linked if rel is _CONTRADICTS]
+            if c.stance is _DENIES or opposed:
+                interested = mentions(actor, self.tokens(c.id)) or any(
+                    mentions(actor, self.tokens(o)) for o in opposed
+                )
+            if not interested and adm == 2:
+                admission = mentions(actor, self.tokens(c.id)) or any(
+                    mentions(actor, self.tokens(o)) for o, _ in linked
+                )
+        if adm == 1 and not interested:
+            admission = True
         if interested:
             factor *= cfg.interested_denial_shrink
             notes.append("denial by an interested party")
@@ -244,7 +286,7 @@ class _Model:
             notes.append("source below 1/2 gives nothing")
         if notes:
             label = f"{label}; {', '.join(notes)}"
-        return ClaimWeight(c.id, w, label, anonymous or impersonal, on_record, interested)
+        return ClaimWeight(c.id, w, label, anonymous or impersonal, on_record, interested, relayed)
 
     # -- one group ----------------------------------------------------------
     def group_weight(self, gid: int) -> GroupWeight:
@@ -256,21 +298,17 @@ class _Model:
     def _compute_group_weight(self, gid: int) -> GroupWeight:
         ms = self.g.members[gid]
         ws = [self.claim_weight(m) for m in ms]
-        verdicts = [
-            w
-            for w, m in zip(ws, ms, strict=True)
-            if self.g.claims[m].verdict in (Verdict.TRUE, Verdict.FALSE)
-        ]
+        verdicts = [w for w, m in zip(ws, ms, strict=True) if self.g.claims[m].verdict in _RESOLVED]
         if verdicts:
             rep = verdicts[0]
         elif gid in self.g.origin_claims:
             oc = self.g.origin_claims[gid]
             rep = ws[ms.index(oc)]
         else:
-            rep = ws[0]
-            for w in ws[1:]:
-                if w.weight > rep.weight:
-                    rep = w
+            # the first report in the case that is not itself relayed, else the first:
+            # echoes added later never change the group's weight
+            first = [w for w in ws if not w.relayed]
+            rep = (first or ws)[0]
         echoes = len(ms) - 1
         echo_label = ""
         if echoes:
@@ -322,20 +360,15 @@ def _score_group(
         ev.append((w, label, f"g{h}", hw.anonymous, hw.on_record))
     # anonymous groups on one side may share a source: partial dependence
     dep = cfg.anonymous_dependence
-    for side in (1, -1):
+    n_anon = sum(1 for e in ev if e[3])
+    for side in (1, -1) if n_anon > 1 else ():
         idx = [i for i, e in enumerate(ev) if e[3] and e[0] * side > 0]
         idx.sort(key=lambda i: (-abs(ev[i][0]), ev[i][2]))
         for k, i in enumerate(idx[1:], start=1):
             w, label, t, anon, rec = ev[i]
             f = dep**k
             ev[i] = (w * f, f"{label} (counted x{f:g}: anonymous sources may be one)", t, anon, rec)
-    rows = [
-        Contribution(
-            label=f"prior: a reported claim is true with P = {cfg.claim_prior:g}",
-            weight=logit(cfg.claim_prior),
-            group=None,
-        )
-    ]
+    rows = [model.prior_row]
     for w, label, t, _anon, _rec in ev:
         rows.append(Contribution(label=f"{_fmt(w)} {label}", weight=w, group=t))
         if t == tag and own.echoes:
@@ -377,7 +410,18 @@ def score_claims(
     ``source_scores`` come from :func:`score_sources`; ``sources`` let an anonymous
     or impersonal claim borrow its outlet's reliability (matched by name).
     """
-    g = graph if graph is not None else build_graph(claims, links, config)
+    with no_gc():
+        g = graph if graph is not None else build_graph(claims, links, config)
+        return _score_claims(g, source_scores, sources, config, only)
+
+
+def _score_claims(
+    g: CaseGraph,
+    source_scores: Mapping[int, SourceScore],
+    sources: Sequence[SourceRecord],
+    config: ScoringConfig,
+    only: Iterable[int] | None,
+) -> dict[int, ClaimScore]:
     model = _Model(g, source_scores, sources, config)
     wanted = sorted(g.claims) if only is None else sorted(set(only) & g.claims.keys())
     by_group: dict[int, list[int]] = {}
@@ -392,7 +436,7 @@ def score_claims(
         number = _credibility(p_base, facts, config)
         for cid in by_group[gid]:
             c = g.claims[cid]
-            if c.verdict in (Verdict.TRUE, Verdict.FALSE):
+            if c.verdict in _RESOLVED:
                 target = logit(
                     config.verdict_true_probability
                     if c.verdict == Verdict.TRUE
@@ -409,7 +453,7 @@ def score_claims(
                 ]
                 lo = sum(r.weight for r in vrows)
                 p = sigmoid(lo)
-                out[cid] = ClaimScore.model_construct(
+                out[cid] = ClaimScore(
                     claim_id=cid,
                     probability=p,
                     credibility=1 if c.verdict == Verdict.TRUE else 5,
@@ -429,7 +473,7 @@ def score_claims(
                     )
                 )
             crow = tuple(rows + extra)
-            out[cid] = ClaimScore.model_construct(
+            out[cid] = ClaimScore(
                 claim_id=cid,
                 probability=p_base,
                 credibility=number,

@@ -22,7 +22,7 @@ from claimtrack.models import (
     Verdict,
 )
 from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
-from claimtrack.scoring.graph import CaseGraph, build_graph
+from claimtrack.scoring.graph import CaseGraph, build_graph, no_gc
 from claimtrack.scoring.text import declined_to_comment
 
 LETTERS = "ABCDE"
@@ -99,7 +99,14 @@ def score_sources(
     graph: CaseGraph | None = None,
 ) -> dict[int, SourceScore]:
     """Reliability of every source, keyed by source id (deterministic)."""
-    g = graph if graph is not None else build_graph(claims, links, config)
+    with no_gc():
+        g = graph if graph is not None else build_graph(claims, links, config)
+        return _score_sources(sources, g, config)
+
+
+def _score_sources(
+    sources: Sequence[SourceRecord], g: CaseGraph, config: ScoringConfig
+) -> dict[int, SourceScore]:
     records = track_records(g, config)
     cap = config.reliability_cap
     out: dict[int, SourceScore] = {}

@@ -116,10 +116,14 @@ def mentions(actor: frozenset[str], tokens: frozenset[str]) -> bool:
     """True when an actor token occurs in ``tokens`` (also as "russia" ~ "russian")."""
     if not actor or not tokens:
         return False
-    if actor & tokens:
+    if not actor.isdisjoint(tokens):
         return True
-    for a in actor:
-        if len(a) < 5:
+    long_actor = [a for a in actor if len(a) >= 5]
+    if not long_actor:
+        return False
+    heads = {t[:5] for t in tokens if len(t) >= 5}
+    for a in long_actor:
+        if a[:5] not in heads:
             continue
         for t in tokens:
             if len(t) >= 5 and (t.startswith(a) or a.startswith(t)) and abs(len(t) - len(a)) <= 2:
@@ -128,7 +132,14 @@ def mentions(actor: frozenset[str], tokens: frozenset[str]) -> bool:
 
 
 def declined_to_comment(*texts: str | None) -> bool:
-    return any(t and _DECLINED.search(t.lower()) for t in texts)
+    for t in texts:
+        if (
+            t
+            and ("omment" in t or "espond" in t or "OMMENT" in t or "ESPOND" in t)
+            and _DECLINED.search(t.lower())
+        ):
+            return True
+    return False
 
 
 def hedge_factor(
@@ -159,10 +170,13 @@ def hedge_factor(
     return best, word
 
 
-def is_admission(cue: str | None, speaker_is_actor: bool, config: ScoringConfig) -> bool:
+def admission_kind(cue: str | None, config: ScoringConfig) -> int:
+    """2 when the cue makes an admission only if the speaker is the actor
+    ("acknowledged", "confirmed"), 1 when it always does ("admitted"), else 0."""
+    kind = 0
     for w in words(cue or ""):
         if any(w.startswith(stem) for stem in config.admission_cues):
-            return True
-        if speaker_is_actor and any(w.startswith(stem) for stem in config.admission_cues_if_actor):
-            return True
-    return False
+            return 1
+        if any(w.startswith(stem) for stem in config.admission_cues_if_actor):
+            kind = 2
+    return kind
