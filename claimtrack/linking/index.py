@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from itertools import chain
 
 from claimtrack.linking.relate import Judgement, relate
-from claimtrack.linking.text import ClaimFeatures, claim_features
+from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon
 from claimtrack.models import CaseClaim, Link, Relation
+
+CASE_DF_MIN_CLAIMS = 20
 
 
 class LinkIndex:
@@ -42,6 +44,10 @@ class LinkIndex:
 
     def __contains__(self, claim_id: object) -> bool:
         return claim_id in self._features
+
+    def ids(self) -> list[int]:
+        """Indexed claim ids, in the order they were indexed."""
+        return list(self._features)
 
     def features(self, claim_id: int) -> ClaimFeatures:
         return self._features[claim_id]
@@ -87,13 +93,39 @@ class LinkIndex:
         )
         return ranked[: self.max_candidates]
 
+    def weight(self, concept: str) -> float:
+        """IDF weight of a concept, discounted when it is common in this case.
+
+        A concept carried by a share p of the indexed claims (a case about Russia:
+        "Russia" in most claims) keeps max(0.2, 1 - p) of its weight; saturated
+        concepts keep 0.2. The discount starts once 20 claims are indexed.
+        """
+        base = lexicon().weight(concept)
+        n = len(self._features)
+        if n < CASE_DF_MIN_CLAIMS:
+            return base
+        if concept in self._saturated:
+            return base * 0.2
+        plist = self._postings.get(concept)
+        if plist is None:
+            return base
+        return base * max(0.2, 1.0 - len(plist) / n)
+
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, int]]:
         found: list[tuple[Judgement, int]] = []
+        weight = self.weight
         for cid in self.candidates(f):
-            j = relate(f, self._features[cid])
+            other = self._features[cid]
+            # judge in (lower id, higher id) order so reasons read in link order
+            j = relate(f, other, weight) if f.id < cid else relate(other, f, weight)
             if j is not None:
                 found.append((j, cid))
         found.sort(key=lambda jc: (-jc[0].confidence, jc[1]))
+        if f.denies:
+            # a denial contradicts every claim that asserts what it denies
+            denied = [jc for jc in found if jc[0].relation == Relation.CONTRADICTS]
+            rest = [jc for jc in found if jc[0].relation != Relation.CONTRADICTS]
+            return denied[: 2 * self.max_links] + rest[: max(0, self.max_links - len(denied))]
         return found[: self.max_links]
 
     def link_one(self, claim: CaseClaim) -> list[Link]:

@@ -17,6 +17,7 @@ None when the two claims are not about the same proposition. The rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -28,7 +29,9 @@ from claimtrack.models import Relation, SourceKind
 LINK_MIN = 0.42  # same or entailed proposition
 NEGATION_MIN = 0.30  # a denial needs less: its content is often short
 VALUE_MIN = 0.45  # conflicting values on otherwise matching propositions
-NEAR_DUPLICATE = 92.0  # rapidfuzz ratio on lowered text: a re-run story
+ACTOR_MIN = 0.80  # different countries on an otherwise identical proposition
+NEAR_DUPLICATE = 92.0
+SHARED_MIN = 9.0  # IDF weight of the shared concepts below which similarity is damped  # rapidfuzz ratio on lowered text: a re-run story
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,24 +52,37 @@ def _label(concept: str) -> str:
     return concept.lstrip("~")
 
 
-def similarity(a: ClaimFeatures, b: ClaimFeatures) -> tuple[float, list[str]]:
-    """Blended similarity in [0, 1] and the shared concepts (sorted)."""
+Weights = Callable[[str], float]
+
+
+def similarity(
+    a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None
+) -> tuple[float, list[str]]:
+    """Blended similarity in [0, 1] and the shared concepts (sorted).
+
+    Concepts are weighted by IDF (``data/idf.json``). A pair whose shared
+    concepts weigh less than SHARED_MIN (two or three salient words) is damped,
+    unless one side is tiny (a short denied content such as "any knowledge of
+    these negotiations").
+    """
     ca, cb = a.text.concepts, b.text.concepts
     shared = ca & cb
     if not shared:
         return 0.0, []
-    wa = sum(_weight(c) for c in ca)
-    wb = sum(_weight(c) for c in cb)
-    ws = sum(_weight(c) for c in shared)
+    w = weight or _weight
+    wa = sum(w(c) for c in ca)
+    wb = sum(w(c) for c in cb)
+    ws = sum(w(c) for c in shared)
     dice = 2.0 * ws / (wa + wb)
     cont = ws / min(wa, wb)
     fz = fuzz.token_set_ratio(a.norm, b.norm) / 100.0
-    sim = 0.45 * dice + 0.30 * cont + 0.25 * fz
-    # a single shared concept is weak evidence whatever the ratios say
+    sim = 0.5 * dice + 0.25 * cont + 0.25 * fz
     content_shared = [c for c in shared if not c.startswith("e:")]
-    short = min(len(ca), len(cb)) <= 2
+    short = (a.denies or b.denies) and min(len(ca), len(cb)) <= 2
     if not content_shared or (len(shared) < 2 and not short):
         sim *= 0.6
+    elif ws < SHARED_MIN and not short:
+        sim *= 0.5 + 0.5 * ws / SHARED_MIN
     return sim, sorted(shared)
 
 
@@ -117,6 +133,20 @@ def _places_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | No
     return None
 
 
+def _actors_differ(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
+    """Two claims naming different countries and no common one ("Russian" vs "Ukrainian")."""
+    lex = lexicon()
+    ca = {e for e in a.text.entities if lex.entities[e].kind == "country"}
+    cb = {e for e in b.text.entities if lex.entities[e].kind == "country"}
+    if ca and cb and not (ca & cb):
+        within_a = {lex.entities[p].within for p in a.text.places}
+        within_b = {lex.entities[p].within for p in b.text.places}
+        if ca & within_b or cb & within_a:
+            return None
+        return min(ca), min(cb)
+    return None
+
+
 def _dates_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
     for prefix in ("y:", "d:", "m:"):
         da = {d for d in a.text.dates if d.startswith(prefix)}
@@ -135,7 +165,10 @@ def _origin(a: ClaimFeatures, b: ClaimFeatures, ratio: float) -> tuple[int, str]
     if b.speaker_outlet and b.speaker_outlet == a.cited:
         return b.id, f"{a.id} relays {b.speaker_outlet}"
     if a.article_id != b.article_id:
-        if ratio >= NEAR_DUPLICATE:
+        same_values = a.text.entities == b.text.entities and {n.value for n in a.text.numbers} == {
+            n.value for n in b.text.numbers
+        }
+        if ratio >= NEAR_DUPLICATE and same_values:
             return _earliest(a, b), f"near-identical text ({ratio:.0f}%) in two articles"
         if (
             a.speaker_kind == SourceKind.ANONYMOUS
@@ -157,16 +190,29 @@ def _shared_text(shared: list[str]) -> str:
     return ", ".join(_label(c) for c in shared[:8])
 
 
-def relate(a: ClaimFeatures, b: ClaimFeatures) -> Judgement | None:
-    """The relation between two claims, or None if they are not about one proposition."""
+def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) -> Judgement | None:
+    """The relation between two claims, or None if they are not about one proposition.
+
+    ``weight`` overrides the concept weights (the index passes IDF weights
+    discounted by how common a concept is in the case itself).
+    """
     if a.id == b.id:
         return None
-    sim, shared = similarity(a, b)
+    sim, shared = similarity(a, b, weight)
     if sim < NEGATION_MIN:
         return None
     shared_txt = _shared_text(shared)
+    actors = _actors_differ(a, b)
+    if actors is not None:
+        if sim < ACTOR_MIN:
+            return None  # the same kind of fact about different actors
+        return Judgement(
+            Relation.CONTRADICTS,
+            _conf(sim, ACTOR_MIN),
+            f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {shared_txt}",
+        )
     neg_a, neg_b = negative(a), negative(b)
-    if (neg_a is None) != (neg_b is None):
+    if (neg_a is None) != (neg_b is None) and (sim >= LINK_MIN or a.denies or b.denies):
         cue = neg_a or neg_b
         return Judgement(
             Relation.CONTRADICTS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from importlib import resources
@@ -99,6 +99,10 @@ class Lexicon:
         self.denial_words: frozenset[str] = frozenset(w for w in lex["denial_cues"] if " " not in w)
         self.denial_phrases: tuple[str, ...] = tuple(w for w in lex["denial_cues"] if " " in w)
         self.hedges: frozenset[str] = frozenset(lex["hedges"])
+        self.denial_frames: frozenset[str] = frozenset(stem(w) for w in lex["denial_frames"])
+        self.not_negating: tuple[tuple[str, ...], ...] = tuple(
+            tuple(p.split()) for p in lex["not_negating"]
+        )
         concept: dict[str, str] = {}
         for group in lex["synonyms"]:
             key = "~" + stem(group[0])
@@ -197,6 +201,25 @@ def _clean(tok: str) -> str:
     return tok
 
 
+def _idiom(low: list[str], i: int, lex: Lexicon) -> bool:
+    """Whether the negation word at ``i`` is part of a non-negating phrase."""
+    for phrase in lex.not_negating:
+        for k, w in enumerate(phrase):
+            if w == low[i] or (w == "not" and low[i].endswith("n't")):
+                start = i - k
+                if (
+                    start >= 0
+                    and all(
+                        low[start + m] == phrase[m] if start + m != i else True
+                        for m in range(len(phrase))
+                        if start + m < len(low)
+                    )
+                    and start + len(phrase) <= len(low)
+                ):
+                    return True
+    return False
+
+
 def analyse(text: str) -> TextFeatures:
     """Tokens, concepts, entities, numbers and polarity cues of ``text``."""
     lex = lexicon()
@@ -280,7 +303,7 @@ def analyse(text: str) -> TextFeatures:
                 order.append(ck)
             i += 1
             continue
-        if lo in lex.negations or lo.endswith("n't"):
+        if (lo in lex.negations or lo.endswith("n't")) and not _idiom(low, i, lex):
             negation = negation or lo
         if lo in lex.denial_words:
             denial = denial or lo
@@ -363,6 +386,11 @@ class ClaimFeatures:
 def claim_features(claim: CaseClaim) -> ClaimFeatures:
     lex = lexicon()
     tf = analyse(claim.content)
+    if claim.stance == Stance.DENIES:
+        # "denies any knowledge of X" denies X: drop the framing words
+        kept = tuple(c for c in tf.order if c not in lex.denial_frames)
+        if kept:
+            tf = replace(tf, concepts=tf.concepts - lex.denial_frames, order=kept)
     speaker_outlet = None
     if claim.source_kind in (SourceKind.MEDIA, SourceKind.UNKNOWN):
         speaker_outlet = lex.outlet(claim.speaker) or (
