@@ -230,6 +230,7 @@ def test_override_on_an_already_stored_article_updates_it() -> None:
         ("report.pdf", b"%PDF-1.4\n...", "binary file: a PDF document"),
         ("noise.txt", bytes(range(128, 256)) * 8, "undecodable bytes"),
     ],
+    ids=["empty", "binary", "pdf", "undecodable"],
 )
 def test_bad_file_is_reported_and_the_others_are_ingested(
     tmp_path: Path, name: str, data: bytes, reason: str

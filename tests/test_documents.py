@@ -97,6 +97,7 @@ def test_utf16_with_bom(tmp_path: Path) -> None:
             "koi8-r",
         ),
     ],
+    ids=["cp1252-french", "koi8r-russian"],
 )
 def test_legacy_encoding_is_detected(tmp_path: Path, text: str, encoding: str) -> None:
     doc = read_document(write(tmp_path / "a.txt", text.encode(encoding)))
@@ -270,6 +271,7 @@ def _random_bytes(n: int) -> bytes:
         ),
         ("bad-bom.txt", codecs.BOM_UTF8 + b"ok \xff\xfe bad", "undecodable bytes after a UTF-8"),
     ],
+    ids=["empty", "blank", "nul", "pdf", "noise", "control", "bad-bom"],
 )
 def test_bad_input_names_the_file_and_the_reason(
     tmp_path: Path, name: str, data: bytes, reason: str
