@@ -2,7 +2,10 @@
 
 ``claimtrack.store.reporting`` builds a ``ReportData`` from the database; the
 renderers (``claimtrack.report.markdown``, ``claimtrack.report.export``) are
-pure functions of it, so the same data always gives the same bytes.
+pure functions of it, so the same data always gives the same bytes. The models
+live in the store layer (plain pydantic, no SQL) because the layering lets the
+report import the store, not the other way round; ``claimtrack.report.data``
+re-exports them.
 
 Ordering is part of the contract: the store hands out every tuple sorted by id;
 the renderers sort again where they need another order, with total keys.

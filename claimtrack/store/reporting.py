@@ -38,7 +38,7 @@ from claimtrack.models import (
     Stance,
     Verdict,
 )
-from claimtrack.report.data import (
+from claimtrack.store.report_data import (
     ReportArticle,
     ReportClaim,
     ReportData,
