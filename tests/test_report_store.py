@@ -253,3 +253,41 @@ def test_report_needs_an_existing_case(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["--db", str(tmp_path / "none.db"), "report"])
     assert r.exit_code == 1
     assert not (tmp_path / "none.db").exists()
+
+
+def test_analyze_reports_bad_inputs_and_still_writes(db_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(
+        "Minister speaks\n\nThe minister said the convoy was attacked near the port.\n",
+        encoding="utf-8",
+    )
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    out = tmp_path / "report.md"
+    r = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            db_url,
+            "analyze",
+            str(good),
+            str(empty),
+            str(tmp_path / "missing.txt"),
+            "-o",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 3  # two files, then the count
+    assert "empty.txt" in errors[0] and "missing.txt" in errors[1]
+    assert "1 new, 0 unchanged, 2 failed" in r.stderr
+    report = out.read_text(encoding="utf-8")
+    assert report.startswith("# Credibility report\n")
+    assert "| Articles | 1 |" in report
+
+
+def test_analyze_needs_a_path(db_url: str) -> None:
+    r = CliRunner().invoke(app, ["--db", db_url, "analyze"])
+    assert r.exit_code == 2
