@@ -42,6 +42,14 @@ def _relative(report: str) -> str:
     return report.replace(str(FIXTURES), "fixtures")
 
 
+EXAMPLE = ROOT / "docs" / "example-report.md"
+EXAMPLE_HEADER = (
+    "<!-- docs/example-report.md: the report `claimtrack analyze fixtures/` writes for the "
+    "three demo articles, byte for byte (tests/golden/fixtures-report.md; regenerate both with "
+    "CLAIMTRACK_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_report_fixtures.py) -->\n\n"
+)
+
+
 def test_fixture_report_matches_golden(analyzed: tuple[str, str, str]) -> None:
     import os
 
@@ -50,10 +58,16 @@ def test_fixture_report_matches_golden(analyzed: tuple[str, str, str]) -> None:
     path = GOLDEN / "fixtures-report.md"
     if os.environ.get("CLAIMTRACK_UPDATE_GOLDEN") == "1":
         path.write_bytes(report.encode("utf-8"))
+        EXAMPLE.write_bytes((EXAMPLE_HEADER + report).encode("utf-8"))
     assert report == path.read_bytes().decode("utf-8"), (
         "the fixture report changed: if extraction/sources/linking/scoring or the report "
         "changed on purpose, regenerate with CLAIMTRACK_UPDATE_GOLDEN=1 and review the diff"
     )
+
+
+def test_example_report_in_docs_is_the_golden_report() -> None:
+    golden = (GOLDEN / "fixtures-report.md").read_bytes().decode("utf-8")
+    assert EXAMPLE.read_bytes().decode("utf-8") == EXAMPLE_HEADER + golden
 
 
 def test_analyze_is_stable_and_report_agrees(analyzed: tuple[str, str, str]) -> None:
