@@ -39,6 +39,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -140,15 +141,34 @@ _FNC_TO_EMERGENT = {
 }
 
 
+@lru_cache(maxsize=1)
 def linker_stance() -> Callable[[str, str], str]:
-    """claim headline, article headline -> for | against | observing, by claimtrack.linking."""
+    """claim headline, article headline -> for | against | observing, by claimtrack.linking:
+    its stance model (agree = for, disagree = against, discuss / unrelated = observing),
+    and its link rules (a headline that ``contradicts`` the claim is against it unless
+    the stance model says agree)."""
     try:
+        from claimtrack.linking.relate import relate
         from claimtrack.linking.stance import stance_between
+        from claimtrack.linking.text import claim_features
     except ImportError as exc:  # the linking engineer's API is not there
         raise ClaimtrackError(f"claimtrack.linking has no stance function: {exc}") from None
 
+    cache: dict[tuple[str, str], str] = {}
+
     def f(claim: str, headline: str) -> str:
-        return _FNC_TO_EMERGENT.get(stance_between(claim, [headline]), "observing")
+        got = cache.get((claim, headline))
+        if got is None:
+            got = _FNC_TO_EMERGENT.get(stance_between(claim, [headline]), "observing")
+            if got != "for":
+                judged = relate(
+                    claim_features(CaseClaim(id=1, article_id=1, content=claim)),
+                    claim_features(CaseClaim(id=2, article_id=2, content=headline)),
+                )
+                if judged is not None and judged.relation == Relation.CONTRADICTS:
+                    got = "against"
+            cache[(claim, headline)] = got
+        return got
 
     return f
 
@@ -222,10 +242,7 @@ class CaseBuilder:
                     stance=Stance.DENIES if st == "against" else Stance.ASSERTS,
                     hedged=observing,
                     hedges=("reportedly",) if observing else (),
-                    source_id=rec.id,
-                    speaker=a.outlet,
-                    source_kind=SourceKind.MEDIA,
-                    outlet=a.outlet,
+                    outlet=rec.name,
                 )
             )
             rel = Relation.CONTRADICTS if st == "against" else Relation.CORROBORATES
@@ -427,15 +444,13 @@ def run_cv(outdir: Path, mode: str, config: ScoringConfig) -> str:
         pred = predict(arts, hist, config)
         write_predictions(outdir / f"fold{k}" / "pred.csv", pred)
         allrows.extend(pred)
-        if mode == "gold":
-            base_rows.extend(baseline(arts))
+        base_rows.extend(baseline(arts))
     write_predictions(outdir / f"pred_{mode}.csv", sorted(allrows))
     report = f"== claimtrack scoring, {mode} stances, 5-fold CV ==\n"
     report += evaluate(gold, outdir / f"pred_{mode}.csv")
-    if base_rows:
-        write_predictions(outdir / "pred_baseline.csv", sorted(base_rows))
-        report += "\n== stance-vote baseline (gold stances) ==\n"
-        report += evaluate(gold, outdir / "pred_baseline.csv")
+    write_predictions(outdir / f"pred_baseline_{mode}.csv", sorted(base_rows))
+    report += f"\n== stance-vote baseline, {mode} stances ==\n"
+    report += evaluate(gold, outdir / f"pred_baseline_{mode}.csv")
     return report
 
 

@@ -576,3 +576,29 @@ def test_contradicted_claim_gets_five() -> None:
 
 def _sum_rows(scores: Sequence[ClaimScore]) -> list[float]:
     return [sum(r.weight for r in s.contributions) for s in scores]
+
+
+def test_impersonal_claims_count_in_the_outlets_track_record() -> None:
+    case = Case()
+    planet = case.source("The Daily Planet", SourceKind.MEDIA, prior=0.7)
+    c = case.claim(None, content="the mayor resigned", cue="reportedly", outlet="Daily Planet")
+    d = case.claim(None, content="the mayor resigned", cue="reportedly", outlet="Daily Planet")
+    case.link(c, d, Relation.REPEATS)
+    case.set_verdict(c, Verdict.FALSE)
+    src = case.score()[0]
+    assert (src[planet].confirmed, src[planet].refuted) == (0, 1)
+    assert src[planet].reliability == pytest.approx((0.7 * 6) / 7)
+
+
+def test_unattributed_reports_count_with_partial_dependence() -> None:
+    case = Case()
+    target = case.claim(None, cue=None)
+    for i in range(3):
+        case.source(f"Outlet {i}", SourceKind.MEDIA, prior=0.8)
+        c = case.claim(None, cue="reported", outlet=f"Outlet {i}")
+        case.link(target, c, Relation.CORROBORATES)
+    s = case.score()[1][target]
+    weights = [r.weight for r in s.contributions[2:]]
+    assert weights == pytest.approx([logit(0.8), logit(0.8) / 2, logit(0.8) / 4])
+    assert "may share a source" not in s.contributions[2].label
+    assert "counted x0.5" in s.contributions[3].label

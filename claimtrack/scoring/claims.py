@@ -36,6 +36,7 @@ from claimtrack.scoring.graph import (
     norm_name,
     resolve_links,
 )
+from claimtrack.scoring.sources import outlet_ids
 from claimtrack.scoring.text import (
     actor_tokens,
     admission_kind,
@@ -111,12 +112,7 @@ class _Model:
         self.scores = source_scores
         self.cfg = config
         self.records = {s.id: s for s in sources}
-        by_name: dict[str, int] = {}
-        for s in sorted(sources, key=lambda r: (r.kind != SourceKind.MEDIA, r.id)):
-            key = norm_name(s.name)
-            if key and key not in by_name:
-                by_name[key] = s.id
-        self.by_name = by_name
+        self.by_name = outlet_ids(sources)
         self.cap = config.reliability_cap
         self._tokens: dict[int, frozenset[str]] = {}
         self._hedge: dict[tuple[str | None, bool, tuple[str, ...]], tuple[float, str | None]] = {}
@@ -367,7 +363,13 @@ def _score_group(
         for k, i in enumerate(idx[1:], start=1):
             w, label, t, anon, rec = ev[i]
             f = dep**k
-            ev[i] = (w * f, f"{label} (counted x{f:g}: anonymous sources may be one)", t, anon, rec)
+            ev[i] = (
+                w * f,
+                f"{label} (counted x{f:g}: unnamed or unattributed, may share a source)",
+                t,
+                anon,
+                rec,
+            )
     rows = [model.prior_row]
     for w, label, t, _anon, _rec in ev:
         rows.append(Contribution(label=f"{_fmt(w)} {label}", weight=w, group=t))

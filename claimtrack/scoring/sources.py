@@ -17,12 +17,13 @@ from claimtrack.models import (
     CaseClaim,
     Contribution,
     Link,
+    SourceKind,
     SourceRecord,
     SourceScore,
     Verdict,
 )
 from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
-from claimtrack.scoring.graph import CaseGraph, build_graph, no_gc
+from claimtrack.scoring.graph import CaseGraph, build_graph, no_gc, norm_name
 from claimtrack.scoring.text import declined_to_comment
 
 LETTERS = "ABCDE"
@@ -37,11 +38,34 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
+def outlet_ids(sources: Sequence[SourceRecord]) -> dict[str, int]:
+    """Normalised name -> source id (media sources first, then the lowest id)."""
+    out: dict[str, int] = {}
+    for s in sorted(sources, key=lambda r: (r.kind != SourceKind.MEDIA, r.id)):
+        key = norm_name(s.name)
+        if key and key not in out:
+            out[key] = s.id
+    return out
+
+
+def credited_source(c: CaseClaim, outlets: dict[str, int]) -> int | None:
+    """Whose track record a claim counts in: its source, or for an impersonal claim
+    (no speaker: the article's own "reportedly") the outlet that published it."""
+    if c.source_id is not None:
+        return c.source_id
+    if c.speaker is None and c.source_kind != SourceKind.ANONYMOUS:
+        key = norm_name(c.outlet)
+        if key is not None:
+            return outlets.get(key)
+    return None
+
+
 def track_records(
-    graph: CaseGraph, config: ScoringConfig
+    graph: CaseGraph, config: ScoringConfig, outlets: dict[str, int] | None = None
 ) -> dict[int, list[tuple[int, bool, str]]]:
     """source id -> [(resolved claim id, confirmed?, what)] in claim-id order, once per
     proposition (a source that said the same thing three times counts once)."""
+    outlets = outlets or {}
     seen: set[tuple[int, int]] = set()
     out: dict[int, list[tuple[int, bool, str]]] = {}
     resolved = sorted(
@@ -55,13 +79,14 @@ def track_records(
         for gid, sign in sides:
             for cid in graph.members[gid]:
                 c = graph.claims[cid]
-                if c.source_id is None:
+                sid = credited_source(c, outlets)
+                if sid is None:
                     continue
                 if c.hedged and not config.track_hedged:
                     continue
                 if declined_to_comment(c.cue, c.content):
                     continue
-                key = (c.source_id, g0)
+                key = (sid, g0)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -70,7 +95,7 @@ def track_records(
                 if cid != rid:
                     rel = "repeated" if gid == g0 else ("agreed with" if sign > 0 else "disputed")
                     what = f"{rel} {what} (its claim #{cid})"
-                out.setdefault(c.source_id, []).append((rid, right, what))
+                out.setdefault(sid, []).append((rid, right, what))
     return out
 
 
@@ -107,7 +132,7 @@ def score_sources(
 def _score_sources(
     sources: Sequence[SourceRecord], g: CaseGraph, config: ScoringConfig
 ) -> dict[int, SourceScore]:
-    records = track_records(g, config)
+    records = track_records(g, config, outlet_ids(sources))
     cap = config.reliability_cap
     out: dict[int, SourceScore] = {}
     for s in sorted(sources, key=lambda r: r.id):
