@@ -1,11 +1,51 @@
 """Source resolution: within an article and across the case (pure, no I/O).
 
-Public API:
-- ``resolve_claims(text, claims) -> list[ResolvedClaim]``
+Public API (docs/dev/SOURCES_API.md):
+- ``resolve_claims(text, claims, *, table=None) -> list[ResolvedClaim]``: each claim's
+  written source span -> a canonical Speaker (pronouns, surnames, descriptions,
+  anonymous, documents, metonyms), plus ``cited`` for relays;
+- cross-article identity: ``canonical_key``, ``is_article_local``, ``scoped_key``,
+  ``match_entity(speaker, known)``, ``EntityIndex``, ``KnownEntity``;
+- the outlet/agency/government table: ``default_table()``, ``extend_table(table, rows)``,
+  ``parse_entity_csv(text)``, ``EntityEntry``, ``EntityTable``.
 """
 
 from __future__ import annotations
 
+from claimtrack.sources.identity import (
+    EntityIndex,
+    KnownEntity,
+    canonical_key,
+    is_article_local,
+    match_entity,
+    same_body,
+    same_person,
+    scoped_key,
+)
+from claimtrack.sources.lexicon import (
+    EntityEntry,
+    EntityTable,
+    default_table,
+    demonym_affiliation,
+    extend_table,
+    parse_entity_csv,
+)
 from claimtrack.sources.resolve import resolve_claims
 
-__all__ = ["resolve_claims"]
+__all__ = [
+    "EntityEntry",
+    "EntityIndex",
+    "EntityTable",
+    "KnownEntity",
+    "canonical_key",
+    "default_table",
+    "demonym_affiliation",
+    "extend_table",
+    "is_article_local",
+    "match_entity",
+    "parse_entity_csv",
+    "resolve_claims",
+    "same_body",
+    "same_person",
+    "scoped_key",
+]

@@ -293,9 +293,11 @@ def roles() -> Mapping[str, Role]:
     rows = _rows(_read("roles.csv"))
     for row in rows[1:]:  # header
         role, cls, gender, kind = (row + ["", "", "", ""])[:4]
-        out[role.strip().lower()] = Role(
+        entry = Role(
             role.strip(), cls.strip(), gender.strip(), SourceKind(kind.strip() or "person")
         )
+        out[role.strip().lower()] = entry
+        out.setdefault(role.strip().lower().replace(".", ""), entry)  # "maj gen", "sen"
     return out
 
 

@@ -187,6 +187,19 @@ def _role_match(lowers: list[str], i: int) -> tuple[int, Role] | None:
 
 
 @lru_cache(maxsize=1)
+def _closed_words() -> frozenset[str]:
+    w = words()
+    return (
+        w.anonymous_nouns
+        | w.document_nouns
+        | w.evidence_nouns
+        | w.media_report_nouns
+        | w.role_modifiers
+        | _role_words()
+    )
+
+
+@lru_cache(maxsize=1)
 def _role_words() -> frozenset[str]:
     return frozenset(w for r in roles() for w in r.rstrip(".").split())
 
@@ -286,6 +299,13 @@ class ArticleIndex:
             i += 1
         return out
 
+    def mention_at(self, pos: int) -> Mention | None:
+        """The mention whose name covers pos, if any."""
+        i = bisect_right(self.mention_starts, pos) - 1
+        if i >= 0 and self.mentions[i].start <= pos < self.mentions[i].end:
+            return self.mentions[i]
+        return None
+
     def mentions_before(self, pos: int) -> int:
         """Number of mentions that start before pos (iterate downwards from it)."""
         return bisect_left(self.mention_starts, pos)
@@ -312,7 +332,16 @@ class ArticleIndex:
                     cur = [i]
             elif (
                 joinable
-                and t.lower in w.name_particles
+                and (
+                    t.lower in w.name_particles
+                    or (
+                        t.lower == "of"
+                        and (
+                            toks[cur[-1]].lower in _role_words()
+                            or toks[cur[-1]].lower in w.org_heads
+                        )
+                    )
+                )
                 and i + 1 < len(toks)
                 and toks[i + 1].cap
                 and self._adjacent(t, toks[i + 1])
@@ -330,7 +359,7 @@ class ArticleIndex:
         w = words()
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
-        if first_in_sentence and t.lower in self.lower_words:
+        if first_in_sentence and (t.lower in self.lower_words or t.lower in _closed_words()):
             return t.lower not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
@@ -403,6 +432,7 @@ class ArticleIndex:
         role_text: str | None = None
         honorific: str | None = None
         gender = ""
+        mod_start: int | None = None
         while pos < len(run):
             t = toks[run[pos]]
             if t.lower + ("." if t.text.endswith(".") else "") in w.honorifics or (
@@ -414,14 +444,22 @@ class ArticleIndex:
                 continue
             rm = _role_match(lowers, pos)
             if rm is not None and pos + rm[0] < len(run):
-                n, role = rm
-                role_text = text[t.start : toks[run[pos + n - 1]].end]
-                gender = role.gender or gender
+                n, found = rm
+                if role is None:  # the first title is the role ("Energy Minister Prince X")
+                    role = found
+                    begin = toks[run[mod_start]].start if mod_start is not None else t.start
+                    role_text = text[begin : toks[run[pos + n - 1]].end]
+                gender = found.gender or gender
                 pos += n
+                mod_start = None
                 continue
             if t.lower in w.role_modifiers and pos + 1 < len(run):
-                nxt = _role_match(lowers, pos + 1)
-                if nxt is not None and pos + 1 + nxt[0] < len(run):
+                k = pos + 1
+                while k < len(run) - 1 and lowers[k] in w.role_modifiers:
+                    k += 1
+                nxt = _role_match(lowers, k)
+                if nxt is not None and k + nxt[0] < len(run):
+                    mod_start = pos if mod_start is None else mod_start
                     pos += 1
                     continue
             aff = demonym_affiliation(t.text) if pos + 1 < len(run) else None
@@ -471,6 +509,7 @@ class ArticleIndex:
                 self._add_body(r0.start, r1.end, surface, entry, country, poss)
                 return
         if len(rest) > 4 or any(toks[i].text.isdigit() for i in rest):
+            self._names_in_title(rest)
             return
         if role is None and honorific is None and any(toks[i].lower in w.non_person for i in rest):
             return
@@ -538,6 +577,43 @@ class ArticleIndex:
             )
         )
 
+    def _names_in_title(self, run: list[int]) -> None:
+        """A title-case headline: pick out "<known first name> <Surname>" pairs."""
+        toks = self.tokens
+        w = words()
+        known = first_name_gender()
+        k = 0
+        while k < len(run) - 1:
+            t, nxt = toks[run[k]], toks[run[k + 1]]
+            if (
+                fold(t.text) in known
+                and nxt.lower not in w.function_words
+                and nxt.lower not in w.non_person
+                and not nxt.text.isupper()
+            ):
+                end = k + 2
+                if end < len(run) and len(nxt.text) <= 2 and nxt.text.endswith("."):
+                    end += 1  # "Donald J. Trump"
+                names = [toks[i].text for i in run[k:end]]
+                last = toks[run[end - 1]]
+                self.mentions.append(
+                    Mention(
+                        start=t.start,
+                        end=last.end,
+                        kind=SourceKind.PERSON,
+                        name=self.text[t.start : last.end],
+                        full_start=t.start,
+                        tokens=tuple(names),
+                        gender=known[fold(t.text)],
+                        sent=t.sent,
+                        in_quote=self.in_quote(t.start),
+                        poss=last.poss,
+                    )
+                )
+                k = end
+            else:
+                k += 1
+
     def _role_before(self, i: int) -> tuple[Role | None, str | None, str | None, int]:
         """Scan left of token i over lower-case role words, modifiers and demonyms."""
         toks = self.tokens
@@ -567,6 +643,19 @@ class ArticleIndex:
             else:
                 break
             j -= 1
+        if not collected and i >= 2 and self.text[toks[i - 1].end : toks[i].start].strip() == ",":
+            j = i - 1
+            while j >= 0 and len(collected) < 5:
+                t = toks[j]
+                if t.lower in role_words or t.lower in w.role_modifiers:
+                    collected.insert(0, j)
+                else:
+                    break
+                if j == 0 or not self._adjacent(toks[j - 1], t):
+                    break
+                j -= 1
+            if collected and (j < 0 or toks[j].lower not in ("the", "its", "his", "her", "their")):
+                collected = []
         if not collected:
             return None, None, None, toks[i].start
         lowers = [toks[k].lower for k in collected]
@@ -609,13 +698,8 @@ class ArticleIndex:
                 n, role = m
                 # take the longest role from here ("defence minister" over "defence")
                 return role, self.text[t.start : seq[k + n - 1].end], affiliation
-            if (
-                t.lower not in ("the", "a", "an")
-                and t.lower not in words().role_modifiers
-                and aff is None
-                and not t.poss
-            ):
-                return None
+            if t.cap and aff is None and not t.poss and k > 0:
+                return None  # another name: "Kirby, Kerry and ..."
         return None
 
     def _add_body(
@@ -780,6 +864,8 @@ class ArticleIndex:
                     return p
         else:
             same = [p for p in persons if p.last == last]
+            if m.gender:
+                same = [p for p in same if not p.gender or p.gender == m.gender] or same
             if len(same) == 1:
                 return same[0]
             if same:

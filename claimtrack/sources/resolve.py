@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from claimtrack.models import Claim, ResolvedClaim, SourceKind, Span, Speaker
 from claimtrack.sources.lexicon import (
@@ -82,6 +83,21 @@ DETERMINERS = frozenset(
 )
 _CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
+
+
+@lru_cache(maxsize=1)
+def _lowercase_heads() -> frozenset[str]:
+    """Words written lower-case in a descriptor name ("Experts" -> "experts")."""
+    w = words()
+    return (
+        w.anonymous_nouns
+        | w.document_nouns
+        | w.evidence_nouns
+        | w.media_report_nouns
+        | w.function_words
+        | DETERMINERS
+        | frozenset({"recent", "new", "senior", "top", "local", "several", "unnamed"})
+    )
 
 
 def person_key(name: str) -> str:
@@ -210,6 +226,10 @@ class _Resolver:
         if not toks:
             return None
         mentions = [m for m in self.idx.mentions_in(start, end) if m.entity >= 0]
+        if not mentions:
+            outer = self.idx.mention_at(start)
+            if outer is not None and outer.end >= toks[-1].end:
+                mentions = [outer]  # the span is part of a name: "Meloni" in "Giorgia Meloni"
         w = words()
         head = self._head(toks)
         head_low = head.lower if head else ""
@@ -261,6 +281,10 @@ class _Resolver:
             return desc_sp
         # 7. anonymous
         if head is not None and self._anonymous_head(head):
+            if self._definite(toks):
+                earlier = self._previous_anonymous(ci, head.lower)
+                if earlier is not None:
+                    return earlier  # "the official" after "a senior U.S. official"
             name = self._descriptor(toks)
             return Speaker(
                 name=name,
@@ -277,6 +301,8 @@ class _Resolver:
             looks_person = 2 <= len(caps) <= 3 and (
                 fold(caps[0].text) in first_name_gender() or all(t.cap for t in toks)
             )
+            # a lone unknown word ("Politifact") is more often a body than a person:
+            # journalists introduce people by full name, which the mention list links
             kind = SourceKind.PERSON if looks_person else SourceKind.ORGANIZATION
             key = person_key(name) if looks_person else f"{kind.value}:{norm_alias(name)}"
             return Speaker(name=name, kind=kind, key=key, affiliation=self._affiliation(toks, []))
@@ -361,27 +387,9 @@ class _Resolver:
             return ""
         out = self.text[toks[k].start : toks[-1].end + (2 if toks[-1].poss else 0)]
         first = toks[k]
-        if (
-            first.cap
-            and first.lower in self._common_lowers()
-            and demonym_affiliation(first.text) is None
-            and self.table.lookup(first.text) is None
-        ):
+        if first.cap and first.lower in _lowercase_heads():
             out = out[0].lower() + out[1:]
         return " ".join(out.split())
-
-    def _common_lowers(self) -> frozenset[str]:
-        w = words()
-        return (
-            w.anonymous_nouns
-            | w.document_nouns
-            | w.evidence_nouns
-            | w.role_modifiers
-            | frozenset(roles())
-            | w.function_words
-            | frozenset({"recent", "new", "western", "regional", "local"})
-            | self.idx.lower_words
-        )
 
     def _affiliation(self, toks: list[Token], mentions: list[Mention]) -> str | None:
         for t in toks:
@@ -439,6 +447,20 @@ class _Resolver:
                 break
         e = self.idx.entities[m.entity]
         return self.speaker_of(e)
+
+    def _previous_anonymous(self, ci: int, head: str) -> Speaker | None:
+        pos = self._anchor(self.claims[ci])
+        best = None
+        for j in self.order:
+            c = self.claims[j]
+            if self._anchor(c) >= pos:
+                break
+            sp = self.speakers.get(j)
+            if sp is not None and sp.kind is SourceKind.ANONYMOUS:
+                words_ = fold(sp.name).split()
+                if words_ and words_[-1] == head:
+                    best = sp
+        return best
 
     def _previous_document_owner(self, ci: int, head: str) -> Speaker | None:
         pos = self._anchor(self.claims[ci])
@@ -662,6 +684,8 @@ class _Resolver:
                 first_in_sent[m.sent] = self._first_person_mention_in_sentence(m.sent)
             if first_in_sent[m.sent] == e.id:
                 score += 0.6
+                if m.sent == psent and not pquote and not m.in_quote:
+                    score += 1.5  # "Boris Johnson, who ..., said he had urged"
             score += 0.15 * min(len(e.mentions), 6)
             if best is None or score > best[0]:
                 best = (score, e.id)
@@ -721,14 +745,18 @@ class _Resolver:
         if c.source is None:
             return None
         text = self.text
-        # "X, citing Y" right after the source or the cue
-        after = max(c.source.end, c.cue.end if c.cue else 0)
-        window = text[after : after + 120]
-        m = _CITING.match(window)
-        if m is None and c.cue is not None:
-            window = text[c.source.end : c.source.end + 120]
-            m = _CITING.match(window)
-            after = c.source.end
+        # "X, citing Y" / "X reported, citing Y" shortly after the source or the cue
+        m = None
+        after = c.source.end
+        for begin in (c.source.end, c.cue.end if c.cue else -1):
+            if begin < 0:
+                continue
+            window = text[begin : begin + 60]
+            cut = re.search(r"[.!?\n]", window)
+            found = _CITING.search(window[: cut.start()] if cut else window)
+            if found is not None:
+                m, after = found, begin
+                break
         if m is not None:
             start = after + m.end()
             stop = start

@@ -1,0 +1,363 @@
+"""Within-article source resolution, the entity table and cross-article identity."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from claimtrack.errors import InputError
+from claimtrack.models import Claim, SourceKind, Span, Speaker
+from claimtrack.sources import (
+    EntityIndex,
+    KnownEntity,
+    default_table,
+    demonym_affiliation,
+    extend_table,
+    is_article_local,
+    match_entity,
+    parse_entity_csv,
+    resolve_claims,
+    same_body,
+    same_person,
+    scoped_key,
+)
+
+
+def claim_at(text: str, source: str | None, nth: int = 0, content: str | None = None) -> Claim:
+    """A claim whose source is the nth occurrence of ``source`` and content the rest of it."""
+    if source is None:
+        assert content is not None
+        start = text.index(content)
+        return Claim(content=Span.of(text, start, start + len(content)))
+    hits = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(source)}(?!\w)", text)]
+    start = hits[nth]
+    end = start + len(source)
+    stop = text.find(".", end)
+    stop = stop if stop > end else len(text)
+    return Claim(source=Span.of(text, start, end), content=Span.of(text, end, stop))
+
+
+def speakers(text: str, claims: list[Claim]) -> list[Speaker | None]:
+    return [rc.speaker for rc in resolve_claims(text, claims)]
+
+
+WALLACE = (
+    "Britain warned on Tuesday that Russia is arming Iran. According to British Defence "
+    "Secretary Ben Wallace, Moscow will supply components to Tehran. Addressing MPs, Mr Wallace "
+    "said Iran must be held to account. \u201cWe need to act,\u201d he said. However, the minister "
+    "did not say what would be sent. Wallace added that help was coming. According to him, "
+    "Russia had lost 100,000 troops. London says the deal is dangerous."
+)
+
+
+def test_title_becomes_role_and_affiliation_and_every_form_resolves() -> None:
+    cl = [
+        claim_at(WALLACE, "Britain"),
+        claim_at(WALLACE, "British Defence Secretary Ben Wallace"),
+        claim_at(WALLACE, "Mr Wallace"),
+        claim_at(WALLACE, "he", 0),
+        claim_at(WALLACE, "the minister"),
+        claim_at(WALLACE, "Wallace", 2),
+        claim_at(WALLACE, "him"),
+        claim_at(WALLACE, "London"),
+    ]
+    got = speakers(WALLACE, cl)
+    wallace = got[1]
+    assert wallace is not None
+    assert (wallace.name, wallace.kind, wallace.key) == (
+        "Ben Wallace",
+        SourceKind.PERSON,
+        "person:ben wallace",
+    )
+    assert (wallace.role, wallace.affiliation) == ("Defence Secretary", "United Kingdom")
+    assert wallace.antecedent is None
+    for sp in got[2:7]:
+        assert sp is not None and sp.key == "person:ben wallace"
+    # a pronoun and a description point back at the full-name mention
+    he = got[3]
+    assert he is not None and he.antecedent is not None
+    assert he.antecedent.text == "British Defence Secretary Ben Wallace"
+    assert "Mr Wallace" in wallace.aliases
+    uk = [got[0], got[7]]
+    for sp in uk:
+        assert sp is not None
+        assert (sp.name, sp.kind, sp.key) == (
+            "United Kingdom",
+            SourceKind.GOVERNMENT,
+            "government:united kingdom",
+        )
+
+
+def test_pronoun_gender_and_recency() -> None:
+    text = (
+        "Prime Minister Giorgia Meloni met Defence Minister Guido Crosetto on Monday. "
+        "She said Italy would act. He said the navy was ready. Tajani was not there."
+    )
+    got = speakers(text, [claim_at(text, "She"), claim_at(text, "He")])
+    assert [s.name if s else None for s in got] == ["Giorgia Meloni", "Guido Crosetto"]
+    meloni = got[0]
+    assert meloni is not None and meloni.role == "Prime Minister"
+
+
+def test_subject_of_the_sentence_beats_an_earlier_speaker() -> None:
+    text = (
+        "House Speaker Mike Johnson said the House would act. "
+        "Boris Johnson, who has campaigned for aid, said he had urged lawmakers to act."
+    )
+    got = speakers(text, [claim_at(text, "House Speaker Mike Johnson"), claim_at(text, "he")])
+    assert [s.name if s else None for s in got] == ["Mike Johnson", "Boris Johnson"]
+
+
+def test_honorific_gender_picks_between_people_with_one_surname() -> None:
+    text = (
+        "Former President Bill Clinton spoke for his wife, Hillary Clinton, in Flint. "
+        "Mr Clinton said the race was close. Mrs Clinton said the economy came first."
+    )
+    got = speakers(text, [claim_at(text, "Mr Clinton"), claim_at(text, "Mrs Clinton")])
+    assert [s.name if s else None for s in got] == ["Bill Clinton", "Hillary Clinton"]
+
+
+def test_description_resolves_forward_when_the_name_comes_later() -> None:
+    text = (
+        "Italy\u2019s Defense Minister warns of threats. The Italian government is worried. "
+        "Defense Minister Guido Crosetto stated that the risk was high."
+    )
+    got = speakers(
+        text,
+        [
+            claim_at(text, "Italy\u2019s Defense Minister"),
+            claim_at(text, "The Italian government"),
+        ],
+    )
+    crosetto, gov = got
+    assert crosetto is not None and crosetto.name == "Guido Crosetto"
+    assert crosetto.antecedent is not None
+    assert crosetto.antecedent.text == "Defense Minister Guido Crosetto"
+    assert gov is not None
+    assert (gov.name, gov.kind, gov.key, gov.affiliation) == (
+        "Italian government",
+        SourceKind.GOVERNMENT,
+        "government:italy",
+        "Italy",
+    )
+
+
+def test_anonymous_sources_keep_descriptor_and_affiliation_and_stay_local() -> None:
+    text = (
+        "A senior U.S. official said talks had taken place. Houthi officials denied it. "
+        "Experts assert the missiles would change the balance. The official said more later."
+    )
+    got = speakers(
+        text,
+        [
+            claim_at(text, "A senior U.S. official"),
+            claim_at(text, "Houthi officials"),
+            claim_at(text, "Experts"),
+            claim_at(text, "The official"),
+        ],
+    )
+    official, houthi, experts, again = got
+    assert official is not None
+    assert (official.name, official.kind, official.key, official.affiliation) == (
+        "senior U.S. official",
+        SourceKind.ANONYMOUS,
+        "anonymous:senior us official",
+        "United States",
+    )
+    assert houthi is not None
+    assert (houthi.name, houthi.kind, houthi.affiliation) == (
+        "Houthi officials",
+        SourceKind.ANONYMOUS,
+        "Houthis",
+    )
+    assert experts is not None and (experts.name, experts.kind) == ("experts", SourceKind.ANONYMOUS)
+    assert again == official  # "the official" is the official named before
+    assert is_article_local(official.key)
+    assert scoped_key(official.key, 7) == "anonymous:senior us official@7"
+    assert scoped_key("person:ben wallace", 7) == "person:ben wallace"
+
+
+def test_impersonal_and_evidence_sources_have_no_speaker() -> None:
+    text = "Moscow is reportedly involved. Observations indicate ships are moving."
+    cl = [
+        claim_at(text, None, content="Moscow is reportedly involved"),
+        claim_at(text, "Observations"),
+    ]
+    assert speakers(text, cl) == [None, None]
+    assert resolve_claims(text, []) == []
+
+
+def test_documents_owners_and_relays() -> None:
+    text = (
+        "According to a recent report from Reuters, talks are under way. The report said "
+        "two meetings took place. The Times reported, citing Reuters, that a deal was near. "
+        "A statement said the ministry would respond. The agency added that Iran was involved."
+    )
+    resolved = resolve_claims(
+        text,
+        [
+            claim_at(text, "a recent report from Reuters"),
+            claim_at(text, "The report"),
+            claim_at(text, "The Times"),
+            claim_at(text, "A statement"),
+            claim_at(text, "The agency"),
+        ],
+    )
+    names = [(r.speaker.name, r.speaker.kind) if r.speaker else None for r in resolved]
+    assert names == [
+        ("Reuters", SourceKind.MEDIA),
+        ("Reuters", SourceKind.MEDIA),
+        ("The Times", SourceKind.MEDIA),
+        ("statement", SourceKind.DOCUMENT),
+        ("Reuters", SourceKind.MEDIA),
+    ]
+    cited = [r.cited.name if r.cited else None for r in resolved]
+    assert cited[0] == "Reuters"  # the article relays Reuters' report
+    assert cited[2] == "Reuters"  # "The Times reported, citing Reuters"
+    assert cited[3] is None
+    statement = resolved[3].speaker
+    assert statement is not None and statement.key == "document:statement"
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "key"),
+    [
+        ("Moscow", "Russia", "government:russia"),
+        ("the Kremlin", "Russia", "government:russia"),
+        ("Washington", "United States", "government:united states"),
+        ("Tehran", "Iran", "government:iran"),
+        ("London", "United Kingdom", "government:united kingdom"),
+        (
+            "the Pentagon",
+            "U.S. Department of Defense",
+            "government:united states:department of defense",
+        ),
+        ("the US military", "US military", "government:united states:military"),
+        ("WSJ", "The Wall Street Journal", "media:the wall street journal"),
+        ("Reuters news agency", "Reuters", "media:reuters"),
+    ],
+)
+def test_metonyms_and_aliases(written: str, name: str, key: str) -> None:
+    text = f"Yesterday {written} said the talks had failed."
+    (sp,) = speakers(text, [claim_at(text, written)])
+    assert sp is not None
+    assert (sp.name, sp.key) == (name, key)
+
+
+@pytest.mark.parametrize(
+    ("word", "affiliation"),
+    [
+        ("U.S.", "United States"),
+        ("British", "United Kingdom"),
+        ("Houthi", "Houthis"),
+        ("Italian", "Italy"),
+        ("Iran-backed", "Iran"),
+        ("Italy\u2019s", "Italy"),
+        ("Republican", "Republican Party"),
+        ("Western", None),
+    ],
+)
+def test_demonyms(word: str, affiliation: str | None) -> None:
+    assert demonym_affiliation(word) == affiliation
+
+
+def test_entity_table_priors_have_reasons_and_extend_per_case() -> None:
+    table = default_table()
+    reuters = table.lookup("Reuters news agency")
+    assert reuters is not None and reuters.key == "media:reuters"
+    assert reuters.prior == 0.8 and "MBFC" in reuters.prior_reason
+    for entry in table.entries:
+        if entry.prior is not None:
+            assert entry.prior_reason and entry.prior_origin, entry.key
+    case = extend_table(
+        table,
+        parse_entity_csv(
+            "key,name,kind,aliases,prior,prior_reason,prior_origin\n"
+            "media:kyiv post,Kyiv Post,media,KP,0.7,analyst's judgement,case notes\n"
+            "media:reuters,Reuters,media,Reuters wire,0.9,analyst raised it,case notes\n"
+        ),
+    )
+    kp = case.lookup("the Kyiv Post")
+    assert kp is not None and (kp.kind, kp.prior) == (SourceKind.MEDIA, 0.7)
+    raised = case.lookup("Reuters wire")
+    assert raised is not None and raised.prior == 0.9
+    assert case.lookup("Reuters news agency") is raised  # old aliases kept
+    assert table.lookup("Reuters wire") is None  # the default table is untouched
+    text = "The Kyiv Post said the bridge was hit."
+    (sp,) = [r.speaker for r in resolve_claims(text, [claim_at(text, "The Kyiv Post")], table=case)]
+    assert sp is not None and sp.key == "media:kyiv post"
+
+
+def test_bad_case_table_rows_raise_input_errors() -> None:
+    with pytest.raises(InputError, match="outside"):
+        parse_entity_csv("name,kind,prior\nX,media,1.5\n", "extra.csv")
+    with pytest.raises(InputError, match="unknown source kind"):
+        parse_entity_csv("name,kind\nX,tabloid\n")
+    with pytest.raises(InputError, match="not a number"):
+        parse_entity_csv("name,prior\nX,high\n")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("John Kirby", "John Kerry", False),
+        ("Guido Crosetto", "Defence Minister Guido Crosetto", True),
+        ("Mohamed Abdel-Salam", "Mohammed Abdel Salam", True),
+        ("Bill Clinton", "Hillary Clinton", False),
+        ("Bill Clinton", "William Clinton", True),
+        ("J. Smith", "John Smith", True),
+        ("Daniel Smith", "Danielle Smith", False),
+        ("George W. Bush", "George H. W. Bush", False),
+        ("Smith", "John Smith", False),
+    ],
+)
+def test_same_person(a: str, b: str, same: bool) -> None:
+    assert same_person(a, b) is same
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Reuters", "Reuters news agency", True),
+        ("ISW", "Institute for the Study of War", True),
+        ("British Defence Ministry", "Russian Defence Ministry", False),
+        ("Ministry of Defence", "Ministry of Defense", True),
+        ("Brigade 14", "Brigade 41", False),
+    ],
+)
+def test_same_body(a: str, b: str, same: bool) -> None:
+    assert same_body(a, b) is same
+
+
+def test_entity_index_merges_by_alias_and_never_merges_local_keys() -> None:
+    index = EntityIndex()
+    k = SourceKind
+    reuters = index.add(KnownEntity("media:reuters", "Reuters", k.MEDIA))
+    assert (
+        index.add(KnownEntity("media:reuters news agency", "Reuters news agency", k.MEDIA))
+        == reuters
+    )
+    wsj = index.add(KnownEntity("media:wsj", "WSJ", k.MEDIA))
+    assert index.add(KnownEntity("media:x", "The Wall Street Journal", k.MEDIA)) == wsj
+    kirby = index.add(KnownEntity("person:john kirby", "John Kirby", k.PERSON))
+    kerry = index.add(KnownEntity("person:john kerry", "John Kerry", k.PERSON))
+    assert kirby != kerry
+    anon1 = index.add(
+        KnownEntity("anonymous:senior us official@1", "senior U.S. official", k.ANONYMOUS)
+    )
+    anon2 = index.add(
+        KnownEntity("anonymous:senior us official@2", "senior U.S. official", k.ANONYMOUS)
+    )
+    assert anon1 != anon2
+    smith1 = index.add(KnownEntity("local:person:smith@1", "Smith", k.PERSON))
+    smith2 = index.add(KnownEntity("local:person:smith@2", "Smith", k.PERSON))
+    assert smith1 != smith2
+    assert index.add(KnownEntity("local:person:smith@1", "Smith", k.PERSON)) == smith1
+    known = [KnownEntity("person:guido crosetto", "Guido Crosetto", k.PERSON)]
+    crosetto = Speaker(
+        name="Guido Crosetto", kind=k.PERSON, key="person:guido crosetto", role="Minister"
+    )
+    assert match_entity(crosetto, known) == 0
+    nope = Speaker(name="Guido Rossi", kind=k.PERSON, key="person:guido rossi")
+    assert match_entity(nope, known) is None
