@@ -1,21 +1,410 @@
-"""Placeholder API; the extraction issue replaces the body of extract_claims."""
+"""Attribution extraction: article text in, attributed claims out (pure, no I/O).
+
+Two steps, Citron-like but in one tagging pass:
+
+1. a linear-chain CRF (python-crfsuite, trained on PolNeAR train by
+   ``bench/train_extractor.py``, shipped as ``data/tagger.crfsuite``) labels
+   every token of each line as source / cue / content (BIO) or nothing;
+2. the labelled spans are grouped into claims around their cues (nearest
+   cue in the same sentence; a quotation opening a paragraph continues the
+   previous paragraph's quote), and rule layers add what PolNeAR does not
+   annotate: impersonal attributions ("reportedly"), stance (denial cues,
+   negated cues), hedging and the quote type.
+
+Spans are offsets into the text as given; ``span.text == text[start:end]``.
+"""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
-from claimtrack.models import Claim, Span, Speaker
+from claimtrack.extract import lexicon
+from claimtrack.extract.features import block_features
+from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, QUOTES, STRAIGHT_QUOTES, Doc, analyse
+from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
-EXTRACTOR_VERSION = "0"
+# crf<n>: the tagger model; bump whenever the model, features or rules change
+EXTRACTOR_VERSION = "1.0-crf1"
+
+_EDGE_PUNCT = frozenset(",;:—–-(")
+_LEFT_STOP = frozenset(",;:(—–")
+_SUBORDINATORS = frozenset(
+    [
+        "that",
+        "as",
+        "while",
+        "because",
+        "although",
+        "though",
+        "since",
+        "after",
+        "before",
+        "when",
+        "if",
+        "but",
+        "and",
+        "whereas",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "even",
+    ]
+)
+_RIGHT_STOP_AFTER_COMMA = frozenset(
+    ["although", "though", "while", "but", "whereas", "which", "who", "whom", "even", "despite"]
+)
+
+KEEP_ORPHANS = False  # emit content the tagger found without any cue (cue None)
+
+_lock = threading.Lock()
+_tagger: Any = None
+_tagger_failed = False
+_model_bytes: bytes = b""  # crfsuite reads the model in place: keep the buffer alive
+
+
+def _get_tagger() -> Any:
+    global _tagger, _tagger_failed, _model_bytes
+    if _tagger is not None or _tagger_failed:
+        return _tagger
+    with _lock:
+        if _tagger is None and not _tagger_failed:
+            try:
+                import pycrfsuite
+
+                model = lexicon.data_bytes("tagger.crfsuite")
+                tagger = pycrfsuite.Tagger()
+                tagger.open_inmemory(model)
+                _model_bytes = model
+                _tagger = tagger
+            except Exception:  # a missing or broken model: extraction finds nothing, never raises
+                _tagger_failed = True
+    return _tagger
+
+
+@dataclass
+class _Piece:
+    role: str  # S, C or T
+    first: int  # token indices, last exclusive
+    last: int
+
+
+@dataclass
+class _Group:
+    cue: _Piece | None
+    source: _Piece | None = None
+    content: list[_Piece] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
+    """Label every block; return the labelled pieces and each cue's confidence."""
+    tagger = _get_tagger()
+    pieces: list[_Piece] = []
+    conf: dict[int, float] = {}
+    if tagger is None:
+        return pieces, conf
+    cue_prob = lexicon.cue_prob()
+    for block in doc.blocks:
+        xseq = block_features(doc, block, cue_prob)
+        labels = tagger.tag(xseq)
+        cur: _Piece | None = None
+        for k, label in enumerate(labels):
+            i = block.first + k
+            if label == "O":
+                cur = None
+                continue
+            role = label[2:]
+            if label[0] == "B" or cur is None or cur.role != role:
+                cur = _Piece(role, i, i + 1)
+                pieces.append(cur)
+                if role == "C":
+                    conf[i] = float(tagger.marginal(label, k))
+            else:
+                cur.last = i + 1
+    return pieces, conf
+
+
+def _trim(doc: Doc, piece: _Piece) -> _Piece | None:
+    words = doc.words
+    first, last = piece.first, piece.last
+    while first < last and words[first] in _EDGE_PUNCT:
+        first += 1
+    while first < last and words[last - 1] in _EDGE_PUNCT:
+        last -= 1
+    if first >= last:
+        return None
+    return _Piece(piece.role, first, last)
+
+
+def _gap(a: _Piece, b: _Piece) -> int:
+    if a.first >= b.last:
+        return a.first - b.last
+    if b.first >= a.last:
+        return b.first - a.last
+    return 0
+
+
+def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Group]:
+    sent, line = doc.sent, doc.line
+    cues = [p for p in pieces if p.role == "C"]
+    groups = {id(c): _Group(c, confidence=conf.get(c.first, 1.0)) for c in cues}
+    by_sentence: dict[int, list[_Piece]] = {}
+    for c in cues:
+        for s in range(sent[c.first], sent[c.last - 1] + 1):
+            by_sentence.setdefault(s, []).append(c)
+
+    def rank(c: _Piece, x: _Piece) -> tuple[float, int]:
+        # content mostly follows its cue; "..., he said" is the other common order
+        return (_gap(c, x) + (0.0 if c.first < x.first else 0.5), c.first)
+
+    sources: list[_Piece] = []
+    orphans: list[_Group] = []
+    last_group: _Group | None = None
+    for piece in pieces:
+        if piece.role == "C":
+            last_group = groups[id(piece)]
+            continue
+        trimmed = _trim(doc, piece)
+        if trimmed is None:
+            continue
+        if trimmed.role == "S":
+            sources.append(trimmed)
+            continue
+        s0, s1 = sent[trimmed.first], sent[trimmed.last - 1]
+        candidates = [c for s in range(s0, s1 + 1) for c in by_sentence.get(s, ())]
+        if not candidates:
+            candidates = [
+                c for c in cues if line[c.first] == line[trimmed.first] and _gap(c, trimmed) <= 12
+            ]
+        if candidates:
+            best = min(candidates, key=lambda c: rank(c, trimmed))
+            groups[id(best)].content.append(trimmed)
+            continue
+        # a quotation carried over from the previous paragraph
+        if (
+            last_group is not None
+            and last_group.cue is not None
+            and 0 < line[trimmed.first] - line[last_group.cue.first] <= 3
+            and doc.words[trimmed.first] in QUOTES
+        ):
+            last_group.content.append(trimmed)
+            continue
+        orphans.append(_Group(None, content=[trimmed], confidence=0.5))
+
+    # each cue takes the nearest source of its sentence (a source may serve several cues)
+    src_by_sentence: dict[int, list[_Piece]] = {}
+    for x in sources:
+        src_by_sentence.setdefault(sent[x.first], []).append(x)
+    for g in groups.values():
+        cue = g.cue
+        assert cue is not None
+        near = [
+            x
+            for s in range(sent[cue.first], sent[cue.last - 1] + 1)
+            for x in src_by_sentence.get(s, ())
+        ]
+        near = [
+            x for x in near if not any(x.first < y.last and y.first < x.last for y in g.content)
+        ]
+        if near:
+            g.source = min(
+                near, key=lambda x: (_gap(cue, x) + (0.0 if x.first < cue.first else 0.5), x.first)
+            )
+
+    out: list[_Group] = []
+    for g in groups.values():
+        if not g.content and g.cue is not None:
+            filler = _fallback_content(doc, g, pieces)
+            if filler is not None:
+                g.content = [filler]
+                g.confidence *= 0.7
+        if g.content:
+            out.append(g)
+    if KEEP_ORPHANS:
+        out.extend(orphans)
+    return out
+
+
+def _fallback_content(doc: Doc, g: _Group, pieces: list[_Piece]) -> _Piece | None:
+    """Content for a cue the tagger left without one: the rest of its sentence, untagged words only."""
+    cue = g.cue
+    assert cue is not None
+    s = doc.sent[cue.first]
+    first_tok = doc.sent_first[s]
+    end_tok = doc.sent_first[s + 1] if s + 1 < len(doc.sent_first) else len(doc.words)
+    used = bytearray(end_tok - first_tok)
+    for p in pieces:
+        for i in range(max(p.first, first_tok), min(p.last, end_tok)):
+            used[i - first_tok] = 1
+    # after the cue
+    i = cue.last
+    j = i
+    while j < end_tok and not used[j - first_tok]:
+        j += 1
+    after = _trim(doc, _Piece("T", i, j)) if j > i else None
+    if after is not None:
+        while after.last > after.first and doc.words[after.last - 1] in ".?!":
+            after.last -= 1
+        if after.last - after.first >= 3:
+            return after
+    # before the source and cue: "..., a source said."
+    head = g.source.first if g.source is not None and g.source.last <= cue.first else cue.first
+    j = head
+    i = j
+    while i > first_tok and not used[i - 1 - first_tok]:
+        i -= 1
+    before = _trim(doc, _Piece("T", i, j)) if j > i else None
+    if before is not None and before.last - before.first >= 3:
+        return before
+    return None
+
+
+def _quote_type(doc: Doc, content: list[_Piece]) -> QuoteType:
+    inside = outside = 0
+    for piece in content:
+        for i in range(piece.first, piece.last):
+            w = doc.words[i]
+            if w in QUOTES or not w[0].isalnum():
+                continue
+            if doc.inq[i]:
+                inside += 1
+            else:
+                outside += 1
+    if inside and not outside:
+        return QuoteType.DIRECT
+    if inside:
+        return QuoteType.MIXED
+    return QuoteType.INDIRECT
+
+
+def _lower(doc: Doc, first: int, last: int) -> list[str]:
+    return [w.lower() for w in doc.words[first:last]]
+
+
+def _negated(doc: Doc, group: _Group) -> bool:
+    """A negation inside the cue or in the few words right before it ("did not say")."""
+    cue = group.cue
+    if cue is None:
+        return False
+    start = cue.first
+    floor = doc.sent_first[doc.sent[cue.first]]
+    if group.source is not None and group.source.last <= cue.first:
+        floor = max(floor, group.source.last)
+    start = max(floor, cue.first - 4)
+    words = _lower(doc, start, cue.last)
+    neg = lexicon.negations()
+    for k, w in enumerate(words):
+        if neg.word(w):
+            return True
+        if w == "t" and k >= 2 and words[k - 1] in ("'", "’") and words[k - 2].endswith("n"):
+            return True
+    return False
+
+
+def _stance(doc: Doc, group: _Group) -> Stance:
+    if group.cue is not None:
+        den = lexicon.denials()
+        if any(den.word(w) for w in _lower(doc, group.cue.first, group.cue.last)):
+            return Stance.DENIES
+    if _negated(doc, group):
+        return Stance.DENIES
+    return Stance.ASSERTS
+
+
+def _hedges(doc: Doc, group: _Group) -> tuple[str, ...]:
+    hedge = lexicon.hedges()
+    found: list[str] = []
+    if group.cue is not None:
+        found.extend(
+            h for h in hedge.found(_lower(doc, group.cue.first, group.cue.last)) if h != "reported"
+        )
+    for piece in group.content:
+        found.extend(hedge.found(_lower(doc, piece.first, piece.last)))
+    return tuple(dict.fromkeys(found))
+
+
+def _span(doc: Doc, first: int, last: int) -> Span:
+    return Span.of(doc.text, doc.starts[first], doc.ends[last - 1])
+
+
+def _claim(doc: Doc, group: _Group, hedges: tuple[str, ...] | None = None) -> Claim:
+    content = sorted(group.content, key=lambda p: p.first)
+    pieces = tuple(_span(doc, p.first, p.last) for p in content)
+    cover = Span.of(doc.text, pieces[0].start, pieces[-1].end)
+    found = _hedges(doc, group) if hedges is None else hedges
+    return Claim(
+        source=_span(doc, group.source.first, group.source.last) if group.source else None,
+        cue=_span(doc, group.cue.first, group.cue.last) if group.cue else None,
+        content=cover,
+        content_spans=pieces if len(pieces) > 1 else (),
+        stance=_stance(doc, group),
+        hedged=bool(found),
+        hedges=found,
+        quote=_quote_type(doc, content),
+        confidence=round(max(0.0, min(1.0, group.confidence)), 3),
+        extractor=EXTRACTOR_NAME,
+        extractor_version=EXTRACTOR_VERSION,
+    )
+
+
+def _impersonal(doc: Doc, taken: set[int]) -> list[_Group]:
+    """Claims attributed to nobody: "Moscow is reportedly involved in ..." (cue: the adverb)."""
+    words = doc.words
+    imp = lexicon.impersonal()
+    out: list[_Group] = []
+    n = len(words)
+    for k in range(n):
+        if k in taken or not imp.word(words[k].lower()):
+            continue
+        s = doc.sent[k]
+        st = doc.sent_first[s]
+        en = doc.sent_first[s + 1] if s + 1 < len(doc.sent_first) else n
+        first = k
+        while first > st:
+            w = words[first - 1]
+            if w in _LEFT_STOP or w in OPEN_QUOTES or w.lower() in _SUBORDINATORS:
+                break
+            first -= 1
+        last = k + 1
+        while last < en:
+            w = words[last]
+            if w in (";", "—", "–", ")") or w in CLOSE_QUOTES or w in STRAIGHT_QUOTES:
+                break
+            if w == "," and last + 1 < en and words[last + 1].lower() in _RIGHT_STOP_AFTER_COMMA:
+                break
+            last += 1
+        while last > k + 1 and (words[last - 1] in ".?!," or words[last - 1] in _EDGE_PUNCT):
+            last -= 1
+        if first == k and last == k + 1:
+            continue  # a bare adverb: nothing to attribute
+        cue = _Piece("C", k, k + 1)
+        out.append(_Group(cue, None, [_Piece("T", first, last)], confidence=0.8))
+    return out
 
 
 def extract_claims(text: str) -> list[Claim]:
     """Every attributed claim in ``text``, in document order."""
-    return []
+    if not isinstance(text, str) or not text.strip():
+        return []
+    doc = analyse(text)
+    if not doc.words:
+        return []
+    pieces, conf = _tag(doc)
+    groups = _group(doc, pieces, conf)
+    taken = {i for p in pieces if p.role == "C" for i in range(p.first, p.last)}
+    claims = [_claim(doc, g) for g in groups]
+    for g in _impersonal(doc, taken):
+        claims.append(_claim(doc, g))
+    claims.sort(key=lambda c: (c.cue.start if c.cue else c.content.start, c.content.start))
+    return claims
 
 
-def _span(span: Span | None) -> dict[str, Any] | None:
+def _span_dict(span: Span | None) -> dict[str, Any] | None:
     return None if span is None else {"text": span.text, "start": span.start, "end": span.end}
 
 
@@ -23,9 +412,9 @@ def to_contract(claim: Claim, document: str, speaker: Speaker | None = None) -> 
     """One line of the `claimtrack extract --format jsonl` contract."""
     row: dict[str, Any] = {
         "document": document,
-        "source": _span(claim.source),
-        "cue": _span(claim.cue),
-        "content": _span(claim.content),
+        "source": _span_dict(claim.source),
+        "cue": _span_dict(claim.cue),
+        "content": _span_dict(claim.content),
         "speaker": speaker.name if speaker else None,
         "source_kind": speaker.kind.value if speaker else "unknown",
         "stance": claim.stance.value,
@@ -33,5 +422,5 @@ def to_contract(claim: Claim, document: str, speaker: Speaker | None = None) -> 
         "quote": claim.quote.value,
     }
     if claim.content_spans:
-        row["content_spans"] = [_span(s) for s in claim.content_spans]
+        row["content_spans"] = [_span_dict(s) for s in claim.content_spans]
     return row

@@ -1,0 +1,217 @@
+"""Train the attribution tagger shipped in claimtrack/extract/data/ from PolNeAR train.
+
+    .venv/bin/python bench/train_extractor.py [--polnear ../shared/corpora/polnear]
+        [--iterations 150] [--c1 0.05] [--c2 0.01] [--minfreq 2]
+
+Writes ``claimtrack/extract/data/cues.tsv`` (word -> share of its occurrences that
+are part of a cue in train) and ``claimtrack/extract/data/tagger.crfsuite`` (a
+linear-chain CRF, BIO over source / cue / content tokens). Deterministic:
+crfsuite's L-BFGS has no randomness and documents are read in sorted order.
+Only the train split is read; dev is for measuring (bench/eval_extract.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from claimtrack.extract.features import block_features  # noqa: E402
+from claimtrack.extract.text import analyse  # noqa: E402
+
+DATA = REPO / "claimtrack" / "extract" / "data"
+DEFAULT_POLNEAR = REPO.parent / "shared" / "corpora" / "polnear"
+ROLES = ("source", "cue", "content")
+TAG = {"source": "S", "cue": "C", "content": "T"}
+
+
+# --------------------------------------------------------------------------
+# reading PolNeAR (brat standoff; the first .ann by file name is the gold)
+# --------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return handle.read()
+
+
+def parse_brat(raw: str) -> list[dict[str, list[tuple[int, int]]]]:
+    """Attributions as {"source"|"cue"|"content": [(start, end), ...]}."""
+    if raw.endswith("\n"):
+        raw = raw[:-1]
+    records: list[str] = []
+    for line in raw.split("\n"):
+        head = line.split("\t", 1)[0]
+        if (head[:1] in "TERAMN#*" and (head[1:].isdigit() or head[:1] in "#*")) or not records:
+            records.append(line)
+        else:
+            records[-1] += "\n" + line
+    spans: dict[str, list[tuple[int, int]]] = {}
+    events: list[list[str]] = []
+    for record in records:
+        if record.startswith("T"):
+            parts = record.split("\t")
+            _label, _, offsets = parts[1].partition(" ")
+            frags = []
+            for piece in offsets.split(";"):
+                s, e = piece.split()
+                frags.append((int(s), int(e)))
+            spans[parts[0]] = frags
+        elif record.startswith("E"):
+            parts = record.split("\t")
+            events.append(parts[1].split() if len(parts) > 1 else [])
+    out = []
+    for args in events:
+        roles: dict[str, list[tuple[int, int]]] = {r: [] for r in ROLES}
+        for arg in args[1:]:
+            role, _, tid = arg.partition(":")
+            role = role.rstrip("0123456789").lower()
+            if role in roles and tid in spans:
+                roles[role].extend(spans[tid])
+        if any(roles.values()):
+            out.append(roles)
+    return out
+
+
+def load_split(folder: Path) -> list[tuple[str, str, list[dict[str, list[tuple[int, int]]]]]]:
+    """(stem, text, gold attributions) for every article of a PolNeAR-style folder."""
+    attr_dir = folder / "attributions"
+    names = sorted(os.listdir(attr_dir)) if attr_dir.is_dir() else []
+    docs = []
+    for name in sorted(os.listdir(folder / "text")):
+        if not name.endswith(".txt"):
+            continue
+        stem = name[:-4]
+        anns = [
+            n
+            for n in names
+            if n == stem + ".ann" or (n.startswith(stem + "_") and n.endswith(".ann"))
+        ]
+        anns = [n for n in anns if n == stem + ".ann" or "_" not in n[len(stem) + 1 : -4]]
+        if stem + ".ann" in anns:
+            anns = [stem + ".ann"]
+        gold = parse_brat(read_text(attr_dir / anns[0])) if anns else []
+        docs.append((stem, read_text(folder / "text" / name), gold))
+    return docs
+
+
+# --------------------------------------------------------------------------
+# labels
+# --------------------------------------------------------------------------
+
+
+def token_labels(
+    doc_starts: list[int], doc_ends: list[int], gold: list[dict[str, list[tuple[int, int]]]]
+) -> list[str]:
+    """BIO labels per token; a token touched by a span takes its role (cue > source > content)."""
+    import bisect
+
+    n = len(doc_starts)
+    role_of: list[str | None] = [None] * n
+    piece_of: list[int] = [-1] * n
+    priority = {"cue": 3, "source": 2, "content": 1}
+    piece_id = 0
+    for attribution in gold:
+        for role in ROLES:
+            for s, e in attribution[role]:
+                piece_id += 1
+                first = bisect.bisect_right(doc_ends, s)
+                last = bisect.bisect_left(doc_starts, e)
+                for t in range(first, last):
+                    cur = role_of[t]
+                    if cur is None or priority[role] > priority[cur]:
+                        role_of[t] = role
+                        piece_of[t] = piece_id
+    labels = []
+    for t in range(n):
+        role = role_of[t]
+        if role is None:
+            labels.append("O")
+        elif t and role_of[t - 1] == role and piece_of[t - 1] == piece_of[t]:
+            labels.append("I-" + TAG[role])
+        else:
+            labels.append("B-" + TAG[role])
+    return labels
+
+
+def cue_lexicon(
+    docs: list[tuple[str, str, list[dict[str, list[tuple[int, int]]]]]],
+) -> dict[str, float]:
+    seen: Counter[str] = Counter()
+    cue: Counter[str] = Counter()
+    for _stem, text, gold in docs:
+        d = analyse(text)
+        labels = token_labels(d.starts, d.ends, gold)
+        for w, lab in zip(d.words, labels, strict=True):
+            lw = w.lower()
+            seen[lw] += 1
+            if lab.endswith("-C"):
+                cue[lw] += 1
+    # Laplace-smoothed share; rare words keep a low share
+    return {w: round(c / (seen[w] + 2), 3) for w, c in cue.items() if c >= 2}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR)
+    ap.add_argument("--iterations", type=int, default=150)
+    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c2", type=float, default=0.01)
+    ap.add_argument("--minfreq", type=float, default=2)
+    ap.add_argument("--out", type=Path, default=DATA)
+    args = ap.parse_args()
+
+    import pycrfsuite
+
+    t0 = time.time()
+    docs = load_split(args.polnear / "train")
+    print(
+        f"train: {len(docs)} articles, {sum(len(g) for _, _, g in docs)} attributions",
+        file=sys.stderr,
+    )
+    lex = cue_lexicon(docs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(args.out / "cues.tsv", "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(
+            "# word\tshare of its PolNeAR-train occurrences inside a cue (bench/train_extractor.py)\n"
+        )
+        for w in sorted(lex, key=lambda k: (-lex[k], k)):
+            fh.write(f"{w}\t{lex[w]}\n")
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    n_tokens = 0
+    for _stem, text, gold in docs:
+        d = analyse(text)
+        labels = token_labels(d.starts, d.ends, gold)
+        for block in d.blocks:
+            xseq = block_features(d, block, lex)
+            trainer.append(xseq, labels[block.first : block.last])
+            n_tokens += block.last - block.first
+    print(f"features built: {n_tokens} tokens in {time.time() - t0:.0f}s", file=sys.stderr)
+    trainer.set_params(
+        {
+            "c1": args.c1,
+            "c2": args.c2,
+            "max_iterations": args.iterations,
+            "feature.minfreq": args.minfreq,
+            "feature.possible_transitions": True,
+        }
+    )
+    model = str(args.out / "tagger.crfsuite")
+    trainer.train(model)
+    info = trainer.logparser.last_iteration
+    print(f"trained in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
+    print(f"model: {model} ({os.path.getsize(model) / 1e6:.1f} MB)", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Word lists shipped as data files in claimtrack/extract/data (read once, cached)."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from claimtrack.extract.features import cue_probabilities
+
+_DATA = "data"
+
+
+def data_bytes(name: str) -> bytes:
+    return resources.files("claimtrack.extract").joinpath(_DATA, name).read_bytes()
+
+
+def _lines(name: str) -> list[str]:
+    try:
+        raw = data_bytes(name).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line.strip() for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+
+
+class WordList:
+    """Exact words, ``prefix*`` entries and multi-word phrases."""
+
+    def __init__(self, entries: list[str]) -> None:
+        self.words: frozenset[str] = frozenset(
+            e for e in entries if " " not in e and not e.endswith("*")
+        )
+        self.prefixes: tuple[str, ...] = tuple(e[:-1] for e in entries if e.endswith("*"))
+        self.phrases: tuple[tuple[str, ...], ...] = tuple(
+            tuple(e.split()) for e in entries if " " in e
+        )
+
+    def word(self, w: str) -> bool:
+        return w in self.words or (bool(self.prefixes) and w.startswith(self.prefixes))
+
+    def found(self, words: list[str]) -> list[str]:
+        """The entries matched in ``words`` (lower-cased tokens), in order of appearance."""
+        out: list[str] = []
+        for i, w in enumerate(words):
+            if self.word(w):
+                out.append(w)
+            for phrase in self.phrases:
+                if w == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
+                    out.append(" ".join(phrase))
+        return out
+
+
+@cache
+def cue_prob() -> dict[str, float]:
+    try:
+        raw = data_bytes("cues.tsv").decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return cue_probabilities(raw.splitlines())
+
+
+@cache
+def denials() -> WordList:
+    return WordList(_lines("denials.txt"))
+
+
+@cache
+def negations() -> WordList:
+    return WordList(_lines("negations.txt"))
+
+
+@cache
+def hedges() -> WordList:
+    return WordList(_lines("hedges.txt"))
+
+
+@cache
+def impersonal() -> WordList:
+    return WordList(_lines("impersonal.txt"))

@@ -1,0 +1,211 @@
+"""Tokens with offsets, sentences, lines and quotation state (pure, no I/O).
+
+Tokens follow the evaluator's unit (``\\w+|[^\\w\\s]``) so that a token is the
+smallest thing a span can start or end on. A *block* is the unit the tagger
+sees: one line of the document (PolNeAR paragraphs are lines), cut into
+pieces of at most ``MAX_BLOCK`` tokens at sentence ends so that a 5 MB line
+costs linear time and bounded memory.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+MAX_BLOCK = 400
+
+OPEN_QUOTES = frozenset("“«„‟")
+CLOSE_QUOTES = frozenset("”»")
+STRAIGHT_QUOTES = frozenset('"')
+QUOTES = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
+
+_END_PUNCT = frozenset(".?!")
+_ABBREV = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "st",
+        "jr",
+        "sr",
+        "inc",
+        "co",
+        "corp",
+        "lt",
+        "col",
+        "sgt",
+        "no",
+        "vs",
+        "prof",
+        "rev",
+        "capt",
+        "cmdr",
+        "adm",
+        "maj",
+        "messrs",
+        "hon",
+        "ft",
+        "mt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "aug",
+        "sept",
+        "sep",
+        "oct",
+        "nov",
+        "dec",
+        "ltd",
+        "u",
+        "s",
+        "e",
+        "g",
+        "i",
+        "etc",
+    ]
+)
+
+
+@dataclass
+class Block:
+    """A run of tokens tagged together; indices are into ``Doc.tokens``."""
+
+    first: int
+    last: int  # exclusive
+
+
+@dataclass
+class Doc:
+    text: str
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    sent: list[int] = field(default_factory=list)  # sentence id of each token
+    sent_first: list[int] = field(default_factory=list)  # first token of each sentence
+    line: list[int] = field(default_factory=list)  # line id of each token
+    inq: list[bool] = field(default_factory=list)  # inside a double quotation
+    blocks: list[Block] = field(default_factory=list)
+    clean_words: bool = True  # no lone surrogates (those cannot be encoded for the tagger)
+
+
+def analyse(text: str) -> Doc:
+    """Tokenise ``text`` and work out sentences, lines, quotes and blocks."""
+    doc = Doc(text)
+    doc.clean_words = _SURROGATE_RE.search(text) is None
+    starts, ends, words = doc.starts, doc.ends, doc.words
+    for m in TOKEN_RE.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+        words.append(m.group())
+    n = len(words)
+    if n == 0:
+        return doc
+
+    # lines: a token starts a new line when a line break lies between it and the previous token
+    line = doc.line
+    lid = 0
+    prev_end = 0
+    for i in range(n):
+        s = starts[i]
+        if i and ("\n" in text[prev_end:s] or "\r" in text[prev_end:s]):
+            lid += 1
+        line.append(lid)
+        prev_end = ends[i]
+
+    # sentences: a new one starts after . ? ! (and any closing quotes or brackets
+    # right after it) when the next word looks like a sentence start, and at every line
+    sent = doc.sent
+    sent_first = doc.sent_first
+    starts_here = bytearray(n)
+    starts_here[0] = 1
+    for i in range(1, n):
+        if line[i] != line[i - 1]:
+            starts_here[i] = 1
+    for i in range(n - 1):
+        w = words[i]
+        if w not in _END_PUNCT:
+            continue
+        if w == ".":
+            prev = words[i - 1].lower() if i else ""
+            if prev in _ABBREV or (len(prev) == 1 and prev.isalpha()):
+                continue
+            if starts[i + 1] == ends[i] and words[i + 1][0].isalnum():
+                continue  # "3.2", "U.S" written without a space
+        j = i + 1
+        while (
+            j < n
+            and j - i <= 2
+            and (words[j] in CLOSE_QUOTES or words[j] in STRAIGHT_QUOTES or words[j] in ")’'")
+        ):
+            j += 1
+        if j >= n or line[j] != line[i]:
+            continue
+        c = words[j][0]
+        if (
+            c.isupper()
+            or c.isdigit()
+            or words[j] in OPEN_QUOTES
+            or words[j] in STRAIGHT_QUOTES
+            or c in "(‘'"
+        ):
+            starts_here[j] = 1
+    sid = -1
+    for i in range(n):
+        if starts_here[i]:
+            sid += 1
+            sent_first.append(i)
+        sent.append(sid)
+
+    # quotation state, per line; a quote left open at the end of a line is closed there
+    inq = doc.inq
+    inside = False
+    cur_line = -1
+    for i in range(n):
+        if line[i] != cur_line:
+            cur_line = line[i]
+            inside = False
+        w = words[i]
+        if w in OPEN_QUOTES:
+            inq.append(False)
+            inside = True
+            continue
+        if w in CLOSE_QUOTES:
+            inq.append(False)
+            inside = False
+            continue
+        if w in STRAIGHT_QUOTES:
+            inq.append(False)
+            inside = not inside
+            continue
+        inq.append(inside)
+
+    # blocks: lines, cut at sentence starts when longer than MAX_BLOCK
+    blocks = doc.blocks
+    first = 0
+    for i in range(1, n + 1):
+        if i == n or line[i] != line[i - 1]:
+            _cut(first, i, sent_first, sent, blocks)
+            first = i
+    return doc
+
+
+def _cut(first: int, last: int, sent_first: list[int], sent: list[int], out: list[Block]) -> None:
+    while last - first > MAX_BLOCK:
+        limit = first + MAX_BLOCK
+        # the latest sentence start in (first, limit]
+        cut = sent_first[sent[limit]]  # the start of the sentence holding token ``limit``
+        if cut <= first + MAX_BLOCK // 4:
+            cut = limit
+        out.append(Block(first, cut))
+        first = cut
+    if last > first:
+        out.append(Block(first, last))
