@@ -15,6 +15,7 @@ matches), so a claim repeated across many articles forms a sparse web, not a cli
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain
@@ -87,11 +88,11 @@ class LinkIndex:
         counts = Counter(chain.from_iterable(lists))
         counts.pop(f.id, None)
         need = 2 if len(f.text.concepts) > 3 else 1
-        ranked = sorted(
-            (cid for cid, n in counts.items() if n >= need),
-            key=lambda cid: (-counts[cid], -cid),
+        best = heapq.nlargest(
+            self.max_candidates,
+            ((n, cid) for cid, n in counts.items() if n >= need),
         )
-        return ranked[: self.max_candidates]
+        return [cid for _, cid in best]
 
     def weight(self, concept: str) -> float:
         """IDF weight of a concept, discounted when it is common in this case.
@@ -113,7 +114,14 @@ class LinkIndex:
 
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, int]]:
         found: list[tuple[Judgement, int]] = []
-        weight = self.weight
+        memo: dict[str, float] = {}
+
+        def weight(concept: str) -> float:
+            w = memo.get(concept)
+            if w is None:
+                w = memo[concept] = self.weight(concept)
+            return w
+
         for cid in self.candidates(f):
             other = self._features[cid]
             # judge in (lower id, higher id) order so reasons read in link order
