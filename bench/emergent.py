@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -66,6 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 EMERGENT = SHARED / "corpora" / "emergent"
 EVAL = SHARED / "tools" / "eval_veracity.py"
+USE_TABLE = True
 NEEDED = ("claimId", "claimHeadline", "articleId", "articleHeadline")
 
 
@@ -192,6 +194,68 @@ def with_stances(articles: list[Article], mode: str) -> list[Article]:
 # ---------------------------------------------------------------------------
 
 
+_HOST_IN_REASON = re.compile(r"host ([a-z0-9.-]+)")
+_SUFFIXES = (
+    "co.uk",
+    "com.au",
+    "co.nz",
+    "co.in",
+    "com",
+    "org",
+    "net",
+    "uk",
+    "ie",
+    "ca",
+    "in",
+    "au",
+    "nz",
+    "de",
+    "fr",
+    "it",
+    "es",
+    "us",
+)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def outlet_table() -> Callable[[str], tuple[float, str] | None]:
+    """host -> (prior, reason) from claimtrack.sources' outlet table, when it ships one.
+
+    Matches the host's labels ("www.dailymail.co.uk" -> "dailymail") against the
+    table's names and aliases with spaces dropped ("Daily Mail" -> "dailymail") and
+    against the hosts its prior reasons name ("host reuters.com")."""
+    try:
+        from claimtrack.sources import default_table
+    except ImportError:
+        return lambda host: None
+    index: dict[str, tuple[float, str]] = {}
+    for e in default_table().entries:
+        if e.prior is None or str(e.kind) != "media":
+            continue
+        found = (e.prior, f"outlet table: {e.name}, {e.prior_reason}")
+        for m in _HOST_IN_REASON.finditer(e.prior_reason):
+            index.setdefault(m.group(1).removeprefix("www."), found)
+        for name in (e.name, *e.aliases):
+            key = _squash(name)
+            if len(key) >= 4:
+                index.setdefault(key, found)
+
+    def look(host: str) -> tuple[float, str] | None:
+        host = host.lower().removeprefix("www.")
+        if host in index:
+            return index[host]
+        for suffix in _SUFFIXES:  # the registrable name: "i100.independent.co.uk" -> independent
+            if host.endswith("." + suffix):
+                name = host[: -len(suffix) - 1].rsplit(".", 1)[-1]
+                return index.get(name)
+        return None
+
+    return look
+
+
 class CaseBuilder:
     """Emergent rows -> CaseClaims, Links, SourceRecords (ids deterministic)."""
 
@@ -286,7 +350,7 @@ def probabilities(
     history: Sequence[Article], todo: Sequence[Article], config: ScoringConfig
 ) -> dict[str, float]:
     """P for every claim of ``todo``, outlets' track records learnt from ``history``."""
-    b = CaseBuilder()
+    b = CaseBuilder(outlet_table() if USE_TABLE else None)
     for arts in by_claim(history).values():
         b.add_claim(arts, _VERDICT.get(arts[0].truth or ""))
     hist_ids = set(b.target)
@@ -465,8 +529,15 @@ def main(argv: list[str] | None = None) -> int:
         help="resolved claims (with claimTruth) for track records and thresholds",
     )
     ap.add_argument("--stance", choices=("auto", "gold", "linker"), default="auto")
+    ap.add_argument(
+        "--no-outlet-table",
+        action="store_true",
+        help="ignore claimtrack.sources' outlet priors (every outlet starts at the media prior)",
+    )
     ap.add_argument("--cv", type=Path, metavar="DIR", help="run the 5-fold CV, splits under DIR")
     args = ap.parse_args(argv)
+    global USE_TABLE
+    USE_TABLE = not args.no_outlet_table
     config = DEFAULT_CONFIG
     try:
         if args.cv:
