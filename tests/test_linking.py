@@ -291,3 +291,50 @@ def test_features_of_a_claim() -> None:
     f = claim_features(CASE[8])
     assert f.cited == "reuters"
     assert {"russia", "tartus", "tobruk"} <= f.text.entities
+
+
+# --------------------------------------------------------------------------- stance
+
+BODY = (
+    "A small meteorite crashed into a wooded area near the airport of Managua, the capital "
+    "of Nicaragua, on Saturday night, officials said. The impact left a crater 12 metres wide. "
+    "Government spokeswoman Rosario Murillo said the meteorite appeared to have broken off an "
+    "asteroid passing close to Earth. Scientists from the national institute visited the crater."
+)
+
+
+def test_stance_related_and_unrelated() -> None:
+    from claimtrack.linking.stance import analyse_body, stance_between
+
+    body = analyse_body(BODY)
+    assert stance_between("Meteorite crashes near Managua airport in Nicaragua", body) == "agree"
+    assert stance_between("Apple to sell 19 million smartwatches this year", body) == "unrelated"
+    assert stance_between("Apple to sell 19 million smartwatches this year", BODY) == "unrelated"
+
+
+def test_stance_body_as_claims() -> None:
+    from claimtrack.linking.stance import split_sentences, stance_between
+
+    sentences = split_sentences(BODY)
+    assert len(sentences) == 4
+    assert stance_between("Meteorite crashes near Managua airport in Nicaragua", sentences) == (
+        stance_between("Meteorite crashes near Managua airport in Nicaragua", BODY)
+    )
+
+
+def test_stance_disagree_and_discuss() -> None:
+    from claimtrack.linking.stance import stance_between
+
+    head = "Meteorite crashes near Managua airport in Nicaragua"
+    hoax = (
+        "Claims that a meteorite crashed near Managua airport are a hoax, scientists said. "
+        "The crater was not caused by a meteorite at all, experts insisted, and the story is "
+        "fake. The viral photos were debunked."
+    )
+    report = (
+        "A meteorite may have crashed near Managua airport, according to unconfirmed reports. "
+        "Local residents reportedly heard a loud boom. It is not clear whether the crater was "
+        "caused by a meteorite, officials said."
+    )
+    assert stance_between(head, hoax) == "disagree"
+    assert stance_between(head, report) == "discuss"
