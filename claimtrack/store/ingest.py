@@ -157,7 +157,9 @@ def _update_existing(
 
     from claimtrack.store.schema import ArticleRow, ClaimRow
 
-    with case.write() as s:
+    # the write lock only when there is something to write: re-ingesting an
+    # unchanged corpus must not serialise on it
+    with case.write() if overrides is not None else case.session() as s:
         article = s.get(ArticleRow, article_id)
         assert article is not None
         status = UNCHANGED
@@ -334,24 +336,31 @@ class IngestOutcome:
 
 
 def ingest_inputs(
-    case: Case, items: Iterable[InputItem], *, overrides: ArticleMeta | None = None
+    case: Case,
+    items: Iterable[InputItem],
+    *,
+    overrides: ArticleMeta | None = None,
+    jobs: int = 1,
 ) -> Iterator[IngestOutcome]:
     """Read and ingest each input in turn (one transaction each), never stopping on a bad one.
 
     ``overrides`` (explicit metadata) apply to every input. Expected problems
     (InputError and friends) and unexpected ones (a bug in a pipeline step)
     both become an outcome with ``error`` set; nothing of that input is stored.
-    Streams: one input is read at a time.
+    Streams: one input is read at a time. ``jobs > 1``: reading and extraction
+    run in that many worker processes (claimtrack.store.parallel), a few inputs
+    ahead; this process stores the results in input order (one writer).
     """
-    from claimtrack.store.documents import read_document
+    from claimtrack.store.parallel import prepared
 
-    for item in items:
+    for ready in prepared(items, overrides=overrides, jobs=jobs, db=case.location.url):
+        item = ready.item
         name = "<stdin>" if item.is_stdin else item.path
         try:
-            if item.error is not None:
-                raise item.error
-            doc = read_document(item.path, overrides=overrides)
-            result = ingest_document(case, doc, overrides=overrides)
+            if ready.error is not None:
+                raise ready.error
+            assert ready.doc is not None
+            result = ingest_document(case, ready.doc, overrides=overrides, resolved=ready.resolved)
         except ClaimtrackError as exc:
             yield IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
         except Exception as exc:  # a bug in a pipeline step: report it, keep going
