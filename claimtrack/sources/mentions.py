@@ -34,7 +34,7 @@ from claimtrack.sources.lexicon import (
 
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}(?:-[^\W\d_]+)?"  # U.S., U.S.-led
-    r"|[^\W\d_](?:\w|[\u2019'\-](?=\w))*"  # words, hyphenated, possessives
+    r"|[^\W\d_]\w*(?:[\u2019'\-]\w+)*"  # words, hyphenated, possessives
     r"|\d[\d,.]*"
 )
 _ABBREV = frozenset(
@@ -90,7 +90,7 @@ _SPEECH_VERBS = frozenset(
 _SPACE = frozenset({" ", "\u00a0"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     start: int
     end: int  # end of the word, possessive 's excluded, abbreviation dot included
@@ -101,7 +101,7 @@ class Token:
     sent: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """One naming of an entity in the article."""
 
@@ -153,25 +153,45 @@ def is_cap(word: str) -> bool:
     return word[:1].isupper() or ("-" in word[:5] and bool(_ARABIC_PREFIX.match(word)))
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(
+    text: str, start: int = 0, end: int | None = None, keep: frozenset[str] | None = None
+) -> list[Token]:
+    """Tokens of text[start:end]; with ``keep``, plain lower-case words not in it are skipped.
+
+    Skipping is safe for the mention finder: adjacency is always checked on the
+    text between two tokens, so a skipped word still separates its neighbours.
+    """
     out: list[Token] = []
+    append = out.append
     n = len(text)
-    for m in _TOKEN.finditer(text):
-        start, end = m.start(), m.end()
+    abbrev = _ABBREV
+    for m in _TOKEN.finditer(text, start, n if end is None else end):
         word = m.group()
+        c0 = word[0]
+        if keep is not None and c0.islower():
+            nxt = m.end()
+            if (
+                word not in keep
+                and not (nxt < n and text[nxt] in "\u2019'.")
+                and "-" not in word[:5]
+            ):
+                continue
+        s, e = m.span()
         poss = False
-        if len(word) > 2 and word.endswith(("\u2019s", "'s")):
+        if len(word) > 2 and (word[-2:] == "\u2019s" or word[-2:] == "'s"):
             poss = True
             word = word[:-2]
-            end = start + len(word)
+            e -= 2
         elif (
-            end < n
-            and text[end] == "."
-            and (word.lower() in _ABBREV or (len(word) == 1 and word.isupper()))
+            e < n
+            and text[e] == "."
+            and ((len(word) == 1 and word.isupper()) or word.lower() in abbrev)
         ):
-            end += 1
+            e += 1
             word += "."
-        out.append(Token(start, end, word, word.lower().rstrip("."), is_cap(word), poss))
+        low = word.lower()
+        cap = c0.isupper() or ("-" in word[:5] and _ARABIC_PREFIX.match(word) is not None)
+        append(Token(s, e, word, low[:-1] if low[-1] == "." else low, cap, poss))
     return out
 
 
@@ -184,6 +204,23 @@ def _role_match(lowers: list[str], i: int) -> tuple[int, Role] | None:
         if role is not None:
             return n, role
     return None
+
+
+_LOWER_WORD = re.compile(r"(?<![\w\u2019'-])[a-z][a-z]*(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def _kept_words() -> frozenset[str]:
+    """Lower-case words the mention finder looks at; the index skips all others."""
+    w = words()
+    return (
+        _closed_words()
+        | w.function_words
+        | w.name_particles
+        | frozenset(w.honorifics)
+        | _SPEECH_VERBS
+        | frozenset({"of", "the", "a", "an", "its", "his", "her", "their", "former"})
+    )
 
 
 @lru_cache(maxsize=1)
@@ -210,11 +247,14 @@ class ArticleIndex:
     def __init__(self, text: str, table: EntityTable) -> None:
         self.text = text
         self.table = table
-        self.tokens = tokenize(text)
+        self.tokens = tokenize(text, keep=_kept_words())
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
+        k, starts, last = 0, self.sent_starts, len(self.sent_starts) - 1
         for t in self.tokens:
-            t.sent = self.sentence_of(t.start)
+            while k < last and starts[k + 1] <= t.start:
+                k += 1
+            t.sent = k
         self.quotes = self._quotes()
         self._quote_starts = [q[0] for q in self.quotes]
         # narrative sentence index: sentences inside quotations do not count as distance
@@ -224,7 +264,7 @@ class ArticleIndex:
             if not self.in_quote(start + 1):
                 count += 1
             self.narrative.append(count)
-        self.lower_words = frozenset(t.text for t in self.tokens if not t.cap)
+        self.lower_words = frozenset(_LOWER_WORD.findall(text))
         self.mentions: list[Mention] = []
         self._find_mentions()
         self.mention_starts = [m.start for m in self.mentions]
@@ -282,11 +322,10 @@ class ArticleIndex:
         return bisect_left(self._token_starts, pos)
 
     def tokens_in(self, start: int, end: int) -> list[Token]:
-        i = self.token_index(start)
-        out = []
-        while i < len(self.tokens) and self.tokens[i].start < end:
-            out.append(self.tokens[i])
-            i += 1
+        """Every token of text[start:end] (the index itself keeps only the useful ones)."""
+        out = tokenize(self.text, start, end)
+        for t in out:
+            t.sent = self.sentence_of(t.start)
         return out
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
