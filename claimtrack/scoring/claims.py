@@ -36,7 +36,7 @@ from claimtrack.scoring.graph import (
     norm_name,
     resolve_links,
 )
-from claimtrack.scoring.sources import outlet_ids
+from claimtrack.scoring.sources import curated_prior, outlet_ids, table_prior
 from claimtrack.scoring.text import (
     actor_tokens,
     admission_kind,
@@ -144,9 +144,10 @@ class _Model:
             if sc is not None:
                 return sc.reliability
             rec = self.records.get(source_id)
-            if rec is not None and rec.prior is not None:
-                return self._clip(rec.prior)
             if rec is not None:
+                found = curated_prior(rec, self.cfg)
+                if found is not None:
+                    return self._clip(found[0])
                 kind = rec.kind
         return self._clip(self.kind_mean(kind))
 
@@ -158,6 +159,9 @@ class _Model:
         if sid is not None:
             rec = self.records[sid]
             return self.source_r(sid, rec.kind)
+        found = table_prior(name, SourceKind.MEDIA, self.cfg)
+        if found is not None:
+            return self._clip(found[0])
         return self._clip(self.kind_mean("media"))
 
     def actor(self, *names: str | None) -> frozenset[str]:

@@ -81,6 +81,7 @@ class ScoringConfig(BaseModel):
 
     # --- source reliability -------------------------------------------------
     kind_priors: dict[str, tuple[float, float]] = Field(default_factory=lambda: dict(_KIND_PRIORS))
+    use_outlet_table: bool = True
     table_prior_strength: float = Field(default=6.0, gt=0)
     track_record_weight: float = Field(default=1.0, gt=0)
     track_hedged: bool = False
@@ -138,6 +139,7 @@ class ScoringConfig(BaseModel):
 # One line per setting, shown by `claimtrack config` and the report.
 MEANINGS: dict[str, str] = {
     "kind_priors": "Beta(a, b) prior on a source's reliability by kind, when no table/analyst prior",
+    "use_outlet_table": "a source with no prior of its own takes the built-in outlet table's",
     "table_prior_strength": "a + b of the Beta prior built from an outlet-table or analyst prior",
     "track_record_weight": "pseudo-count added per confirmed / refuted proposition",
     "track_hedged": "whether hedged claims count in a source's track record",

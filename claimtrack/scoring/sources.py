@@ -38,6 +38,30 @@ def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "\u2026"
 
 
+def table_prior(
+    name: str | None, kind: SourceKind, config: ScoringConfig
+) -> tuple[float, str] | None:
+    """The built-in outlet table's prior for a source named ``name`` (claimtrack.sources),
+    when ``use_outlet_table`` and the table rates it."""
+    if not name or not config.use_outlet_table:
+        return None
+    from claimtrack.sources import default_table
+
+    entry = default_table().lookup(name)
+    if entry is None or entry.prior is None:
+        return None
+    if kind not in (entry.kind, SourceKind.UNKNOWN):
+        return None
+    return entry.prior, f"outlet table: {entry.prior_reason or entry.name}"
+
+
+def curated_prior(s: SourceRecord, config: ScoringConfig) -> tuple[float, str] | None:
+    """(prior, reason) set on the source (analyst or machine), else from the outlet table."""
+    if s.prior is not None:
+        return s.prior, s.prior_reason or "curated prior"
+    return table_prior(s.name, s.kind, config)
+
+
 def outlet_ids(sources: Sequence[SourceRecord]) -> dict[str, int]:
     """Normalised name -> source id (media sources first, then the lowest id)."""
     out: dict[str, int] = {}
@@ -136,13 +160,13 @@ def _score_sources(
     cap = config.reliability_cap
     out: dict[int, SourceScore] = {}
     for s in sorted(sources, key=lambda r: r.id):
-        curated = s.prior is not None
-        if s.prior is not None:
-            p0 = min(max(s.prior, 1.0 - cap), cap)
+        found = curated_prior(s, config)
+        curated = found is not None
+        if found is not None:
+            p0 = min(max(found[0], 1.0 - cap), cap)
             a = p0 * config.table_prior_strength
             b = (1.0 - p0) * config.table_prior_strength
-            why = s.prior_reason or "curated prior"
-            label = f"prior {p0:.2f}: {why}"
+            label = f"prior {p0:.2f}: {found[1]}"
         else:
             a, b = config.kind_prior(s.kind.value)
             label = f"prior Beta({a:g}, {b:g}) for a {s.kind.value} source"

@@ -1,0 +1,570 @@
+"""Scores in the case: load what scoring needs, compute (claimtrack.scoring), persist.
+
+- ``rescore(case)``: the whole case, in one write transaction (``claimtrack score``;
+  also what ``review.rescore_after`` calls after every analyst decision);
+- ``rescore_claims(session, claim_ids)``: for the ingest pipeline, inside the
+  article's transaction: only the claims whose evidence reads the new claims
+  (their connected components are loaded, ``scoring.affected_claims`` picks the
+  rest);
+- ``load_config`` / ``set_config``: the case's overrides of the scoring
+  configuration, kept in ``case_setting`` under the key ``scoring``.
+
+What scoring sees is the case with the analyst's decisions applied: the claim's
+source as the analyst set it (and followed through merges), the source's
+``*_override`` columns, the claim's verdict, analyst links over machine links.
+Claims the analyst rejected are neither scored nor used as evidence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from claimtrack.errors import DatabaseError, NotFoundError, UsageError
+from claimtrack.models import (
+    CaseClaim,
+    ClaimScore,
+    Contribution,
+    Link,
+    Origin,
+    QuoteType,
+    Relation,
+    ReviewStatus,
+    SourceKind,
+    SourceRecord,
+    SourceScore,
+    Stance,
+    Verdict,
+)
+from claimtrack.scoring import (
+    DEFAULT_CONFIG,
+    ScoringConfig,
+    affected_claims,
+    apply_overrides,
+    build_graph,
+    score_claims,
+    score_sources,
+)
+from claimtrack.store.db import Case, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlmodel import Session
+
+SETTING_KEY = "scoring"
+
+
+# --------------------------------------------------------------------------
+# configuration
+# --------------------------------------------------------------------------
+
+
+def _overrides(conn: Connection) -> dict[str, Any]:
+    from sqlalchemy import text
+
+    row = conn.execute(
+        text("SELECT value FROM case_setting WHERE key = :k"), {"k": SETTING_KEY}
+    ).first()
+    if row is None:
+        return {}
+    try:
+        data = json.loads(row[0] or "{}")
+    except ValueError:
+        raise DatabaseError("case_setting 'scoring' is not JSON") from None
+    if not isinstance(data, dict):
+        raise DatabaseError("case_setting 'scoring' is not a JSON object")
+    return data
+
+
+def case_overrides(case: Case) -> dict[str, Any]:
+    """The case's overrides of the scoring configuration (key -> value)."""
+    with case.session() as s:
+        return _overrides(s.connection())
+
+
+def load_config(conn: Connection) -> ScoringConfig:
+    """The configuration in force: the defaults with the case's overrides applied."""
+    return apply_overrides(DEFAULT_CONFIG, _overrides(conn))
+
+
+def case_config(case: Case) -> ScoringConfig:
+    with case.session() as s:
+        return load_config(s.connection())
+
+
+def set_config(
+    case: Case,
+    values: Mapping[str, Any],
+    *,
+    unset: Iterable[str] = (),
+    actor: str | None = None,
+) -> ScoringConfig:
+    """Override settings for this case (validated first: a bad key or value is a
+    UsageError naming it and nothing is stored); ``unset`` drops overrides.
+    Records a review event and returns the configuration now in force."""
+    from sqlmodel import select
+
+    from claimtrack.store.review import default_actor, record_event
+    from claimtrack.store.schema import CaseSettingRow
+
+    with case.write() as s:
+        old = _overrides(s.connection())
+        new = dict(old)
+        for key in unset:
+            if key not in new:
+                raise UsageError(f"scoring setting {key!r} is not overridden in this case")
+            del new[key]
+        for key, value in values.items():
+            if isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
+            new[key] = value
+        config = apply_overrides(DEFAULT_CONFIG, new)  # raises UsageError on a bad one
+        row = s.exec(select(CaseSettingRow).where(CaseSettingRow.key == SETTING_KEY)).first()
+        if row is None:
+            row = CaseSettingRow(key=SETTING_KEY, value="{}", updated_at=utcnow())
+        row.value = json.dumps(dict(sorted(new.items())), sort_keys=True)
+        row.updated_at = utcnow()
+        s.add(row)
+        record_event(
+            s,
+            entity="config",
+            entity_id=SETTING_KEY,
+            action="set",
+            old=old,
+            new=new,
+            actor=actor or default_actor(),
+        )
+    return config
+
+
+# --------------------------------------------------------------------------
+# loading the case as scoring sees it
+# --------------------------------------------------------------------------
+
+_SOURCES_SQL = (
+    "SELECT id, COALESCE(name_override, name), COALESCE(kind_override, kind), "
+    "COALESCE(affiliation_override, affiliation), "
+    "COALESCE(prior_override, prior), "
+    "CASE WHEN prior_override IS NOT NULL THEN 'set by the analyst' ELSE prior_reason END, "
+    "merged_into FROM source ORDER BY id"
+)
+
+_CLAIMS_SQL = (
+    "SELECT c.id, c.article_id, c.content_text, c.cue_text, c.source_text, c.stance, "
+    "c.hedged, c.hedges, c.quote, c.speaker, c.source_kind, "
+    "COALESCE(r.source_id, c.source_id), cs.name, cs.name_override, a.outlet, a.published, "
+    "r.verdict, r.status "
+    "FROM claim c JOIN article a ON a.id = c.article_id "
+    "LEFT JOIN claim_review r ON r.claim_id = c.id "
+    "LEFT JOIN source cs ON cs.id = c.cited_source_id"
+)
+
+_LINKS_SQL = "SELECT a_id, b_id, relation, confidence, reason, origin, origin_claim_id FROM link"
+
+
+@dataclass(frozen=True)
+class CaseData:
+    sources: list[SourceRecord]
+    claims: list[CaseClaim]
+    links: list[Link]
+
+
+def _kind(value: str | None) -> SourceKind:
+    try:
+        return SourceKind(value or "unknown")
+    except ValueError:
+        return SourceKind.UNKNOWN
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _json_words(value: str | None) -> tuple[str, ...]:
+    try:
+        data = json.loads(value or "[]")
+    except ValueError:
+        return ()
+    return tuple(str(x) for x in data) if isinstance(data, list) else ()
+
+
+def _load_sources(conn: Connection) -> tuple[list[SourceRecord], dict[int, int]]:
+    """Live sources, and merged source id -> surviving source id."""
+    from sqlalchemy import text
+
+    rows = conn.execute(text(_SOURCES_SQL)).all()
+    parent = {int(r[0]): int(r[6]) for r in rows if r[6] is not None}
+    roots: dict[int, int] = {}
+    for sid in parent:
+        seen = {sid}
+        root = parent[sid]
+        while root in parent and root not in seen:
+            seen.add(root)
+            root = parent[root]
+        roots[sid] = root
+    out = []
+    for r in rows:
+        if r[6] is not None:
+            continue
+        prior = None if r[4] is None else min(max(float(r[4]), 0.0), 1.0)
+        out.append(
+            SourceRecord(
+                id=int(r[0]),
+                name=str(r[1]),
+                kind=_kind(r[2]),
+                affiliation=r[3],
+                prior=prior,
+                prior_reason=r[5],
+            )
+        )
+    return out, roots
+
+
+def _load_claims(
+    conn: Connection,
+    sources: Mapping[int, SourceRecord],
+    roots: Mapping[int, int],
+    ids: Iterable[int] | None = None,
+) -> list[CaseClaim]:
+    from sqlalchemy import bindparam, text
+
+    if ids is None:
+        result = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
+    else:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        stmt = text(_CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        result = conn.execute(stmt, {"ids": wanted})
+    out = []
+    for r in result:
+        if r[17] == ReviewStatus.REJECTED.value:
+            continue
+        sid = None if r[11] is None else int(r[11])
+        if sid is not None:
+            sid = roots.get(sid, sid)
+        rec = sources.get(sid) if sid is not None else None
+        try:
+            verdict = Verdict(r[16]) if r[16] else None
+        except ValueError:
+            verdict = None
+        try:
+            stance = Stance(r[5] or "asserts")
+        except ValueError:
+            stance = Stance.ASSERTS
+        try:
+            quote = QuoteType(r[8] or "indirect")
+        except ValueError:
+            quote = QuoteType.INDIRECT
+        out.append(
+            CaseClaim(
+                id=int(r[0]),
+                article_id=int(r[1]),
+                content=r[2] or "",
+                cue=r[3],
+                source_text=r[4],
+                stance=stance,
+                hedged=bool(r[6]),
+                hedges=_json_words(r[7]),
+                quote=quote,
+                source_id=sid if rec is not None else None,
+                speaker=rec.name if rec is not None else r[9],
+                source_kind=rec.kind if rec is not None else _kind(r[10]),
+                affiliation=rec.affiliation if rec is not None else None,
+                cited=r[13] or r[12],
+                outlet=r[14],
+                published=_date(r[15]),
+                verdict=verdict,
+                status=ReviewStatus(r[17])
+                if r[17] in ReviewStatus._value2member_map_
+                else ReviewStatus.UNREVIEWED,
+            )
+        )
+    return out
+
+
+def _link(r: Any) -> Link | None:
+    try:
+        return Link(
+            a=int(r[0]),
+            b=int(r[1]),
+            relation=Relation(r[2]),
+            confidence=min(max(float(r[3] if r[3] is not None else 1.0), 0.0), 1.0),
+            reason=r[4] or "",
+            origin=Origin(r[5] or "machine"),
+            origin_claim=None if r[6] is None else int(r[6]),
+        )
+    except ValueError:
+        return None
+
+
+def _load_links(conn: Connection, ids: Iterable[int] | None = None) -> list[Link]:
+    from sqlalchemy import bindparam, text
+
+    if ids is None:
+        rows = conn.execute(text(_LINKS_SQL + " ORDER BY id")).all()
+    else:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        stmt = text(_LINKS_SQL + " WHERE a_id IN :ids AND b_id IN :ids ORDER BY id").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        rows = conn.execute(stmt, {"ids": wanted}).all()
+    return [lk for lk in (_link(r) for r in rows) if lk is not None]
+
+
+def load_case(conn: Connection) -> CaseData:
+    """Every live source, every claim not rejected, every link (analyst decisions applied)."""
+    sources, roots = _load_sources(conn)
+    by_id = {s.id: s for s in sources}
+    return CaseData(sources, _load_claims(conn, by_id, roots), _load_links(conn))
+
+
+def _component(conn: Connection, seeds: Iterable[int]) -> set[int]:
+    """The claims connected to ``seeds`` through stored links (any relation)."""
+    from sqlalchemy import bindparam, text
+
+    stmt = text(
+        "SELECT a_id, b_id FROM link WHERE relation <> 'none' AND (a_id IN :ids OR b_id IN :ids)"
+    ).bindparams(bindparam("ids", expanding=True))
+    seen = set(seeds)
+    frontier = sorted(seen)
+    while frontier:
+        nxt: set[int] = set()
+        for i in range(0, len(frontier), 500):
+            for a, b in conn.execute(stmt, {"ids": frontier[i : i + 500]}):
+                for x in (int(a), int(b)):
+                    if x not in seen:
+                        seen.add(x)
+                        nxt.add(x)
+        frontier = sorted(nxt)
+    return seen
+
+
+# --------------------------------------------------------------------------
+# persisting
+# --------------------------------------------------------------------------
+
+
+def _explanation(rows: Sequence[Contribution]) -> str:
+    return json.dumps(
+        [{"label": r.label, "weight": r.weight, "group": r.group} for r in rows],
+        ensure_ascii=False,
+    )
+
+
+def _write_claim_scores(
+    session: Session, scores: Mapping[int, ClaimScore], replace: Iterable[int] | None
+) -> None:
+    from sqlalchemy import bindparam, delete, insert
+
+    from claimtrack.store.schema import ClaimScoreRow
+
+    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+    if replace is None:
+        session.execute(delete(table))
+    else:
+        wanted = sorted(set(replace))
+        for i in range(0, len(wanted), 500):
+            session.execute(
+                delete(table).where(table.c.claim_id.in_(bindparam("ids", expanding=True))),
+                {"ids": wanted[i : i + 500]},
+            )
+    now = utcnow()
+    rows = [
+        {
+            "claim_id": cid,
+            "probability": s.probability,
+            "credibility": s.credibility,
+            "logodds": s.logodds,
+            "low": s.low,
+            "high": s.high,
+            "explanation": _explanation(s.contributions),
+            "computed_at": now,
+        }
+        for cid, s in sorted(scores.items())
+    ]
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(table), rows[i : i + 5000])
+
+
+def _write_source_scores(
+    session: Session, scores: Mapping[int, SourceScore], replace_all: bool
+) -> None:
+    from sqlalchemy import bindparam, delete, insert
+
+    from claimtrack.store.schema import SourceScoreRow
+
+    table = SourceScoreRow.__table__  # type: ignore[attr-defined]
+    if replace_all:
+        session.execute(delete(table))
+    elif scores:
+        wanted = sorted(scores)
+        for i in range(0, len(wanted), 500):
+            session.execute(
+                delete(table).where(table.c.source_id.in_(bindparam("ids", expanding=True))),
+                {"ids": wanted[i : i + 500]},
+            )
+    now = utcnow()
+    rows = [
+        {
+            "source_id": sid,
+            "reliability": s.reliability,
+            "letter": s.letter,
+            "confirmed": s.confirmed,
+            "refuted": s.refuted,
+            "explanation": _explanation(s.contributions),
+            "computed_at": now,
+        }
+        for sid, s in sorted(scores.items())
+    ]
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(table), rows[i : i + 5000])
+
+
+def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
+    from sqlalchemy import text
+
+    out = {}
+    for r in conn.execute(
+        text("SELECT source_id, reliability, letter, confirmed, refuted FROM source_score")
+    ):
+        try:
+            out[int(r[0])] = SourceScore(
+                source_id=int(r[0]),
+                reliability=float(r[1]),
+                letter=str(r[2]),
+                confirmed=int(r[3] or 0),
+                refuted=int(r[4] or 0),
+            )
+        except ValueError:
+            continue
+    return out
+
+
+# --------------------------------------------------------------------------
+# rescoring
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RescoreResult:
+    claims: int  # claim scores written
+    sources: int  # source scores written
+    seconds: float
+
+
+def rescore_session(session: Session) -> RescoreResult:
+    """Recompute every score of the case inside ``session`` (its transaction)."""
+    t0 = time.perf_counter()
+    conn = session.connection()
+    config = load_config(conn)
+    data = load_case(conn)
+    graph = build_graph(data.claims, data.links, config)
+    src = score_sources(data.sources, data.claims, (), config, graph=graph)
+    claims = score_claims(data.claims, (), src, config, sources=data.sources, graph=graph)
+    _write_source_scores(session, src, replace_all=True)
+    _write_claim_scores(session, claims, replace=None)
+    return RescoreResult(len(claims), len(src), time.perf_counter() - t0)
+
+
+def rescore(case: Case) -> RescoreResult:
+    """Recompute and store every claim and source score of the case."""
+    with case.write() as s:
+        return rescore_session(s)
+
+
+def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+    """Rescore what new or changed claims touch, inside the caller's transaction.
+
+    Loads the connected components of ``claim_ids`` (through stored links),
+    rescores the claims whose evidence reads them (``scoring.affected_claims``)
+    and stores their scores. Source reliabilities are the stored ones (a source
+    new to the case gets its prior), unless a component holds a claim with a
+    verdict: then track records may change and the whole case is rescored.
+    """
+    if not claim_ids:
+        return RescoreResult(0, 0, 0.0)
+    t0 = time.perf_counter()
+    conn = session.connection()
+    config = load_config(conn)
+    region = _component(conn, claim_ids)
+    sources, roots = _load_sources(conn)
+    by_id = {s.id: s for s in sources}
+    claims = _load_claims(conn, by_id, roots, region)
+    if any(c.verdict in (Verdict.TRUE, Verdict.FALSE) for c in claims):
+        return rescore_session(session)
+    links = _load_links(conn, region)
+    stored = _stored_source_scores(conn)
+    fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
+    fresh = score_sources([by_id[i] for i in sorted(fresh_ids)], claims, links, config)
+    graph = build_graph(claims, links, config)
+    todo = affected_claims(claim_ids, (), graph=graph)
+    scores = score_claims(
+        claims, (), {**stored, **fresh}, config, sources=sources, only=todo, graph=graph
+    )
+    _write_source_scores(session, fresh, replace_all=False)
+    # rejected claims among the touched ones lose their stored score
+    _write_claim_scores(session, scores, replace=todo | set(claim_ids))
+    return RescoreResult(len(scores), len(fresh), time.perf_counter() - t0)
+
+
+def claim_score(case: Case, claim_id: int) -> dict[str, Any] | None:
+    """The stored score of one claim (probability, credibility, low, high, explanation)."""
+    from sqlalchemy import text
+
+    with case.session() as s:
+        conn = s.connection()
+        if (
+            conn.execute(text("SELECT id FROM claim WHERE id = :i"), {"i": claim_id}).first()
+            is None
+        ):
+            raise NotFoundError(f"no claim {claim_id} in this case")
+        row = conn.execute(
+            text(
+                "SELECT probability, credibility, logodds, low, high, explanation "
+                "FROM claim_score WHERE claim_id = :i"
+            ),
+            {"i": claim_id},
+        ).first()
+    if row is None:
+        return None
+    return {
+        "claim_id": claim_id,
+        "probability": float(row[0]),
+        "credibility": int(row[1]),
+        "logodds": float(row[2]),
+        "low": float(row[3]),
+        "high": float(row[4]),
+        "explanation": json.loads(row[5] or "[]"),
+    }
+
+
+__all__ = [
+    "SETTING_KEY",
+    "CaseData",
+    "RescoreResult",
+    "case_config",
+    "case_overrides",
+    "claim_score",
+    "load_case",
+    "load_config",
+    "rescore",
+    "rescore_claims",
+    "rescore_session",
+    "set_config",
+]
