@@ -151,16 +151,36 @@ def export(
 
 
 def pipeline_steps() -> list[tuple[str, Callable[[Case], Any]]]:
-    """The case-wide steps after ingestion, in order: (progress label, step)."""
-    return []
+    """The case-wide steps after ingestion, in order: (progress label, step).
+
+    Linking runs from scratch over the whole case (the canonical links, whatever
+    order the articles came in; analyst decisions are kept and win), then every
+    score is recomputed on those links.
+    """
+    from claimtrack.store.links import relink_case
+    from claimtrack.store.scores import rescore
+
+    return [("linking", relink_case), ("scoring", rescore)]
 
 
-def ensure_analysis(case: Case, progress: Callable[[str], None] | None = None) -> None:
-    """Make sure linking and scoring ran over the whole case."""
+def ensure_analysis(
+    case: Case, changed: bool, progress: Callable[[str], None] | None = None
+) -> bool:
+    """Make sure linking and scoring ran over the whole case; True if they had to run.
+
+    They run when this invocation stored or updated an article, or when some
+    claim of the case has no score yet (ingested by a claimtrack that did not
+    link and score, or interrupted); otherwise the case is already analysed.
+    """
+    from claimtrack.store.reporting import unscored_claims
+
+    if not changed and unscored_claims(case) == 0:
+        return False
     for name, run in pipeline_steps():
         if progress is not None:
             progress(name)
         run(case)
+    return True
 
 
 @app.command("analyze")
@@ -235,7 +255,7 @@ def analyze(
         def step(name: str) -> None:
             progress.update(task, description=name, name="")
 
-        ensure_analysis(case, step)
+        ensure_analysis(case, counts["new"] + counts["updated"] > 0, step)
         progress.update(task, description="reporting", name="", completed=len(items) + 2)
         data = report_data(case, title=title)
         text = render_markdown(data)

@@ -421,6 +421,22 @@ def _context(selected: set[int], links: Iterable[ReportLink]) -> set[int]:
     return out
 
 
+def unscored_claims(case: Case) -> int:
+    """How many claims (not rejected by the analyst) have no stored score."""
+    from sqlalchemy import text
+
+    with case.engine.connect() as conn:
+        n = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM claim c "
+                "LEFT JOIN claim_score cs ON cs.claim_id = c.id "
+                "LEFT JOIN claim_review r ON r.claim_id = c.id "
+                "WHERE cs.claim_id IS NULL AND (r.status IS NULL OR r.status <> 'rejected')"
+            )
+        ).scalar()
+    return int(n or 0)
+
+
 def report_data(
     case: Case,
     selection: Selection = Selection(),
