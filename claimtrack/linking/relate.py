@@ -94,6 +94,12 @@ def negative(c: ClaimFeatures) -> str | None:
     return neg
 
 
+def _negation_applies(a: ClaimFeatures, b: ClaimFeatures) -> bool:
+    """The negated claim's negation scope covers at least two concepts of the other."""
+    neg, other = (a, b) if a.text.negation else (b, a)
+    return len(neg.text.negation_scope & other.text.concepts) >= 2
+
+
 def _numbers_conflict(a: tuple[Number, ...], b: tuple[Number, ...]) -> tuple[Number, Number] | None:
     if not a or not b:
         return None
@@ -212,7 +218,9 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
             f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {shared_txt}",
         )
     neg_a, neg_b = negative(a), negative(b)
-    if (neg_a is None) != (neg_b is None) and (sim >= LINK_MIN or a.denies or b.denies):
+    if (neg_a is None) != (neg_b is None) and (
+        a.denies or b.denies or (sim >= LINK_MIN and _negation_applies(a, b))
+    ):
         cue = neg_a or neg_b
         return Judgement(
             Relation.CONTRADICTS,

@@ -19,6 +19,8 @@ from typing import Any
 from claimtrack.models import CaseClaim, SourceKind, Stance
 
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:\.[A-Za-z])+\.?|[A-Za-z]+(?:['’][A-Za-z]+)?|%")
+SCOPE_BEFORE = 3
+SCOPE_AFTER = 4
 MAX_WEIGHT = 6.0
 NUMBER_WEIGHT = 4.0
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
@@ -184,6 +186,7 @@ class TextFeatures:
     numbers: tuple[Number, ...]
     dates: frozenset[str]  # "y:2014", "m:june", "d:monday"
     negation: str | None  # the negation cue, if the text is negated
+    negation_scope: frozenset[str]  # concepts near a negation cue (3 before, 4 after)
     denial: str | None  # a denial / refuting cue in the text
     hedges: tuple[str, ...]
 
@@ -247,6 +250,8 @@ def analyse(text: str) -> TextFeatures:
     numbers: list[Number] = []
     dates: set[str] = set()
     negation: str | None = None
+    scope: set[str] = set()
+    scope_left = 0
     denial: str | None = None
     hedges: list[str] = []
     skip_until = -1
@@ -259,6 +264,9 @@ def analyse(text: str) -> TextFeatures:
             ck = "e:" + key
             concepts.add(ck)
             order.append(ck)
+            if scope_left > 0:
+                scope.add(ck)
+                scope_left -= 1
             if ent.kind in ("country", "city", "region"):
                 places.add(key)
             if ent.within:
@@ -301,10 +309,15 @@ def analyse(text: str) -> TextFeatures:
                 ck = f"n:{value:g}"
                 concepts.add(ck)
                 order.append(ck)
+                if scope_left > 0:
+                    scope.add(ck)
+                    scope_left -= 1
             i += 1
             continue
         if (lo in lex.negations or lo.endswith("n't")) and not _idiom(low, i, lex):
             negation = negation or lo
+            scope.update(order[-SCOPE_BEFORE:])
+            scope_left = SCOPE_AFTER
         if lo in lex.denial_words:
             denial = denial or lo
         if lo in lex.hedges:
@@ -320,6 +333,9 @@ def analyse(text: str) -> TextFeatures:
         ck = lex.concept.get(s, s)
         concepts.add(ck)
         order.append(ck)
+        if scope_left > 0:
+            scope.add(ck)
+            scope_left -= 1
         i += 1
     if denial is None:
         lowtext = " ".join(low)
@@ -335,6 +351,7 @@ def analyse(text: str) -> TextFeatures:
         numbers=tuple(numbers),
         dates=frozenset(dates),
         negation=negation,
+        negation_scope=frozenset(scope),
         denial=denial,
         hedges=tuple(hedges),
     )
