@@ -15,6 +15,7 @@ returns the ordered ids matching a filter (one small indexed query, a few MB for
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -310,15 +311,7 @@ def _from_where(q: ClaimQuery, roots: Mapping[int, int]) -> tuple[str, str, dict
     params: dict[str, Any] = {}
     where: list[str] = []
     with_clause = ""
-    joins = [
-        "LEFT JOIN claim_review r ON r.claim_id = c.id",
-        f"LEFT JOIN source s ON s.id = {sid}",
-        f"LEFT JOIN source_score ss ON ss.source_id = {sid}",
-        "LEFT JOIN claim_score cs ON cs.claim_id = c.id",
-    ]
-    if q.sort in ("corroborating", "contradicting"):
-        with_clause = "WITH " + _LCOUNT
-        joins.append("LEFT JOIN lc ON lc.cid = c.id")
+    joins: list[str] = []
     if q.source_id is not None:
         where.append(f"{sid} = :source_id")
         params["source_id"] = q.source_id
@@ -338,11 +331,8 @@ def _from_where(q: ClaimQuery, roots: Mapping[int, int]) -> tuple[str, str, dict
     if q.unreviewed:
         where.append("COALESCE(r.status, 'unreviewed') = 'unreviewed'")
     if q.contested:
-        where.append(
-            "(EXISTS (SELECT 1 FROM link l WHERE l.a_id = c.id AND l.relation = 'contradicts' "
-            f"AND {_EFFECTIVE_LINK}) OR EXISTS (SELECT 1 FROM link l WHERE l.b_id = c.id "
-            f"AND l.relation = 'contradicts' AND {_EFFECTIVE_LINK}))"
-        )
+        contradicting = f"FROM link l WHERE l.relation = 'contradicts' AND {_EFFECTIVE_LINK}"
+        where.append(f"c.id IN (SELECT l.a_id {contradicting} UNION SELECT l.b_id {contradicting})")
     if q.search and q.search.strip():
         needle = q.search.strip().lower()
         needle = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -351,6 +341,21 @@ def _from_where(q: ClaimQuery, roots: Mapping[int, int]) -> tuple[str, str, dict
             "(lower(c.content_text) LIKE :pat ESCAPE '\\' OR "
             "lower(COALESCE(s.name_override, s.name, c.speaker, '')) LIKE :pat ESCAPE '\\')"
         )
+    # join only what the filters and the order use (the plain list is one index scan)
+    used = " ".join(where) + " " + _order(q)
+    need = {a for a in ("r", "s", "ss", "cs") if re.search(rf"\b{a}\.", used)}
+    if need & {"s", "ss"}:
+        need.add("r")  # the effective source reads claim_review
+    tables = {
+        "r": "LEFT JOIN claim_review r ON r.claim_id = c.id",
+        "s": f"LEFT JOIN source s ON s.id = {sid}",
+        "ss": f"LEFT JOIN source_score ss ON ss.source_id = {sid}",
+        "cs": "LEFT JOIN claim_score cs ON cs.claim_id = c.id",
+    }
+    if q.sort in ("corroborating", "contradicting"):
+        with_clause = "WITH " + _LCOUNT
+        joins.append("LEFT JOIN lc ON lc.cid = c.id")
+    joins[:0] = [tables[a] for a in ("r", "s", "ss", "cs") if a in need]
     body = "FROM claim c " + " ".join(joins)
     if where:
         body += " WHERE " + " AND ".join(where)
@@ -522,6 +527,21 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
+PARAGRAPH_CONTEXT = 600  # characters kept either side of a claim in a very long paragraph
+
+
+def _clip_window(text: str, p_lo: int, p_hi: int, lo: int, hi: int) -> tuple[int, int]:
+    """Shrink an over-long paragraph (an article without line breaks) around the claim,
+    cutting at spaces."""
+    if lo - p_lo > PARAGRAPH_CONTEXT:
+        cut = text.find(" ", lo - PARAGRAPH_CONTEXT, lo)
+        p_lo = cut + 1 if cut >= 0 else lo - PARAGRAPH_CONTEXT
+    if p_hi - hi > PARAGRAPH_CONTEXT:
+        cut = text.rfind(" ", hi, hi + PARAGRAPH_CONTEXT)
+        p_hi = cut if cut >= 0 else hi + PARAGRAPH_CONTEXT
+    return p_lo, p_hi
+
+
 def _spans(r: Any) -> list[SpanMark]:
     """Absolute span marks of a claim row (source, cue, content pieces)."""
     marks: list[SpanMark] = []
@@ -544,7 +564,7 @@ def _spans(r: Any) -> list[SpanMark]:
 def _source_card(
     conn: Connection, source_id: int, claim_id: int, roots: Mapping[int, int]
 ) -> SourceCard | None:
-    from sqlalchemy import text
+    from sqlalchemy import bindparam, text
 
     row = conn.execute(
         text(
@@ -558,20 +578,32 @@ def _source_card(
     if row is None:
         return None
     members = [source_id, *(k for k, v in roots.items() if v == source_id)]
-    sid = _source_expr(roots)
-    from sqlalchemy import bindparam
-
-    base = f"FROM claim c LEFT JOIN claim_review r ON r.claim_id = c.id WHERE {sid} IN :members"
-    count = conn.execute(
-        text(f"SELECT COUNT(*) {base}").bindparams(bindparam("members", expanding=True)),
-        {"members": members},
-    ).scalar()
-    others = conn.execute(
-        text(
-            f"SELECT c.id, c.content_text {base} AND c.id != :cid ORDER BY c.id LIMIT 5"
-        ).bindparams(bindparam("members", expanding=True)),
-        {"members": members, "cid": claim_id},
-    ).all()
+    # two index-friendly halves: the machine's attribution (not overridden), and overrides
+    machine = (
+        "FROM claim c LEFT JOIN claim_review r ON r.claim_id = c.id "
+        "WHERE c.source_id IN :members AND r.source_id IS NULL"
+    )
+    edited = "FROM claim_review r JOIN claim c ON c.id = r.claim_id WHERE r.source_id IN :members"
+    count = 0
+    others: list[tuple[int, str]] = []
+    for part in (machine, edited):
+        count += int(
+            conn.execute(
+                text(f"SELECT COUNT(*) {part}").bindparams(bindparam("members", expanding=True)),
+                {"members": members},
+            ).scalar()
+            or 0
+        )
+        others += [
+            (int(o[0]), str(o[1]))
+            for o in conn.execute(
+                text(
+                    f"SELECT c.id, c.content_text {part} AND c.id != :cid ORDER BY c.id LIMIT 5"
+                ).bindparams(bindparam("members", expanding=True)),
+                {"members": members, "cid": claim_id},
+            )
+        ]
+    others = sorted(others)[:5]
     return SourceCard(
         id=int(row[0]),
         name=row[1],
@@ -582,8 +614,8 @@ def _source_card(
         reliability=float(row[6]) if row[6] is not None else None,
         confirmed=int(row[7]),
         refuted=int(row[8]),
-        claim_count=int(count or 0),
-        other_claims=[(int(o[0]), o[1]) for o in others],
+        claim_count=count,
+        other_claims=others,
     )
 
 
@@ -616,6 +648,7 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
         hi = max(m.end for m in marks)
         p_lo, p_hi = paragraph_bounds(r.a_text, lo, hi)
         p_lo, p_hi = min(p_lo, lo), max(p_hi, hi)
+        p_lo, p_hi = _clip_window(r.a_text, p_lo, p_hi, lo, hi)
         paragraph = r.a_text[p_lo:p_hi]
         rel = [SpanMark(m.kind, m.start - p_lo, m.end - p_lo) for m in marks]
         score_row = conn.execute(

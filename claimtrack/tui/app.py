@@ -58,7 +58,7 @@ def _keys(app: App[Any], bindings: Sequence[Binding | tuple[str, ...]]) -> list[
             app.get_key_display(Binding(k.strip(), b.action, b.description))
             for k in b.key.split(",")
         )
-        rows.append((keys, b.description))
+        rows.append((keys, b.tooltip or b.description))
     return rows
 
 

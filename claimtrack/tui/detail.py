@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -50,7 +50,12 @@ class LinkList(OptionList):
         self.links: list[LinkItem] = []
 
     def set_links(self, links: list[LinkItem]) -> None:
+        """Show ``links``; the highlight stays on the same linked claim when it is still there."""
+        current = self.current
         keep = self.highlighted
+        if current is not None:
+            same = [i for i, li in enumerate(links) if li.other_id == current.other_id]
+            keep = same[0] if same else keep
         self.links = links
         self.clear_options()
         if not links:
@@ -94,7 +99,7 @@ class LinkList(OptionList):
         self._act("retype")
 
 
-class DetailView(VerticalScroll):
+class DetailView(Vertical):
     """Everything about one claim; ``show(claim_id)`` loads it off the UI thread."""
 
     COMPONENT_CLASSES = {"mark--source", "mark--cue", "mark--content"}
@@ -106,13 +111,15 @@ class DetailView(VerticalScroll):
         self._generation = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-header")
-        yield Static(id="detail-paragraph")
-        yield Static(id="detail-legend")
-        yield Static(id="detail-score")
-        yield Static(id="detail-source")
-        yield Label("Links", id="detail-links-title")
-        yield LinkList(id="detail-links")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static(id="detail-header")
+            yield Static(id="detail-paragraph")
+            yield Static(id="detail-legend")
+            yield Static(id="detail-score")
+            yield Static(id="detail-source")
+        with Vertical(id="detail-links-box"):
+            yield Label("Links", id="detail-links-title")
+            yield LinkList(id="detail-links")
 
     def on_mount(self) -> None:
         self.query_one("#detail-header", Static).update("No claim selected.")

@@ -165,7 +165,9 @@ class PickerModal(ModalScreen[Any]):
             option_list.clear_options()
             option_list.add_options([Option(label) for _, label in items])
             if items:
-                option_list.highlighted = 0
+                # with a filter typed, Enter takes the first match, not the fixed extras
+                first = len(self.extra) if text.strip() and len(items) > len(self.extra) else 0
+                option_list.highlighted = first
 
         app.db(lambda case: self.load(case, text), done, group="picker")
 

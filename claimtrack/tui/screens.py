@@ -44,14 +44,18 @@ if TYPE_CHECKING:
     from claimtrack.tui.app import ReviewApp
 
 CLAIM_BINDINGS = [
-    Binding("a", "accept", "Accept", id="accept"),
-    Binding("x", "reject", "Reject", id="reject"),
-    Binding("v", "verdict", "Verdict", id="verdict"),
-    Binding("e", "edit_source", "Source", id="edit-source"),
-    Binding("n", "note", "Note", id="note"),
-    Binding("l", "add_link", "Link", id="add-link"),
-    Binding("u", "undo", "Undo", id="undo"),
-    Binding("r", "read_article", "Article", id="read-article"),
+    Binding(
+        "a", "accept", "Accept", id="accept", tooltip="accept the extraction (then next claim)"
+    ),
+    Binding(
+        "x", "reject", "Reject", id="reject", tooltip="reject the extraction (then next claim)"
+    ),
+    Binding("v", "verdict", "Verdict", id="verdict", tooltip="verdict: true / false / unverified"),
+    Binding("e", "edit_source", "Source", id="edit-source", tooltip="edit the source of the claim"),
+    Binding("n", "note", "Note", id="note", tooltip="write a note on the claim"),
+    Binding("l", "add_link", "Link", id="add-link", tooltip="add a link to another claim by id"),
+    Binding("u", "undo", "Undo", id="undo", tooltip="undo the last decision"),
+    Binding("r", "read_article", "Article", id="read-article", tooltip="read the claim's article"),
 ]
 
 VERDICT_CHOICES = [
@@ -317,6 +321,8 @@ class ClaimsScreen(ClaimActionScreen):
         *CLAIM_BINDINGS,
     ]
 
+    DETAIL_DELAY = 0.05  # seconds the cursor rests before the detail pane loads
+
     def __init__(self) -> None:
         super().__init__(id="claims")
         self.query_state = ClaimQuery()
@@ -390,7 +396,13 @@ class ClaimsScreen(ClaimActionScreen):
         if self._detail_timer is not None:
             self._detail_timer.stop()
         claim_id = message.claim_id
-        self._detail_timer = self.set_timer(0.05, lambda: self.query_one(DetailView).show(claim_id))
+        if self.DETAIL_DELAY <= 0:
+            self.query_one(DetailView).show(claim_id)
+            return
+        # holding a key down scrolls without loading every claim on the way
+        self._detail_timer = self.set_timer(
+            self.DETAIL_DELAY, lambda: self.query_one(DetailView).show(claim_id)
+        )
 
     def on_claim_table_selected(self, message: ClaimTable.Selected) -> None:
         self.app.push_screen(DetailScreen(message.claim_id))
@@ -403,7 +415,8 @@ class ClaimsScreen(ClaimActionScreen):
         if column == q.sort:
             self.set_query(replace(q, descending=not q.descending))
         else:
-            descending = column in ("credibility", "probability", "corroborating", "contradicting")
+            # best first: credibility 1 is the best grade, higher probability and counts first
+            descending = column in ("probability", "corroborating", "contradicting")
             self.set_query(replace(q, sort=column, descending=descending))
 
     def target(self) -> tuple[int, int | None] | None:

@@ -260,8 +260,9 @@ class ClaimTable(ScrollView, can_focus=True):
     # -- cursor -----------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self._scroll_cursor_visible()
-        self.refresh()
+        self._scroll_cursor_visible()  # a scroll repaints everything by itself
+        self.refresh_line(old + 1)  # otherwise only the two rows that changed
+        self.refresh_line(new + 1)
         self.post_message(self.Highlighted(self.current_id))
 
     def _scroll_cursor_visible(self) -> None:
