@@ -181,3 +181,10 @@ def test_claims_are_grouped_by_proposition(analyzed: tuple[str, str, str]) -> No
     assert max(sizes) >= 2, sizes
     yakhont = [p for p in props if "Yakhont" in p]
     assert yakhont and any("| contradicts" in p for p in yakhont)
+
+
+def test_readme_first_setup_command_runs_analyze_on_fixtures() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set-up", 1)[1]
+    first = next(ln.strip() for ln in setup.splitlines() if ln.startswith("    "))
+    assert first.endswith("claimtrack analyze fixtures/"), first
