@@ -206,56 +206,69 @@ def _store_article(s: Session, doc: Document) -> ArticleRow:
     return article
 
 
-class _SourceCache:
-    """Find-or-create sources by key within one transaction."""
+_IN_CHUNK = 500  # keys per IN (...) query, well under every backend's parameter limit
 
-    def __init__(self, session: Session) -> None:
-        self.s = session
-        self.by_key: dict[str, SourceRow] = {}
-        self.aliases: set[tuple[int, str]] = set()
 
-    def get(self, speaker: Speaker) -> SourceRow:
-        from sqlmodel import select
+def _find_or_create_sources(s: Session, speakers: Sequence[Speaker]) -> dict[str, SourceRow]:
+    """The source row of every speaker key, created when new; their aliases recorded.
 
-        from claimtrack.store.schema import SourceAliasRow, SourceRow
+    Batched: one query for the existing sources, one flush for the new ones, one
+    query for the existing aliases, whatever the number of claims. A field the
+    stored source lacks (affiliation, role) is filled from the first speaker
+    that has it; analyst columns are never touched.
+    """
+    from sqlmodel import col, select
 
-        row = self.by_key.get(speaker.key)
+    from claimtrack.store.schema import SourceAliasRow, SourceRow
+
+    by_key: dict[str, list[Speaker]] = {}
+    for speaker in speakers:
+        by_key.setdefault(speaker.key, []).append(speaker)
+    if not by_key:
+        return {}
+    keys = list(by_key)
+    rows: dict[str, SourceRow] = {}
+    for i in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[i : i + _IN_CHUNK]
+        for found in s.exec(select(SourceRow).where(col(SourceRow.key).in_(chunk))):
+            rows[found.key] = found
+    for key, group in by_key.items():
+        row = rows.get(key)
         if row is None:
-            row = self.s.exec(select(SourceRow).where(SourceRow.key == speaker.key)).first()
-            if row is None:
-                row = SourceRow(
-                    key=speaker.key,
-                    name=speaker.name,
-                    kind=speaker.kind.value,
-                    affiliation=speaker.affiliation,
-                    role=speaker.role,
-                    created_at=utcnow(),
-                )
-                self.s.add(row)
-                self.s.flush()
-            else:
-                changed = False
-                if row.affiliation is None and speaker.affiliation:
-                    row.affiliation, changed = speaker.affiliation, True
-                if row.role is None and speaker.role:
-                    row.role, changed = speaker.role, True
-                if changed:
-                    self.s.add(row)
-            self.by_key[speaker.key] = row
-        assert row.id is not None
-        for alias in (speaker.name, *speaker.aliases):
-            norm = normalise_alias(alias)
-            if not norm or (row.id, norm) in self.aliases:
-                continue
-            self.aliases.add((row.id, norm))
-            exists = self.s.exec(
-                select(SourceAliasRow).where(
-                    SourceAliasRow.source_id == row.id, SourceAliasRow.norm == norm
-                )
-            ).first()
-            if exists is None:
-                self.s.add(SourceAliasRow(source_id=row.id, alias=alias.strip(), norm=norm))
-        return row
+            first = group[0]
+            row = SourceRow(key=key, name=first.name, kind=first.kind.value, created_at=utcnow())
+            rows[key] = row
+        for speaker in group:
+            if row.affiliation is None and speaker.affiliation:
+                row.affiliation = speaker.affiliation
+            if row.role is None and speaker.role:
+                row.role = speaker.role
+        s.add(row)
+    s.flush()
+
+    wanted: dict[tuple[int, str], str] = {}
+    for key, group in by_key.items():
+        source_id = rows[key].id
+        assert source_id is not None
+        for speaker in group:
+            for alias in (speaker.name, *speaker.aliases):
+                norm = normalise_alias(alias)
+                if norm:
+                    wanted.setdefault((source_id, norm), alias.strip())
+    ids = sorted({source_id for source_id, _ in wanted})
+    have: set[tuple[int, str]] = set()
+    for i in range(0, len(ids), _IN_CHUNK):
+        id_chunk = ids[i : i + _IN_CHUNK]
+        query = select(SourceAliasRow.source_id, SourceAliasRow.norm).where(
+            col(SourceAliasRow.source_id).in_(id_chunk)
+        )
+        have.update((int(sid), str(norm)) for sid, norm in s.exec(query))
+    s.add_all(
+        SourceAliasRow(source_id=sid, alias=alias, norm=norm)
+        for (sid, norm), alias in wanted.items()
+        if (sid, norm) not in have
+    )
+    return rows
 
 
 def _store_claims(
@@ -264,7 +277,15 @@ def _store_claims(
     from claimtrack.store.schema import ClaimRow
 
     assert article.id is not None
-    sources = _SourceCache(s)
+    sources = _find_or_create_sources(
+        s,
+        [
+            speaker
+            for item in resolved
+            for speaker in (item.speaker, item.cited)
+            if speaker is not None
+        ],
+    )
     rows: list[ClaimRow] = []
     keys: set[str] = set()
     for ordinal, item in enumerate(resolved):
@@ -277,8 +298,8 @@ def _store_claims(
             key = f"{key}#{n}"
         keys.add(key)
         speaker = item.speaker
-        source = sources.get(speaker) if speaker is not None else None
-        cited = sources.get(item.cited) if item.cited is not None else None
+        source = sources[speaker.key] if speaker is not None else None
+        cited = sources[item.cited.key] if item.cited is not None else None
         antecedent = speaker.antecedent if speaker is not None else None
         row = ClaimRow(
             article_id=article.id,
@@ -308,8 +329,8 @@ def _store_claims(
             antecedent_start=antecedent.start if antecedent else None,
             antecedent_end=antecedent.end if antecedent else None,
         )
-        s.add(row)
         rows.append(row)
+    s.add_all(rows)
     s.flush()
     return rows
 
