@@ -51,6 +51,16 @@ def ingest(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Only print failures and the summary.")
     ] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Read and extract in N worker processes (storing stays in one process).",
+        ),
+    ] = 1,
     fmt: FormatOption = None,
 ) -> None:
     """Ingest articles: decode, extract claims and sources, store each article once.
@@ -118,7 +128,7 @@ def ingest(
     try:
         with case_from(ctx, create=True) as case:
             for outcome in ingest_inputs(
-                case, items, overrides=overrides if any_override else None
+                case, items, overrides=overrides if any_override else None, jobs=jobs
             ):
                 counts[outcome.status] += 1
                 result = outcome.result
