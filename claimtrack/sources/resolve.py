@@ -120,6 +120,7 @@ class _Resolver:
         self.resolved_entity: dict[int, int] = {}  # claim index -> article entity id
         self.speaker_entities: set[int] = set()
         self._busy: set[int] = set()
+        self._stale: set[int] = set()
 
     @staticmethod
     def _anchor(c: Claim) -> int:
@@ -186,6 +187,16 @@ class _Resolver:
         for i in self.order:
             self.resolve(i)
             cited[i] = self._cited(i)
+        if self._stale:
+            # a description added an attribute ("Italy's Defense Minister" -> affiliation
+            # Italy): every claim of that entity gets the completed speaker
+            for eid in self._stale:
+                self.entity_speaker.pop(eid, None)
+            for i, eid in self.resolved_entity.items():
+                old = self.speakers.get(i)
+                if eid in self._stale and old is not None and old.kind is SourceKind.PERSON:
+                    fresh = self.speaker_of(self.idx.entities[eid], old.antecedent)
+                    self.speakers[i] = fresh
         return [
             ResolvedClaim(claim=c, speaker=self.speakers.get(i), cited=cited.get(i))
             for i, c in enumerate(self.claims)
@@ -559,6 +570,9 @@ class _Resolver:
         if role is not None and role.kind is SourceKind.PERSON:
             e = self._find_by_role(role.cls, role.gender, affiliation, pos, toks)
             if e is not None:
+                if affiliation and not e.affiliation:
+                    e.affiliation = affiliation
+                    self._stale.add(e.id)
                 self.resolved_entity[ci] = e.id
                 return self.speaker_of(e, self._antecedent(e, None))
             return None
