@@ -280,3 +280,22 @@ def test_commands(seeded: tuple[Case, dict[str, int]], db_url: str) -> None:
     res = runner.invoke(app, ["--db", db_url, "config", "--set", "anonymity_shrink"])
     assert res.exit_code == 2
     assert "--set needs KEY=VALUE" in res.output
+
+
+def test_decisions_rescore_through_the_review_hook(seeded: tuple[Case, dict[str, int]]) -> None:
+    from claimtrack.store.review import rescore_after
+
+    case, ids = seeded
+    rescore(case)
+    set_verdict(case, ids["denial"], Verdict.TRUE)
+    rescore_after(case, [ids["denial"]])
+    src = source_scores(case)
+    assert (src[ids["houthi"]].confirmed, src[ids["intel"]].refuted) == (1, 1)
+    assert scores(case)[ids["report"]].credibility == 5
+    set_verdict(case, ids["denial"], None)  # cleared: the track records go with it
+    rescore_after(case, [ids["denial"]])
+    src = source_scores(case)
+    assert (src[ids["houthi"]].confirmed, src[ids["intel"]].refuted) == (0, 0)
+    before = {k: v.probability for k, v in scores(case).items()}
+    rescore(case)
+    assert {k: v.probability for k, v in scores(case).items()} == before

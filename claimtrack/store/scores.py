@@ -50,6 +50,7 @@ from claimtrack.scoring import (
     score_claims,
     score_sources,
 )
+from claimtrack.scoring.sources import credited_source, outlet_ids
 from claimtrack.store.db import Case, utcnow
 
 if TYPE_CHECKING:
@@ -495,7 +496,9 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     rescores the claims whose evidence reads them (``scoring.affected_claims``)
     and stores their scores. Source reliabilities are the stored ones (a source
     new to the case gets its prior), unless a component holds a claim with a
-    verdict: then track records may change and the whole case is rescored.
+    verdict or a source with a track record: then track records may change (a
+    verdict set or cleared, a claim moved to another source) and the whole case
+    is rescored.
     """
     if not claim_ids:
         return RescoreResult(0, 0, 0.0)
@@ -508,8 +511,15 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     claims = _load_claims(conn, by_id, roots, region)
     if any(c.verdict in (Verdict.TRUE, Verdict.FALSE) for c in claims):
         return rescore_session(session)
-    links = _load_links(conn, region)
     stored = _stored_source_scores(conn)
+    outlets = outlet_ids(sources)
+    for c in claims:
+        sid = credited_source(c, outlets)
+        held = stored.get(sid) if sid is not None else None
+        if held is not None and (held.confirmed or held.refuted):
+            # a verdict here was cleared, or a source with a record changed hands
+            return rescore_session(session)
+    links = _load_links(conn, region)
     fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
     fresh = score_sources([by_id[i] for i in sorted(fresh_ids)], claims, links, config)
     graph = build_graph(claims, links, config)
