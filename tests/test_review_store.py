@@ -297,3 +297,16 @@ def test_long_paragraphs_are_cut_around_the_claim(tmp_path: Path) -> None:
     assert d.paragraph[mark.start : mark.end] == "the bridge is closed"
     assert d.paragraph_start + mark.start == start
     case.close()
+
+
+def test_rescore_after_a_decision(case: Case) -> None:
+    from claimtrack.store.schema import ClaimScoreRow
+
+    review.reject_claim(case, 3)
+    assert review.rescore_after(case, [3])
+    with case.session() as s:
+        assert s.get(ClaimScoreRow, 3) is None  # a rejected extraction is not scored
+    review.set_verdict(case, 1, "true")
+    review.rescore_after(case, [1])
+    [row] = claims_by_ids(case, [1])
+    assert row.probability is not None and row.probability > 0.78

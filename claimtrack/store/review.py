@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -585,20 +585,19 @@ def affected_claims(entity: str, entity_id: str) -> list[int]:
 
 
 def rescore_after(case: Case, claim_ids: Iterable[int] = ()) -> bool:
-    """Hook run after every decision: recompute scores if the scoring store exists.
+    """Run after every decision so scores follow it (claimtrack.store.scores).
 
-    Returns True when scores were recomputed. Until claimtrack.store.scores
-    provides ``rescore(case)``, this is a no-op and the shown scores are the
-    stored ones.
+    With ``claim_ids`` (the claims a decision touched) only their connected
+    component is rescored (the scoring store widens that to the whole case when
+    a verdict is involved); without, the whole case. Returns True when scores
+    were written.
     """
-    try:
-        from claimtrack.store import scores as scores_store  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return False
-    fn = getattr(scores_store, "rescore", None)
-    if fn is None:
-        return False
-    ids: Sequence[int] = list(claim_ids)
-    del ids  # the scoring store rescors the whole case (scores depend on each other)
-    fn(case)
+    from claimtrack.store import scores
+
+    ids = sorted(set(claim_ids))
+    with case.write() as s:
+        if ids:
+            scores.rescore_claims(s, ids)
+        else:
+            scores.rescore_session(s)
     return True

@@ -39,14 +39,16 @@ APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
-HELP_NOTES = """\
-Claims table columns: ID, Cr credibility (1 best … 6), P probability, Source,
-L source letter (A reliable … F), S stance (A asserts, D denies), H hedged (~),
-Claim, Art article, + corroborating and - contradicting links, Rev review state
-(- unreviewed, acc accepted, rej rejected; then T/F/U verdict).
-Accept and reject move to the next claim. Every decision is saved at once as a
-review event; u undoes the last one. Tab moves between the table and the links.
-"""
+HELP_NOTES = (
+    "Claims table: ID; Cr credibility (1 best … 6); P probability; Source; L source letter "
+    "(A reliable … F); S stance (A asserts, D denies); H hedged (~); Claim; Art article; "
+    "+ corroborating and - contradicting links; Rev review state (- unreviewed, acc accepted, "
+    "rej rejected) then the verdict (T true, F false, U unverified).\n\n"
+    "Accept and reject move on to the next claim. Every decision is saved at once as a review "
+    "event and u undoes the last one. Tab moves between the table and the detail; enter opens "
+    "the claim with its links. In the detail, source spans are underlined, cues in italics and "
+    "the claim's content in bold."
+)
 
 
 def _keys(app: App[Any], bindings: Sequence[Binding | tuple[str, ...]]) -> list[tuple[str, str]]:

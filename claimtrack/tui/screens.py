@@ -120,14 +120,15 @@ class ClaimActionScreen(Screen[None]):
         label: str,
         fn: Callable[[Case], object],
         *,
+        touched: Sequence[int],
         advance: bool = False,
     ) -> None:
-        """Run a decision off the UI thread, rescore, then refresh what is shown."""
+        """Run a decision off the UI thread, rescore what it touched, refresh what is shown."""
         app = self._app()
 
         def work(case: Case) -> bool:
             fn(case)
-            return review.rescore_after(case)
+            return review.rescore_after(case, touched)
 
         def done(_rescored: bool) -> None:
             self.notify(label, timeout=2)
@@ -149,6 +150,7 @@ class ClaimActionScreen(Screen[None]):
                 f"accepted claim {cid}",
                 lambda case: review.accept_claim(case, cid, expected_version=ver),
                 advance=True,
+                touched=[cid],
             )
 
     def action_reject(self) -> None:
@@ -159,6 +161,7 @@ class ClaimActionScreen(Screen[None]):
                 f"rejected claim {cid}",
                 lambda case: review.reject_claim(case, cid, expected_version=ver),
                 advance=True,
+                touched=[cid],
             )
 
     def action_verdict(self) -> None:
@@ -174,6 +177,7 @@ class ClaimActionScreen(Screen[None]):
             self.change(
                 f"verdict {value} on claim {cid}",
                 lambda case: review.set_verdict(case, cid, verdict, expected_version=ver),
+                touched=[cid],
             )
 
         self.app.push_screen(ChoiceModal(f"Verdict on claim {cid}", VERDICT_CHOICES), chosen)
@@ -192,6 +196,7 @@ class ClaimActionScreen(Screen[None]):
             self.change(
                 f"claim {cid} attributed to {label}",
                 lambda case: review.set_claim_source(case, cid, source_id, expected_version=ver),
+                touched=[cid],
             )
 
         self.app.push_screen(
@@ -217,6 +222,7 @@ class ClaimActionScreen(Screen[None]):
             self.change(
                 f"note saved on claim {cid}",
                 lambda case: review.set_note(case, cid, value, expected_version=ver),
+                touched=[cid],
             )
 
         self.app.push_screen(
@@ -244,6 +250,7 @@ class ClaimActionScreen(Screen[None]):
                 self.change(
                     f"linked claim {cid} {relation} claim {other}",
                     lambda case: review.add_link(case, cid, other, relation),
+                    touched=[cid, other],
                 )
 
             self.app.push_screen(
@@ -257,7 +264,7 @@ class ClaimActionScreen(Screen[None]):
 
         def work(case: Case) -> str:
             undone = review.undo_last(case)
-            review.rescore_after(case)
+            review.rescore_after(case, review.affected_claims(undone.entity, undone.entity_id))
             return undone.describe()
 
         def done(message: str) -> None:
@@ -284,11 +291,13 @@ class ClaimActionScreen(Screen[None]):
             self.change(
                 f"confirmed link {cid}–{link.other_id} ({link.relation})",
                 lambda case: review.confirm_link(case, link.link_id),
+                touched=[cid, link.other_id],
             )
         elif kind == "reject":
             self.change(
                 f"rejected link {cid}–{link.other_id}",
                 lambda case: review.reject_link(case, link.link_id),
+                touched=[cid, link.other_id],
             )
         elif kind == "retype":
 
@@ -298,6 +307,7 @@ class ClaimActionScreen(Screen[None]):
                 self.change(
                     f"link {cid}–{link.other_id} is now {relation}",
                     lambda case: review.retype_link(case, link.link_id, relation),
+                    touched=[cid, link.other_id],
                 )
 
             self.app.push_screen(
@@ -341,7 +351,10 @@ class ClaimsScreen(ClaimActionScreen):
         self.reload()
 
     def on_resize(self, event: events.Resize) -> None:
-        self.set_class(event.size.width >= 150, "-wide")
+        wide = event.size.width >= 150
+        self.set_class(wide, "-wide")
+        # a short terminal keeps the pane to the text; enter opens the links
+        self.set_class(not wide and event.size.height < 36, "-short")
 
     def on_screen_resume(self) -> None:
         # decisions taken on pushed screens may have changed what the table shows
@@ -618,9 +631,9 @@ class SourcesScreen(Screen[None]):
         for r in self.rows:
             table.add_row(
                 str(r.id),
-                r.name,
+                render.clip(r.name, 30),
                 r.kind,
-                r.affiliation or "",
+                render.clip(r.affiliation or "", 16),
                 r.letter or "-",
                 f"{r.reliability:.2f}" if r.reliability is not None else "-",
                 str(r.confirmed),
@@ -683,7 +696,7 @@ class ArticlesScreen(Screen[None]):
             for r in rows:
                 table.add_row(
                     str(r.id),
-                    r.title or "(untitled)",
+                    render.clip(r.title or "(untitled)", 44),
                     r.outlet or "",
                     r.published or "",
                     str(r.claims),
