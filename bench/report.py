@@ -3,7 +3,8 @@
 Builds a synthetic case in a temporary SQLite database through the schema
 (articles, sources, claims, links of every relation including analyst
 decisions, scores, reviews), then times reading it (store/reporting) and
-rendering the Markdown report and the JSON export.
+rendering the Markdown report and the JSON export. Wall-clock times; the CPU
+time of the report is printed too (on a busy machine the two differ).
 
     .venv/bin/python bench/report.py [--claims 10000] [--keep DIR]
 """
@@ -209,13 +210,13 @@ def main() -> int:
         case = Case.open(str(db))
         t0 = time.perf_counter()
         build(case, args.claims)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         data = report_data(case, Selection())
         t2 = time.perf_counter()
         text = render_markdown(data)
         t3 = time.perf_counter()
         (folder / "report.md").write_text(text, encoding="utf-8")
-        t4 = time.perf_counter()
+        t4, c4 = time.perf_counter(), time.process_time()
         export = export_json(report_data(case, Selection(), with_text=True, with_explanations=True))
         t5 = time.perf_counter()
         case.close()
@@ -223,7 +224,7 @@ def main() -> int:
         print(f"build database        {t1 - t0:6.2f} s")
         print(f"read (store)          {t2 - t1:6.2f} s")
         print(f"render Markdown       {t3 - t2:6.2f} s  ({len(text) / 1e6:.1f} MB)")
-        print(f"report total          {t4 - t1:6.2f} s  (target < 5 s)")
+        print(f"report total          {t4 - t1:6.2f} s  (target < 5 s; CPU {c4 - c1:.2f} s)")
         print(f"export JSON (+read)   {t5 - t4:6.2f} s  ({len(export) / 1e6:.1f} MB)")
         return 0 if t4 - t1 < 5.0 else 1
 

@@ -144,7 +144,6 @@ def export(
             case,
             sel,
             with_text=fmt is ExportFormat.JSON and not no_text,
-            with_explanations=fmt is ExportFormat.JSON,
             analyst=author,
         )
     _write(export_json(data) if fmt is ExportFormat.JSON else export_claimreview(data), out)

@@ -27,6 +27,8 @@ ELLIPSIS = "…"
 
 def normalize(text: str) -> str:
     """Whitespace runs (newlines included) become one space; control characters go."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # nothing to do (the common case): only printable characters, single spaces
     return " ".join(_CONTROL.sub(" ", text).split())
 
 

@@ -126,6 +126,7 @@ class _View:
         )
         self.selected: list[ReportClaim] = [c for c in self.ordered if c.selected]
         self.grouping: Grouping = group(data)
+        self._article_lines: dict[int, str] = {}
         self.claim_counts: Counter[int] = Counter(
             c.source_id for c in self.selected if c.source_id is not None
         )
@@ -167,6 +168,17 @@ class _View:
         if src is None or src.score is None:
             return "—"
         return src.score.letter
+
+    def article_line(self, art: ReportArticle) -> str:
+        """The sub-item naming a claim's article: title, outlet, date, address."""
+        line = self._article_lines.get(art.id)
+        if line is None:
+            title = f"“{inline(art.title)}”" if art.title else "untitled article"
+            outlet = inline(art.outlet) if art.outlet else "unknown outlet"
+            address = url(art.url) if art.url else (inline(art.path) if art.path else "no address")
+            line = f"  - {title}, {outlet}, {_date(art)}, {address}"
+            self._article_lines[art.id] = line
+        return line
 
     def article(self, claim: ReportClaim) -> ReportArticle:
         return self.articles.get(claim.article_id) or ReportArticle(id=claim.article_id)
@@ -323,10 +335,7 @@ def _claim_entry(v: _View, c: ReportClaim, role: str | None = None) -> list[str]
     grade = f"credibility {_cred(c)}, source {v.letter(c)}, probability {_prob(c)}"
     lines = [f"{head} {who}{cue}: “{inline(c.content)}”"]
     lines.append(f"  - {grade}")
-    title = f"“{inline(art.title)}”" if art.title else "untitled article"
-    outlet = inline(art.outlet) if art.outlet else "unknown outlet"
-    address = url(art.url) if art.url else (inline(art.path) if art.path else "no address")
-    lines.append(f"  - {title}, {outlet}, {_date(art)}, {address}")
+    lines.append(v.article_line(art))
     if cited:
         chain = " → ".join(inline(x) for x in (cited, v.source_name(c), art.outlet or "?"))
         lines.append(f"  - source chain: {chain}")
@@ -360,6 +369,14 @@ def _proposition(v: _View, prop: Proposition) -> list[str]:
         n = len(prop.contradictions)
         facts.append(f"**contested** by {n} claim{'s' if n != 1 else ''}")
     lines += ["Head claim: " + "; ".join(facts) + ".", ""]
+    if head.score is not None and head.score.contributions:
+        lines += [
+            f"Why #{head.id} has probability {_num(head.score.probability)}: the evidence in "
+            "log-odds, one row per independence group:",
+            "",
+        ]
+        lines += [f"- {inline(row.label)}" for row in head.score.contributions]
+        lines.append("")
 
     if prop.chains:
         lines += ["Source chain, from the origin to its echoes:", ""]
@@ -383,14 +400,15 @@ def _proposition(v: _View, prop: Proposition) -> list[str]:
                 )
         lines.append("")
 
+    roles = {cid: _role(v, prop, cid) for cid in (*prop.members, *prop.contradictions)}
     rows = []
-    for cid in (*prop.members, *prop.contradictions):
+    for cid in roles:
         c = v.claims[cid]
         art = v.article(c)
         rows.append(
             [
                 f"#{c.id}",
-                _role(v, prop, cid),
+                roles[cid],
                 cell(v.source_label(c), NAME_WIDTH),
                 v.letter(c),
                 _cred(c),
@@ -405,8 +423,8 @@ def _proposition(v: _View, prop: Proposition) -> list[str]:
         rows,
     )
     lines += ["", "Quoted text:", ""]
-    for cid in (*prop.members, *prop.contradictions):
-        lines += _claim_entry(v, v.claims[cid], _role(v, prop, cid))
+    for cid, role in roles.items():
+        lines += _claim_entry(v, v.claims[cid], role)
     return lines
 
 
