@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from report_sample import sample_data
 
 from claimtrack.models import Relation, Stance
 from claimtrack.report import export_claimreview, export_dict, export_json, render_markdown
 from claimtrack.report.data import ReportArticle, ReportClaim, ReportData, ReportLink
+from claimtrack.report.escape import normalize
 from claimtrack.report.grouping import ChainStep, group
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -286,3 +289,64 @@ def test_claimreview_for_claims_with_a_verdict() -> None:
 @pytest.mark.parametrize("name", ["sample-export.json"])
 def test_export_json_golden(name: str) -> None:
     check_golden(name, export_json(sample_data()))
+
+
+# --------------------------------------------------------------------------
+# hostile data anywhere cannot change the document's structure
+# --------------------------------------------------------------------------
+
+_DANGER = list("\\`*_[]<>&|~#-+=!().:;/ 1\n\t") + ["&amp;", "<b>", "](", "```", "    ", "|---|"]
+_TEXT = st.lists(st.sampled_from(_DANGER) | st.characters(), min_size=1, max_size=25).map("".join)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_TEXT, min_size=15, max_size=15))
+def test_hostile_data_keeps_the_document_shape(texts: list[str]) -> None:
+    base = sample_data()
+    t = iter(texts)
+    articles = tuple(
+        a.model_copy(update={"title": next(t), "outlet": next(t), "path": next(t)})
+        for a in base.articles
+    )
+    claims = tuple(
+        c.model_copy(update={"content": next(t)}) if c.id in (1, 2, 5) else c for c in base.claims
+    )
+    sources = tuple(
+        s.model_copy(update={"name": next(t)}) if s.id == 12 else s for s in base.sources
+    )
+    claims = tuple(
+        c.model_copy(update={"note": next(t), "cue": next(t)}) if c.id == 2 else c for c in claims
+    )
+    data = base.model_copy(update={"articles": articles, "claims": claims, "sources": sources})
+    text = render_markdown(data)
+    tokens = check_commonmark(text)
+    assert h2(tokens) == [
+        "Summary",
+        "Key claims by proposition",
+        "Other claims",
+        "Sources",
+        "Articles",
+        "Analyst verdicts and notes",
+        "Method",
+    ]
+    h3 = [
+        tokens[i + 1].content
+        for i, x in enumerate(tokens)
+        if x.type == "heading_open" and x.tag == "h3"
+    ]
+    assert h3[:3] == [
+        "Credibility of the claims",
+        "Reliability of the sources",
+        "Most contested claims",
+    ]
+    assert h3[-3:] == ["How the numbers are made", "Grade meanings", "Configuration in force"]
+    assert [h.split(". ", 1)[0] for h in h3[3:-3]] == ["P1"]
+    # every claim's full text comes out as text of some paragraph, unchanged
+    inline_text = "\n".join(
+        "".join(c.content for c in tok.children or [] if c.type == "text")
+        for tok in tokens
+        if tok.type == "inline"
+    )
+    for c in data.claims:
+        if c.selected:
+            assert f"“{normalize(c.content)}”" in inline_text
