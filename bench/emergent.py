@@ -426,12 +426,23 @@ def learn_thresholds(train: Sequence[Article], config: ScoringConfig) -> tuple[f
     return cuts[best[3]], cuts[best[4]]
 
 
+# Thresholds learnt by learn_thresholds() on all 240 training claims (out-of-fold P),
+# used only when no training file is at hand (--train missing).
+FALLBACK_THRESHOLDS = {"gold": (0.65, 0.93), "linker": (0.60, 0.84)}
+
+
 def predict(
-    articles: Sequence[Article], train: Sequence[Article], config: ScoringConfig
+    articles: Sequence[Article],
+    train: Sequence[Article],
+    config: ScoringConfig,
+    stance_mode: str = "gold",
 ) -> list[tuple[str, str, float]]:
     ids = set(by_claim(articles))
     train = [a for a in train if a.claim_id not in ids and a.truth]
-    lo, hi = learn_thresholds(train, config) if train else (0.5, 0.5)
+    if train:
+        lo, hi = learn_thresholds(train, config)
+    else:
+        lo, hi = FALLBACK_THRESHOLDS["linker" if stance_mode == "linker" else "gold"]
     ps = probabilities(train, articles, config)
     return [(c, label(p, lo, hi), p) for c, p in sorted(ps.items())]
 
@@ -505,7 +516,7 @@ def run_cv(outdir: Path, mode: str, config: ScoringConfig) -> str:
         stance_mode = "gold" if mode == "gold" else "linker"
         arts = with_stances(read_articles(fin), stance_mode)
         hist = with_stances(read_articles(ftr), stance_mode)
-        pred = predict(arts, hist, config)
+        pred = predict(arts, hist, config, stance_mode)
         write_predictions(outdir / f"fold{k}" / "pred.csv", pred)
         allrows.extend(pred)
         base_rows.extend(baseline(arts))
@@ -554,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
         train: list[Article] = []
         if args.train and args.train.is_file():
             train = with_stances(read_articles(args.train), mode)
-        write_predictions(args.out, predict(arts, train, config))
+        write_predictions(args.out, predict(arts, train, config, mode))
     except ClaimtrackError as exc:
         print(f"emergent: error: {exc}", file=sys.stderr)
         return 2
