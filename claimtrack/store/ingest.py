@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import ClaimtrackError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
@@ -274,6 +274,8 @@ def _find_or_create_sources(s: Session, speakers: Sequence[Speaker]) -> dict[str
 def _store_claims(
     s: Session, article: ArticleRow, resolved: Sequence[ResolvedClaim]
 ) -> list[ClaimRow]:
+    from sqlalchemy import insert
+
     from claimtrack.store.schema import ClaimRow
 
     assert article.id is not None
@@ -286,7 +288,7 @@ def _store_claims(
             if speaker is not None
         ],
     )
-    rows: list[ClaimRow] = []
+    params: list[dict[str, Any]] = []
     keys: set[str] = set()
     for ordinal, item in enumerate(resolved):
         claim = item.claim
@@ -301,7 +303,7 @@ def _store_claims(
         source = sources[speaker.key] if speaker is not None else None
         cited = sources[item.cited.key] if item.cited is not None else None
         antecedent = speaker.antecedent if speaker is not None else None
-        row = ClaimRow(
+        values = dict(
             article_id=article.id,
             ordinal=ordinal,
             span_key=key,
@@ -329,10 +331,13 @@ def _store_claims(
             antecedent_start=antecedent.start if antecedent else None,
             antecedent_end=antecedent.end if antecedent else None,
         )
-        rows.append(row)
-    s.add_all(rows)
-    s.flush()
-    return rows
+        params.append(values)
+    if not params:
+        return []
+    # one bulk INSERT ... RETURNING: rows come back as ORM objects with ids, in
+    # parameter order, without a per-row model validation
+    stmt = insert(ClaimRow).returning(ClaimRow, sort_by_parameter_order=True)
+    return list(s.scalars(stmt, params))
 
 
 def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]) -> None:
