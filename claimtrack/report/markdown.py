@@ -20,8 +20,8 @@ from claimtrack.report.escape import cell, heading, inline, url
 from claimtrack.report.grouping import Grouping, Proposition, claim_order_key, group
 
 TEXT_WIDTH = 60  # claim text in tables
-NAME_WIDTH = 36  # names in tables
-TITLE_WIDTH = 48  # article titles in tables
+NAME_WIDTH = 30  # names in tables
+TITLE_WIDTH = 44  # article titles in tables
 HEADING_WIDTH = 90
 CONTESTED_ROWS = 10
 
@@ -285,7 +285,7 @@ def _summary(v: _View) -> list[str]:
                 cell(v.source_label(c), NAME_WIDTH),
                 _cred(c),
                 _prob(c),
-                cell(names, TEXT_WIDTH),
+                cell(names, NAME_WIDTH + 10),
             ]
         )
     lines += _table(
