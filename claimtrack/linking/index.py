@@ -31,7 +31,7 @@ class LinkIndex:
     """Claims of one case with postings for candidate generation."""
 
     def __init__(
-        self, *, max_posting: int = 400, max_candidates: int = 30, max_links: int = 3
+        self, *, max_posting: int = 250, max_candidates: int = 20, max_links: int = 3
     ) -> None:
         self.max_posting = max_posting
         self.max_candidates = max_candidates
@@ -39,6 +39,7 @@ class LinkIndex:
         self._features: dict[int, ClaimFeatures] = {}
         self._postings: dict[str, list[int]] = {}
         self._saturated: set[str] = set()
+        self._base: dict[str, float] = {}  # memo of the static IDF weights
 
     def __len__(self) -> int:
         return len(self._features)
@@ -112,17 +113,38 @@ class LinkIndex:
             return base
         return base * max(0.2, 1.0 - len(plist) / n)
 
+    def weights(self, concepts: Iterable[str]) -> dict[str, float]:
+        """:meth:`weight` for many concepts at once."""
+        cache = self._base
+        base = lexicon().weight
+        n = len(self._features)
+        out = {}
+        for c in concepts:
+            w = cache.get(c)
+            if w is None:
+                w = cache[c] = base(c)
+            out[c] = w
+        if n < CASE_DF_MIN_CLAIMS:
+            return out
+        postings = self._postings
+        saturated = self._saturated
+        for c, w in out.items():
+            if c in saturated:
+                w *= 0.2
+            else:
+                plist = postings.get(c)
+                if plist is not None:
+                    w *= max(0.2, 1.0 - len(plist) / n)
+            out[c] = w
+        return out
+
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, int]]:
         found: list[tuple[Judgement, int]] = []
-        memo: dict[str, float] = {}
-
-        def weight(concept: str) -> float:
-            w = memo.get(concept)
-            if w is None:
-                w = memo[concept] = self.weight(concept)
-            return w
-
-        for cid in self.candidates(f):
+        cands = self.candidates(f)
+        feats = self._features
+        union = set(f.text.concepts).union(*(feats[cid].text.concepts for cid in cands))
+        weight = self.weights(union)
+        for cid in cands:
             other = self._features[cid]
             # judge in (lower id, higher id) order so reasons read in link order
             j = relate(f, other, weight) if f.id < cid else relate(other, f, weight)

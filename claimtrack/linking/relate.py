@@ -17,7 +17,7 @@ None when the two claims are not about the same proposition. The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -52,7 +52,7 @@ def _label(concept: str) -> str:
     return concept.lstrip("~")
 
 
-Weights = Callable[[str], float]
+Weights = Mapping[str, float]
 
 
 def similarity(
@@ -69,10 +69,12 @@ def similarity(
     shared = ca & cb
     if not shared:
         return 0.0, []
-    w = weight or _weight
-    wa = sum(w(c) for c in ca)
-    wb = sum(w(c) for c in cb)
-    ws = sum(w(c) for c in shared)
+    if weight is None:
+        weight = {c: _weight(c) for c in ca | cb}
+    w = weight.__getitem__
+    wa = sum(map(w, ca))
+    wb = sum(map(w, cb))
+    ws = sum(map(w, shared))
     dice = 2.0 * ws / (wa + wb)
     cont = ws / min(wa, wb)
     fz = fuzz.token_set_ratio(a.norm, b.norm) / 100.0

@@ -124,6 +124,10 @@ class Lexicon:
                 else:
                     self.alias_ci.setdefault(tuple(t.lower() for t in toks), key)
         self.max_alias = max(len(k) for k in (*self.alias_ci, *self.alias_cs))
+        # lower-cased first tokens of all aliases: most tokens start none
+        self.alias_first: frozenset[str] = frozenset(
+            k[0].lower() for k in (*self.alias_ci, *self.alias_cs)
+        )
         idf = _read_json("idf.json")
         n_docs = idf["n_docs"]
         self._weights: dict[str, float] = {
@@ -233,6 +237,9 @@ def analyse(text: str) -> TextFeatures:
     i = 0
     while i < n:
         hit = None
+        if low[i] not in lex.alias_first:
+            i += 1
+            continue
         for m in range(min(lex.max_alias, n - i), 0, -1):
             key = lex.alias_cs.get(tuple(raw[i : i + m])) or lex.alias_ci.get(tuple(low[i : i + m]))
             if key is not None:
