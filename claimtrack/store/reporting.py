@@ -315,7 +315,9 @@ def _sources(conn: Connection, ids: set[int], explain: bool) -> list[ReportSourc
         text(
             "SELECT s.id, COALESCE(s.name_override, s.name), COALESCE(s.kind_override, s.kind), "
             "s.key, COALESCE(s.affiliation_override, s.affiliation), s.role, "
-            "COALESCE(s.prior_override, s.prior), s.prior_reason, "
+            "COALESCE(s.prior_override, s.prior), "
+            "CASE WHEN s.prior_override IS NULL THEN s.prior_reason "
+            "ELSE 'set by the analyst' END, "
             "ss.reliability, ss.letter, ss.confirmed, ss.refuted, ss.explanation "
             "FROM source s LEFT JOIN source_score ss ON ss.source_id = s.id ORDER BY s.id"
         )
