@@ -1,54 +1,318 @@
-"""Ingest throughput over PolNeAR texts, as whole `claimtrack ingest` processes.
+"""Ingest benchmark at case sizes 1k / 10k / 50k articles, into SQLite and PostgreSQL.
 
-    .venv/bin/python bench/ingest.py [--polnear ../shared/corpora/polnear] [--split train] [--limit N]
+    .venv/bin/python bench/ingest.py [--sizes 1000,10000,50000] [--backends sqlite,postgresql]
+                                     [--jobs 2] [--pg-url URL] [--keep DIR]
 
-Times (wall clock, start-up included) into a throwaway SQLite database:
-  1. the first ingest (every article new: decode, extract, resolve, store);
-  2. the same ingest again (every article unchanged: decode and hash only).
-Prints articles/s for each and the database size.
+Articles: the PolNeAR train texts and the FNC-1 bodies (../shared/corpora),
+repeated with a change to reach the size (round r > 0 appends a numbered
+sentence, so every text is distinct), written to a temporary folder (never
+into the repository) in stages: stage k holds the articles that take the case
+from the previous size to the next one.
+
+For each backend, one case grows stage by stage, as a newsroom's would. Each
+stage runs the whole pipeline as real processes:
+
+  claimtrack ingest --jobs N STAGE_DIR   read, extract, resolve, store (and
+                                         link, when linking is hooked into ingest)
+  claimtrack relink                      only when ingest stored no machine link
+  claimtrack score                       scores of the whole case
+
+and prints, at each size: the stage's wall time per step, articles/s and
+claims/s of the stage and cumulated, and the peak memory: the RSS high-water
+mark of the writer process (``ingest``) and of the largest worker, read from
+/proc while it runs, and of each later step (``resource.getrusage`` of the
+child). PostgreSQL: --pg-url, else $CLAIMTRACK_TEST_PG_URL, else a throwaway
+server started with .ci/postgres.sh (stopped at the end). The 1-minute load
+average is printed with each line: the machine is shared.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_POLNEAR = REPO.parent / "shared" / "corpora" / "polnear"
+SHARED = REPO.parent / "shared" / "corpora"
+LINE = re.compile(r"^(new|unchanged|updated)\s+#\d+\s+.*\((\d+) claims?\)")
+
+
+def base_texts(shared: Path) -> list[str]:
+    """PolNeAR train texts then FNC-1 bodies (about 2,500 real articles)."""
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted((shared / "polnear" / "train" / "text").glob("*.txt"))
+    ]
+    csv.field_size_limit(10**8)
+    with open(shared / "fnc1" / "train_bodies.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            body = (row.get("articleBody") or "").strip()
+            if len(body) > 200:
+                texts.append(body + "\n")
+    return texts
+
+
+def article(texts: list[str], i: int) -> str:
+    base = texts[i % len(texts)]
+    r = i // len(texts)
+    if r == 0:
+        return base
+    return base.rstrip("\n") + f"\n\nUpdate {r}: the agency said item {i} was revised.\n"
+
+
+def write_stage(texts: list[str], start: int, stop: int, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for i in range(start, stop):
+        (folder / f"a{i:06d}.txt").write_text(article(texts, i), encoding="utf-8")
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def _hwm_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as fh:
+                out += [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+@dataclass
+class Peak:
+    writer_kb: int = 0  # VmHWM of the ingest (writer) process, sampled from /proc
+    worker_kb: int = 0  # the largest VmHWM seen among its worker processes
+    largest_kb: int = 0  # ru_maxrss from wait4: the largest process of the tree
+    cpu_s: float = 0.0  # CPU seconds of the writer and its workers (load-independent)
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def watch(self, pid: int) -> None:
+        while not self.stop.is_set():
+            self.writer_kb = max(self.writer_kb, _hwm_kb(pid))
+            for child in _children(pid):
+                self.worker_kb = max(self.worker_kb, _hwm_kb(child))
+            self.stop.wait(0.5)
+
+
+def run_ingest(
+    cmd: list[str], env: dict[str, str], progress: int = 0, offset: int = 0
+) -> tuple[float, int, int, Peak, str]:
+    """Run ingest; return (seconds, new articles, their claims, peak memory, summary)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peak = Peak()
+    watcher = threading.Thread(target=peak.watch, args=(proc.pid,), daemon=True)
+    watcher.start()
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.extend(proc.stderr or []), daemon=True)
+    reader.start()
+    new = claims = 0
+    last = ""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        m = LINE.match(line)
+        if m and m.group(1) == "new":
+            new += 1
+            claims += int(m.group(2))
+            if progress and new % progress == 0:
+                t = time.perf_counter() - start
+                print(
+                    f"         ... {offset + new} articles: {t:.0f}s into the stage, "
+                    f"{new / t:.1f} art/s, writer RSS high-water {peak.writer_kb / 1024:.0f} MB, "
+                    f"worker {peak.worker_kb / 1024:.0f} MB, load {load():.1f}",
+                    flush=True,
+                )
+        last = line.strip() or last
+    # the ru_maxrss of the reaped child is the high-water mark of it and its workers
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - start
+    peak.stop.set()
+    watcher.join()
+    reader.join()
+    peak.largest_kb = usage.ru_maxrss  # the largest of the writer and its reaped workers
+    peak.cpu_s = usage.ru_utime + usage.ru_stime  # the writer and its workers
+    if proc.returncode != 0:
+        print(f"  ingest exit {proc.returncode}: {''.join(errors[-3:]).strip()}", file=sys.stderr)
+    return elapsed, new, claims, peak, last
+
+
+def _step_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Like run_step but with the child's own rusage (wait4)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    out_lines: list[str] = []
+    err_lines: list[str] = []
+    t1 = threading.Thread(target=lambda: out_lines.extend(proc.stdout or []), daemon=True)
+    t2 = threading.Thread(target=lambda: err_lines.extend(proc.stderr or []), daemon=True)
+    t1.start()
+    t2.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    t1.join()
+    t2.join()
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        return (
+            elapsed,
+            usage.ru_maxrss,
+            f"exit {proc.returncode}: {''.join(err_lines[-2:]).strip()}",
+        )
+    return elapsed, usage.ru_maxrss, ("".join(out_lines).strip().splitlines() or [""])[-1]
+
+
+def counts(url: str) -> tuple[int, int, int, int]:
+    """(articles, claims, links, scored claims) in the case."""
+    sys.path.insert(0, str(REPO))
+    from sqlalchemy import text
+
+    from claimtrack.store import Case
+
+    with Case.open(url, create=False) as case, case.engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            int(conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar_one())
+            for t in ("article", "claim", "link", "claim_score")
+        )
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+
+
+def backends(names: list[str], pg_url: str | None, tmp: Path) -> Iterator[Backend]:
+    for name in names:
+        if name == "sqlite":
+            yield Backend("sqlite", str(tmp / "bench.db"))
+        elif name == "postgresql":
+            url = pg_url or os.environ.get("CLAIMTRACK_TEST_PG_URL")
+            started = None
+            if not url:
+                started = tmp / "pg"
+                url = subprocess.run(
+                    [str(REPO / ".ci" / "postgres.sh"), "start", str(started)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout.strip()
+            schema = f"bench_{os.getpid()}"
+            _pg_exec(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+            sep = "&" if "?" in url else "?"
+            try:
+                yield Backend("postgresql", f"{url}{sep}options=-csearch_path%3D{schema}")
+            finally:
+                _pg_exec(url, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                if started is not None:
+                    subprocess.run([str(REPO / ".ci" / "postgres.sh"), "stop", str(started)])
+        else:
+            raise SystemExit(f"unknown backend {name!r}")
+
+
+def _pg_exec(url: str, sql: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        for statement in sql.split(";"):
+            conn.execute(text(statement))
+    engine.dispose()
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR)
-    ap.add_argument("--split", default="train")
-    ap.add_argument("--limit", type=int, default=0, help="only the first N files")
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--jobs", type=int, default=2, help="ingest --jobs (worker processes)")
+    ap.add_argument("--pg-url", default=None)
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--no-score", action="store_true", help="skip the link and score steps")
+    ap.add_argument("--progress", type=int, default=2500, help="report every N new articles")
     args = ap.parse_args()
-    folder = args.polnear / args.split / "text"
-    files = sorted(str(p) for p in folder.glob("*.txt"))
-    if args.limit:
-        files = files[: args.limit]
-    if not files:
-        print(f"no .txt files under {folder}", file=sys.stderr)
-        return 1
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "CLAIMTRACK_DB": str(Path(tmp) / "bench.db")}
-        cmd = [sys.executable, "-m", "claimtrack", "ingest", "--quiet", *files]
-        for label in ("first ingest (new)", "again (unchanged)"):
-            start = time.perf_counter()
-            proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
-            elapsed = time.perf_counter() - start
-            summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-            print(
-                f"{label:<20} {len(files)} files in {elapsed:6.2f}s = "
-                f"{len(files) / elapsed:7.1f} files/s  [{summary}] exit {proc.returncode}"
-            )
-        size = (Path(tmp) / "bench.db").stat().st_size
-        print(f"database: {size / 1024 / 1024:.1f} MB")
+    sizes = [int(x) for x in args.sizes.split(",")]
+    texts = base_texts(args.shared)
+    print(
+        f"{len(texts)} base articles; sizes {sizes}; ingest --jobs {args.jobs}; "
+        f"{os.cpu_count()} cores, load {load():.1f}"
+    )
+    py = [sys.executable, "-m", "claimtrack"]
+    with tempfile.TemporaryDirectory(prefix="claimtrack-bench-") as tmpname:
+        tmp = Path(tmpname)
+        stages = []
+        prev = 0
+        for size in sizes:
+            folder = tmp / f"stage-{size}"
+            write_stage(texts, prev, size, folder)
+            stages.append((size, folder, size - prev))
+            prev = size
+        for backend in backends(args.backends.split(","), args.pg_url, tmp):
+            env = {k: v for k, v in os.environ.items() if k != "CLAIMTRACK_DB"}
+            env["CLAIMTRACK_DB"] = backend.url
+            print(f"\n== {backend.name}")
+            total_s = 0.0
+            total_claims = 0
+            for size, folder, n in stages:
+                before = counts(backend.url)[2] if size != stages[0][0] else 0
+                ing_s, new, claims, peak, summary = run_ingest(
+                    [*py, "ingest", "--jobs", str(args.jobs), str(folder)],
+                    env,
+                    progress=args.progress,
+                    offset=size - n,
+                )
+                steps = [("ingest", ing_s, peak.writer_kb)]
+                if not args.no_score:
+                    if counts(backend.url)[2] == before:  # ingest did not link: link the case
+                        s, rss, _out = _step_rss([*py, "relink"], env)
+                        steps.append(("relink", s, rss))
+                    s, rss, _out = _step_rss([*py, "score"], env)
+                    steps.append(("score", s, rss))
+                stage_s = sum(s for _, s, _ in steps)
+                total_s += stage_s
+                total_claims += claims
+                arts, cl, links, scored = counts(backend.url)
+                print(
+                    f"{size:>6} articles | stage {n} new={new}: "
+                    + ", ".join(f"{name} {s:.1f}s" for name, s, _ in steps)
+                    + f" | stage {n / stage_s:.1f} art/s {claims / stage_s:.0f} claims/s"
+                    f" | cumulated {total_s:.1f}s = {size / total_s:.1f} art/s "
+                    f"{total_claims / total_s:.0f} claims/s"
+                    f" | peak RSS: writer {peak.writer_kb / 1024:.0f} MB, worker "
+                    f"{peak.worker_kb / 1024:.0f} MB (rusage max {peak.largest_kb / 1024:.0f} MB)"
+                    + "".join(f", {name} {rss / 1024:.0f} MB" for name, _, rss in steps[1:])
+                    + f" | ingest CPU {peak.cpu_s:.0f}s = {1000 * peak.cpu_s / max(n, 1):.0f} ms/article"
+                    + f" | case: {arts} articles, {cl} claims, {links} links, {scored} scored"
+                    f" | load {load():.1f}",
+                    flush=True,
+                )
+                if summary and not summary.startswith(f"{n} new"):
+                    print(f"       ingest said: {summary}")
     return 0
 
 
