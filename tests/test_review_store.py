@@ -27,8 +27,8 @@ from claimtrack.store.schema import ClaimReviewRow, LinkRow, ReviewEventRow, Sou
 
 
 @pytest.fixture
-def case(tmp_path: Path) -> Iterator[Case]:
-    c = build_case(tmp_path / "case.db")
+def case(db_url: str) -> Iterator[Case]:
+    c = build_case(db_url)  # type: ignore[arg-type]  # a path or URL (SQLite, or PostgreSQL)
     yield c
     c.close()
 

@@ -105,6 +105,7 @@ class ReviewApp(App[None]):
         done: Callable[[T], object] | None = None,
         *,
         group: str = "db",
+        on_error: Callable[[], object] | None = None,
     ) -> None:
         """Run ``fn(case)`` in a thread worker; ``done(result)`` runs on the UI thread.
 
@@ -117,15 +118,21 @@ class ReviewApp(App[None]):
             try:
                 result = fn(case)
             except ClaimtrackError as exc:
-                self._from_thread(self.show_error, str(exc))
+                self._from_thread(self._failed, str(exc), on_error)
                 return
             except Exception as exc:  # a bug or a driver error: show it, keep running
-                self._from_thread(self.show_error, f"unexpected error: {type(exc).__name__}: {exc}")
+                message = f"unexpected error: {type(exc).__name__}: {exc}"
+                self._from_thread(self._failed, message, on_error)
                 return
             if done is not None:
                 self._from_thread(self._done, done, result)
 
         self.run_worker(run, thread=True, group=group, exit_on_error=False)
+
+    def _failed(self, message: str, on_error: Callable[[], object] | None) -> None:
+        self.show_error(message)
+        if on_error is not None:
+            on_error()
 
     def _done(self, done: Callable[[T], object], result: T) -> None:
         try:
@@ -144,8 +151,12 @@ class ReviewApp(App[None]):
     # -- navigation -------------------------------------------------------
 
     def action_mode(self, mode: str) -> None:
+        """Go to the claims / sources / articles screen (from a pushed screen: back to it)."""
         if self.current_mode != mode:
             self.switch_mode(mode)
+        else:
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -155,9 +166,9 @@ class ReviewApp(App[None]):
     def show_claims(self, *, source_id: int | None = None, article_id: int | None = None) -> None:
         """Switch to the claims screen filtered to one source or article."""
         self.action_mode("claims")
-        screen = self.claims_screen
-        while len(self.screen_stack) > 1:
+        while len(self.screen_stack) > 1:  # a detail pushed earlier in the claims mode
             self.pop_screen()
+        screen = self.claims_screen
         if source_id is not None:
             screen.set_query(ClaimQuery(source_id=source_id))
         elif article_id is not None:

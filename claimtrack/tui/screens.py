@@ -134,7 +134,8 @@ class ClaimActionScreen(Screen[None]):
             self.notify(label, timeout=2)
             self.refresh_after_change(advance)
 
-        app.db(work, done, group="change")
+        # refused (stale, unknown id...) or failed: show what is in the database now
+        app.db(work, done, group="change", on_error=lambda: self.refresh_after_change(False))
 
     def _with_target(self) -> tuple[int, int | None] | None:
         t = self.target()
