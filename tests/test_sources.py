@@ -361,3 +361,32 @@ def test_entity_index_merges_by_alias_and_never_merges_local_keys() -> None:
     assert match_entity(crosetto, known) == 0
     nope = Speaker(name="Guido Rossi", kind=k.PERSON, key="person:guido rossi")
     assert match_entity(nope, known) is None
+
+
+def test_lone_words_campaigns_and_role_headed_descriptions() -> None:
+    text = (
+        "Trump said the polls were wrong. The SVP said it would appeal. "
+        "Hillary Clinton spoke in Ohio. Clinton\u2019s campaign said turnout was high. "
+        "The Republican presidential nominee said he would win."
+    )
+    got = speakers(
+        text,
+        [
+            claim_at(text, "Trump"),
+            claim_at(text, "The SVP"),
+            claim_at(text, "Clinton\u2019s campaign"),
+            claim_at(text, "The Republican presidential nominee"),
+        ],
+    )
+    trump, svp, campaign, nominee = got
+    assert trump is not None
+    assert (trump.name, trump.kind, trump.key) == ("Trump", SourceKind.PERSON, "local:person:trump")
+    assert svp is not None and (svp.name, svp.kind) == ("SVP", SourceKind.ORGANIZATION)
+    assert campaign is not None
+    assert (campaign.name, campaign.kind, campaign.affiliation) == (
+        "Clinton campaign",
+        SourceKind.ORGANIZATION,
+        "Hillary Clinton",
+    )
+    # a role-headed description is a person, never the party named in it
+    assert nominee is not None and nominee.kind is not SourceKind.ORGANIZATION

@@ -81,6 +81,36 @@ DETERMINERS = frozenset(
         "both",
     }
 )
+_PERSON_BODIES = frozenset({"campaign", "camp", "team", "foundation", "office", "transition"})
+_SAYS = frozenset(
+    {
+        "said",
+        "says",
+        "say",
+        "told",
+        "tells",
+        "added",
+        "announced",
+        "reported",
+        "reports",
+        "stated",
+        "claimed",
+        "denied",
+        "warned",
+        "argued",
+        "wrote",
+        "noted",
+        "is",
+        "was",
+        "has",
+        "had",
+        "will",
+        "would",
+        "also",
+        "which",
+        "that",
+    }
+)
 _CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
 
@@ -280,7 +310,15 @@ class _Resolver:
         gov = self._government_body(toks, mentions)
         if gov is not None:
             return gov
-        if mentions and not self._anonymous_head(head):
+        campaign = self._person_body(toks, mentions, head)
+        if campaign is not None:
+            return campaign
+        role_head = head is not None and not self._proper(head) and head.lower in roles()
+        if role_head:  # "The GOP presidential candidate": a person by role, not the party
+            desc_sp = self.resolve_description(toks, start, ci)
+            if desc_sp is not None:
+                return desc_sp
+        if mentions and not self._anonymous_head(head) and not role_head:
             body = self._head_mention(mentions, None, toks)
             if body is not None:
                 e = self.idx.entities[body.entity]
@@ -308,14 +346,24 @@ class _Resolver:
         if not name:
             return None
         if self._has_cap(toks) and head is not None and self._proper(head):
-            caps = [t for t in toks if t.cap]
-            looks_person = 2 <= len(caps) <= 3 and (
-                fold(caps[0].text) in first_name_gender() or all(t.cap for t in toks)
+            body = [t for t in toks if t.lower not in DETERMINERS]
+            caps = [t for t in body if t.cap]
+            name = name[:-2] if toks[-1].poss and name[-2:] in ("\u2019s", "'s") else name
+            looks_person = (
+                2 <= len(caps) <= 3
+                and not self._definite(toks)
+                and (fold(caps[0].text) in first_name_gender() or all(t.cap for t in body))
             )
-            # a lone unknown word ("Politifact") is more often a body than a person:
-            # journalists introduce people by full name, which the mention list links
-            kind = SourceKind.PERSON if looks_person else SourceKind.ORGANIZATION
-            key = person_key(name) if looks_person else f"{kind.value}:{norm_alias(name)}"
+            # a lone unknown word: a surname ("Trump said") unless it looks like a body
+            # (an acronym, or written "the X" somewhere in the article)
+            lone = len(toks) == 1 and self._lone_person(toks[0])  # "the X" is never lone
+            kind = SourceKind.PERSON if looks_person or lone else SourceKind.ORGANIZATION
+            if lone:
+                key = "local:" + person_key(name)
+            elif looks_person:
+                key = person_key(name)
+            else:
+                key = f"{kind.value}:{norm_alias(name)}"
             return Speaker(name=name, kind=kind, key=key, affiliation=self._affiliation(toks, []))
         return Speaker(
             name=name,
@@ -325,6 +373,48 @@ class _Resolver:
         )
 
     # -- helpers for spans -------------------------------------------------------
+
+    def _lone_person(self, t: Token) -> bool:
+        word = t.text
+        if word.isupper() or not word[:1].isupper() or len(word) < 3:
+            return False
+        if (
+            any(c.isupper() for c in word[1:])
+            and "-" not in word
+            and not word.startswith(("Mc", "Mac", "O'", "O\u2019", "De", "Di", "La", "Le"))
+        ):
+            return False  # "HuffPollster", "PolitiFact"
+        for m in re.finditer(rf"\b[Tt]he {re.escape(word)}(?![\w-])( ?)(\w*)", self.text):
+            nxt = m.group(2)
+            if not m.group(1) or not nxt or nxt.lower() in _SAYS:
+                return False  # "the SVP said", "the SVP's", "by the SVP.": a body
+        return True  # never "the X" alone ("the Trump campaign" uses the name as a modifier)
+
+    def _person_body(
+        self, toks: list[Token], mentions: list[Mention], head: Token | None
+    ) -> Speaker | None:
+        """ "Clinton's campaign", "the Trump campaign": the person's organisation."""
+        if head is None or head.lower not in _PERSON_BODIES or self._proper(head):
+            return None
+        people = [m for m in mentions if m.kind is SourceKind.PERSON and m.end <= head.start]
+        if people:
+            e = self.idx.entities[people[-1].entity]
+        else:  # "the Clinton campaign": a surname the article gives in full elsewhere
+            words_ = {fold(t.text) for t in toks if t.cap and t.end <= head.start}
+            named = [x for x in self.idx.entities if x.kind is SourceKind.PERSON and x.full]
+            found = [x for x in named if x.last in words_]
+            if len(found) != 1:
+                return None
+            e = found[0]
+        base = (e.last or e.name.split()[-1]).title() if e.full else e.name
+        name = f"{base} {head.lower}"
+        return Speaker(
+            name=name,
+            kind=SourceKind.ORGANIZATION,
+            key=f"organization:{norm_alias(e.name)} {head.lower}",
+            affiliation=e.name,
+            aliases=(" ".join(self.text[toks[0].start : toks[-1].end].split()),),
+        )
 
     def _has_cap(self, toks: list[Token]) -> bool:
         return any(self._proper(t) for t in toks)
