@@ -346,13 +346,13 @@ class _Resolver:
         if not name:
             return None
         if self._has_cap(toks) and head is not None and self._proper(head):
-            body = [t for t in toks if t.lower not in DETERMINERS]
-            caps = [t for t in body if t.cap]
+            content_toks = [t for t in toks if t.lower not in DETERMINERS]
+            caps = [t for t in content_toks if t.cap]
             name = name[:-2] if toks[-1].poss and name[-2:] in ("\u2019s", "'s") else name
             looks_person = (
                 2 <= len(caps) <= 3
                 and not self._definite(toks)
-                and (fold(caps[0].text) in first_name_gender() or all(t.cap for t in body))
+                and (fold(caps[0].text) in first_name_gender() or all(t.cap for t in content_toks))
             )
             # a lone unknown word: a surname ("Trump said") unless it looks like a body
             # (an acronym, or written "the X" somewhere in the article)
