@@ -18,8 +18,9 @@ from functools import lru_cache
 # ``!`` needs no escape once ``[`` is escaped), ``< >`` (HTML, autolinks), ``&``
 # (entities), ``|`` (table cells), ``~`` (GFM strikethrough); in headings also
 # ``#`` (a trailing run would close the heading).
-# Only meaningful at the start of a line (block structure).
-_LEADING_BLOCK = re.compile(r"^(?:[#>+=-]|\d{1,9}[.)])")
+# Only meaningful at the start of a line (block structure): a list marker, a heading,
+# a block quote; "-" always (also "---", a thematic break).
+_LEADING_BLOCK = re.compile(r"^(?:-|>|\+(?= |$)|#{1,6}(?= |$)|\d{1,9}[.)](?= |$))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 ELLIPSIS = "…"
