@@ -233,6 +233,10 @@ def test_commands(case: Case, db_url: str, tmp_path: Path) -> None:
     r2 = runner.invoke(app, ["--db", db, "report"])
     assert r2.exit_code == 0
     assert out.read_text(encoding="utf-8") == r2.stdout
+    assert r2.stderr == (
+        "warning: 5 claims are not scored yet: run `claimtrack score` (or `claimtrack analyze`) "
+        "first\n"
+    )
     assert r2.stdout == render_markdown(report_data(case))
 
     r3 = runner.invoke(app, ["--db", db, "export", "--format", "json"])

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from claimtrack.cli.app import app, case_from, print_error
+from claimtrack.cli.app import app, case_from, print_error, print_warning
 from claimtrack.errors import ClaimtrackError, UsageError
 
 if TYPE_CHECKING:
@@ -92,12 +92,18 @@ def report(
     the method. The same database always gives the same bytes.
     """
     from claimtrack.report import render_markdown
-    from claimtrack.store.reporting import report_data
+    from claimtrack.store.reporting import report_data, unscored_claims
 
     sel = _selection(article, source, since, query)
     with case_from(ctx) as case:
         data = report_data(case, sel, title=title)
+        unscored = unscored_claims(case)
     _write(render_markdown(data), out)
+    if unscored:
+        print_warning(
+            f"{unscored} claim{'s are' if unscored != 1 else ' is'} not scored yet: "
+            "run `claimtrack score` (or `claimtrack analyze`) first"
+        )
 
 
 class ExportFormat(StrEnum):
