@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 from textual.pilot import Pilot
+from textual.worker import WorkerState
 from tui_case import build_case
 
 from claimtrack.store import Case
@@ -43,9 +44,13 @@ def _no_detail_delay(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait for every worker (ids -> rows -> detail chains) and the screen to catch up."""
-    for _ in range(2):
+    for _ in range(4):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        if not any(
+            w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
+        ):
+            break
 
 
 async def press(pilot: Pilot[None], *keys: str) -> None:
@@ -240,6 +245,8 @@ def test_screens_sources_articles_article(case: Case) -> None:
         await press(pilot, "enter")
         assert isinstance(app.screen, ClaimsScreen)
         assert table(app).ids == [8, 9]
+        status = str(app.screen.query_one("#claims-status").render())
+        assert "filter: Ben Wallace" in status
         await press(pilot, "3")
         assert isinstance(app.screen, ArticlesScreen)
         await press(pilot, "down", "enter")
@@ -307,3 +314,29 @@ def test_small_terminal_no_color_and_quit(case: Case, monkeypatch: pytest.Monkey
 
     app = drive(case, steps, size=(80, 24))
     assert app.return_code == 0
+
+
+def test_review_command_needs_a_terminal_and_a_case(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from claimtrack.cli import app as cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--db", str(tmp_path / "none.db"), "review"])
+    assert result.exit_code == 2
+    assert "needs an interactive terminal" in result.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_an_empty_case_opens(tmp_path: Path) -> None:
+    empty = Case.open(str(tmp_path / "empty.db"))
+
+    async def steps(pilot: Pilot[None], app: ReviewApp) -> None:
+        assert table(app).ids == []
+        await press(pilot, "down", "enter", "a", "v", "escape", "2", "3", "1")
+        assert isinstance(app.screen, ClaimsScreen)
+        assert app.errors == []
+
+    drive(empty, steps, size=(80, 24))
+    assert event_actions(empty) == []
+    empty.close()

@@ -889,3 +889,16 @@ def source_name(case: Case, source_id: int) -> str:
     if r is None:
         raise NotFoundError(f"no source {source_id} in this case")
     return str(r[0])
+
+
+def article_title(case: Case, article_id: int) -> str:
+    from sqlalchemy import text
+
+    with case.engine.connect() as conn:
+        r = conn.execute(
+            text("SELECT COALESCE(title, '(untitled)') FROM article WHERE id = :id"),
+            {"id": article_id},
+        ).first()
+    if r is None:
+        raise NotFoundError(f"no article {article_id} in this case")
+    return str(r[0])

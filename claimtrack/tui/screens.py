@@ -28,10 +28,12 @@ from claimtrack.store.queries import (
     ClaimQuery,
     LinkItem,
     SourceListRow,
+    article_title,
     article_view,
     articles_list,
     claim_ids,
     claims_by_ids,
+    source_name,
     sources_list,
 )
 from claimtrack.tui import render
@@ -338,6 +340,7 @@ class ClaimsScreen(ClaimActionScreen):
         super().__init__(id="claims")
         self.query_state = ClaimQuery()
         self.total = 0
+        self.labels: dict[str, str] = {}
         self._detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -369,9 +372,30 @@ class ClaimsScreen(ClaimActionScreen):
 
     def set_query(self, q: ClaimQuery) -> None:
         self.query_state = q
+        self._fetch_labels(q)
         table = self.query_one(ClaimTable)
         table.sort_key, table.descending = q.sort, q.descending
         self.reload(keep=table.current_id)
+
+    def _fetch_labels(self, q: ClaimQuery) -> None:
+        """Names for the status line's source and article filters (fetched off the UI thread)."""
+        self.labels.clear()
+        app = self._app()
+
+        def got(key: str) -> Callable[[str], None]:
+            def done(name: str) -> None:
+                if q == self.query_state:
+                    self.labels[key] = render.clip(name, 30)
+                    self._update_status()
+
+            return done
+
+        if q.source_id is not None:
+            sid = q.source_id
+            app.db(lambda case: source_name(case, sid), got("source"), group="labels")
+        if q.article_id is not None:
+            aid = q.article_id
+            app.db(lambda case: article_title(case, aid), got("article"), group="labels")
 
     def reload(self, keep: int | None = None) -> None:
         q = self.query_state
@@ -398,6 +422,10 @@ class ClaimsScreen(ClaimActionScreen):
                 text.append(" match")
         text.append(f" · sort {col.title if col else q.sort} {'↓' if q.descending else '↑'}")
         described = q.describe()
+        if q.source_id is not None and "source" in self.labels:
+            described = described.replace(f"source {q.source_id}", self.labels["source"])
+        if q.article_id is not None and "article" in self.labels:
+            described = described.replace(f"article {q.article_id}", f"“{self.labels['article']}”")
         if described:
             text.append(" · filter: ")
             text.append(described, style="bold")
