@@ -602,3 +602,19 @@ def test_unattributed_reports_count_with_partial_dependence() -> None:
     assert weights == pytest.approx([logit(0.8), logit(0.8) / 2, logit(0.8) / 4])
     assert "may share a source" not in s.contributions[2].label
     assert "counted x0.5" in s.contributions[3].label
+
+
+def test_one_outlets_own_assertions_are_one_group() -> None:
+    case = Case()
+    case.source("Defense News", SourceKind.MEDIA, prior=0.8)
+    a = case.claim(None, content="Russia moved assets to Libya", cue=None, outlet="Defense News")
+    b = case.claim(None, content="Russian flights to Libya rose", cue=None, outlet="Defense News")
+    c = case.claim(None, content="Russia moved assets to Libya", cue=None, outlet="Other Daily")
+    case.link(a, b, Relation.CORROBORATES)
+    case.link(a, c, Relation.CORROBORATES)
+    scores = case.score()[1]
+    assert scores[a].probability == scores[b].probability
+    assert [r.group for r in scores[a].contributions] == [None, "g1", "g1", "g3"]
+    assert scores[a].contributions[2].label == (
+        "+0 1 more claim from Defense News (same origin, counted once)"
+    )

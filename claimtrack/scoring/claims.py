@@ -314,9 +314,15 @@ class _Model:
         if echoes:
             outlets = sorted({self.g.claims[m].outlet or f"#{m}" for m in ms if m != rep.claim_id})
             head = self.g.claims[rep.claim_id]
-            origin = head.cited or head.speaker or f"claim #{rep.claim_id}"
+            origin = head.cited or head.speaker or head.outlet or f"claim #{rep.claim_id}"
             noun = "outlet" if len(outlets) == 1 else "outlets"
-            echo_label = f"{len(outlets)} {noun} repeating {origin} ({echoes} claims, counted once)"
+            if outlets == [head.outlet]:
+                more = "claim" if echoes == 1 else "claims"
+                echo_label = f"{echoes} more {more} from {origin} (same origin, counted once)"
+            else:
+                echo_label = (
+                    f"{len(outlets)} {noun} repeating {origin} ({echoes} claims, counted once)"
+                )
         return GroupWeight(
             gid,
             rep.claim_id,

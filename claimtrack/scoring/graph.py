@@ -5,7 +5,8 @@
   the same origin the most confident wins (ties: relation name, reason).
 - **Independence groups**: claims joined by ``repeats`` links, and claims joined
   by ``corroborates`` links that come from the same origin (the same cited report,
-  or the same named speaker), are one group: they count once.
+  the same named speaker, or for impersonal claims the same outlet), are one
+  group: they count once.
 - **Group adjacency**: ``corroborates`` (+1) and ``contradicts`` (-1) links between
   two groups; several links between the same pair of groups vote with their
   confidence, the winning sign keeps its highest confidence.
@@ -23,7 +24,8 @@ from claimtrack.models import CaseClaim, Link, Origin, Relation, SourceKind
 from claimtrack.scoring.config import ScoringConfig
 from claimtrack.scoring.text import words
 
-_ON_RECORD_NAMED = frozenset({SourceKind.ANONYMOUS, SourceKind.UNKNOWN})
+_ANONYMOUS = SourceKind.ANONYMOUS
+_UNKNOWN = SourceKind.UNKNOWN
 _ANALYST = Origin.ANALYST
 _NONE = Relation.NONE
 _REPEATS = Relation.REPEATS
@@ -45,14 +47,18 @@ def norm_name(name: str | None) -> str | None:
 
 
 def origin_key(c: CaseClaim) -> str | None:
-    """Who a claim ultimately comes from: the cited report, else a named speaker."""
+    """Who a claim ultimately comes from: the cited report, else a named speaker, else
+    (an impersonal claim: the article's own "reportedly") the outlet that published it.
+    Anonymous speakers have no key: two of them are never known to be one."""
     if c.cited:
         return norm_name(c.cited)
-    if c.source_kind in _ON_RECORD_NAMED:
+    if c.source_kind is _ANONYMOUS:
         return None
     if c.source_id is not None:
         return f"#{c.source_id}"
-    return norm_name(c.speaker)
+    if c.speaker:
+        return None if c.source_kind is _UNKNOWN else norm_name(c.speaker)
+    return norm_name(c.outlet)
 
 
 def _rank(link: Link) -> tuple[bool, float, str, str]:
