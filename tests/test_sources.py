@@ -390,3 +390,13 @@ def test_lone_words_campaigns_and_role_headed_descriptions() -> None:
     )
     # a role-headed description is a person, never the party named in it
     assert nominee is not None and nominee.kind is not SourceKind.ORGANIZATION
+
+
+def test_an_overlong_source_span_is_headed_by_its_subject() -> None:
+    text = (
+        "House Speaker Mike Johnson met former British prime minister Boris Johnson on "
+        "Wednesday. Trump spokeswoman Hope Hicks said the meeting went well."
+    )
+    clause = "House Speaker Mike Johnson met former British prime minister Boris Johnson"
+    got = speakers(text, [claim_at(text, clause), claim_at(text, "Trump spokeswoman Hope Hicks")])
+    assert [s.name if s else None for s in got] == ["Mike Johnson", "Hope Hicks"]

@@ -224,6 +224,13 @@ def _kept_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _generic_nouns() -> frozenset[str]:
+    """Nouns that start a sentence as generic sources ("Analysts said"), never names."""
+    w = words()
+    return w.anonymous_nouns | w.document_nouns | w.evidence_nouns | w.media_report_nouns
+
+
+@lru_cache(maxsize=1)
 def _closed_words() -> frozenset[str]:
     w = words()
     return (
@@ -398,14 +405,19 @@ class ArticleIndex:
         w = words()
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
-        if first_in_sentence and (t.lower in self.lower_words or t.lower in _closed_words()):
+        if first_in_sentence and (t.lower in self.lower_words or t.lower in _generic_nouns()):
             return t.lower not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
     def _find_mentions(self) -> None:
         toks = self.tokens
         for run in self._runs():
-            # drop sentence-initial or function words at the front
+            # drop sentence-initial or function words at the front (not from a known body)
+            first_tok, last_tok = toks[run[0]], toks[run[-1]]
+            whole = self.text[first_tok.start : last_tok.end]
+            if len(run) > 1 and self.lookup_body(whole) != (None, None):
+                self._parse_run(run)
+                continue
             while run:
                 t = toks[run[0]]
                 first = run[0] == 0 or toks[run[0] - 1].sent != t.sent or self._after_open(t)
@@ -427,7 +439,7 @@ class ArticleIndex:
         lowers = [self.tokens[i].lower for i in run]
         return _role_match(lowers, 0) is not None and len(run) > 1
 
-    def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
+    def lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         entry = self.table.lookup(surface)
         if entry is not None:
             return entry, None
@@ -447,12 +459,12 @@ class ArticleIndex:
         whole = text[first_tok.start : last_tok.end]
         poss = last_tok.poss
         # 1. the whole run is a known body or place
-        entry, country = self._lookup_body(whole)
+        entry, country = self.lookup_body(whole)
         if entry is None and country is None and len(run) > 1:
             # "Reuters Moscow": longest known prefix
             for n in range(len(run) - 1, 0, -1):
                 sub = text[first_tok.start : toks[run[n - 1]].end]
-                entry, country = self._lookup_body(sub)
+                entry, country = self.lookup_body(sub)
                 if entry is not None or (country is not None and n > 1):
                     run = run[:n]
                     last_tok = toks[run[-1]]
@@ -516,7 +528,7 @@ class ArticleIndex:
                     continue
                 prefix = text[toks[run[pos]].start : toks[run[k - 1]].end]
                 if affiliation is None:
-                    entry, country = self._lookup_body(prefix)
+                    entry, country = self.lookup_body(prefix)
                     affiliation = (
                         demonym_affiliation(prefix)
                         or (entry.name if entry else None)
@@ -543,7 +555,7 @@ class ArticleIndex:
             return
         if role is None and honorific is None:
             # a body named inside the run after an adjective: "Italian Defence Ministry"
-            entry, country = self._lookup_body(surface)
+            entry, country = self.lookup_body(surface)
             if entry is not None or country is not None:
                 self._add_body(r0.start, r1.end, surface, entry, country, poss)
                 return
@@ -666,7 +678,7 @@ class ArticleIndex:
             if t.poss:
                 aff = demonym_affiliation(t.text)
                 if aff is None:
-                    entry, country = self._lookup_body(t.text)
+                    entry, country = self.lookup_body(t.text)
                     aff = entry.name if entry else (country.name if country else None)
                 if aff is not None:
                     affiliation = aff

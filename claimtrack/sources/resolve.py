@@ -38,7 +38,7 @@ from claimtrack.sources.lexicon import (
     roles,
     words,
 )
-from claimtrack.sources.mentions import ArticleIndex, Entity, Mention, Token
+from claimtrack.sources.mentions import ArticleIndex, Entity, Mention, Token, tokenize
 
 PRONOUN_GENDER = {
     "he": "m",
@@ -341,10 +341,22 @@ class _Resolver:
                 key="anonymous:" + norm_alias(name),
                 affiliation=self._affiliation(toks, mentions),
             )
-        # fallback: the span as written
+        # fallback: the span as written (a known body first: "White House" in a headline)
         name = self._descriptor(toks)
         if not name:
             return None
+        entry, country = self.idx.lookup_body(name)
+        if entry is not None:
+            return Speaker(
+                name=entry.name, kind=entry.kind, key=entry.key, affiliation=entry.affiliation
+            )
+        if country is not None:
+            return Speaker(
+                name=country.name,
+                kind=SourceKind.GOVERNMENT,
+                key=country.key,
+                affiliation=country.name,
+            )
         if self._has_cap(toks) and head is not None and self._proper(head):
             content_toks = [t for t in toks if t.lower not in DETERMINERS]
             caps = [t for t in content_toks if t.cap]
@@ -513,12 +525,23 @@ class _Resolver:
         head = self._head(toks)
         limit = head.end if head is not None else toks[-1].end
         in_head = [m for m in cands if m.end <= limit and not m.poss]
+        if len(in_head) > 1 and self._clause_between(in_head[0], in_head[-1]):
+            return in_head[0]  # a clause, not a name phrase: its subject comes first
         if in_head:
-            return in_head[-1]
+            return in_head[-1]  # "Trump spokeswoman Hope Hicks"
         non_poss = [m for m in cands if not m.poss]
-        if kind is SourceKind.PERSON:
-            return non_poss[0] if non_poss else None
         return non_poss[0] if non_poss else None
+
+    def _clause_between(self, a: Mention, b: Mention) -> bool:
+        """A word between two mentions that is no title, modifier or article ("met")."""
+        w = words()
+        for t in tokenize(self.text, a.end, b.full_start):
+            if t.cap or t.lower in DETERMINERS or t.lower in roles():
+                continue
+            if t.lower in w.role_modifiers or t.lower in w.function_words:
+                continue
+            return True
+        return False
 
     def _names_fully(self, m: Mention, e: Entity) -> bool:
         return len(m.tokens) >= 2 or not e.full
