@@ -201,6 +201,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX ix_review_event_entity ON review_event (entity, entity_id)",
         ),
     ),
+    Migration(
+        3,
+        "indexes for large cases: claims by cited source, reviews by status and source, "
+        "links by relation and original report",
+        (
+            "CREATE INDEX ix_claim_cited_source_id ON claim (cited_source_id)",
+            "CREATE INDEX ix_claim_review_status ON claim_review (status)",
+            "CREATE INDEX ix_claim_review_source_id ON claim_review (source_id)",
+            "CREATE INDEX ix_link_relation ON link (relation)",
+            "CREATE INDEX ix_link_origin_claim_id ON link (origin_claim_id)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -108,7 +108,7 @@ class ClaimRow(SQLModel, table=True):
     speaker: str | None = None
     source_kind: str = "unknown"
     source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
-    cited_source_id: int | None = Field(default=None, foreign_key="source.id")
+    cited_source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     antecedent_start: int | None = None
     antecedent_end: int | None = None
 
@@ -119,8 +119,9 @@ class ClaimReviewRow(SQLModel, table=True):
     __tablename__ = "claim_review"
 
     claim_id: int = Field(foreign_key="claim.id", primary_key=True)
-    status: str = "unreviewed"  # ReviewStatus value
-    source_id: int | None = Field(default=None, foreign_key="source.id")  # analyst's source edit
+    status: str = Field(default="unreviewed", index=True)  # ReviewStatus value
+    # the analyst's source edit
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     verdict: str | None = None  # Verdict value
     note: str | None = None
     version: int = 1  # optimistic concurrency
@@ -138,11 +139,11 @@ class LinkRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     a_id: int = Field(foreign_key="claim.id", index=True)  # a_id < b_id
     b_id: int = Field(foreign_key="claim.id")
-    relation: str  # Relation value; "none" = rejected by the analyst
+    relation: str = Field(index=True)  # Relation value; "none" = rejected by the analyst
     confidence: float = 1.0
     reason: str = ""
     origin: str = "machine"  # machine | analyst
-    origin_claim_id: int | None = Field(default=None, foreign_key="claim.id")
+    origin_claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
     note: str | None = None
     version: int = 1
     created_at: datetime
