@@ -400,3 +400,10 @@ def test_an_overlong_source_span_is_headed_by_its_subject() -> None:
     clause = "House Speaker Mike Johnson met former British prime minister Boris Johnson"
     got = speakers(text, [claim_at(text, clause), claim_at(text, "Trump spokeswoman Hope Hicks")])
     assert [s.name if s else None for s in got] == ["Mike Johnson", "Hope Hicks"]
+
+
+def test_relative_pronoun_is_the_name_before_it() -> None:
+    text = "The Wall Street Journal, which indicated that talks failed, is cited. Nobody who knows."
+    got = speakers(text, [claim_at(text, "which"), claim_at(text, "who")])
+    assert got[0] is not None and got[0].name == "The Wall Street Journal"
+    assert got[1] is None

@@ -52,6 +52,7 @@ PRONOUN_GENDER = {
 }
 PLURAL_PRONOUNS = frozenset({"they", "them", "their", "themselves"})
 NEUTER_PRONOUNS = frozenset({"it", "its", "itself"})
+RELATIVE_PRONOUNS = frozenset({"which", "who", "whom", "that"})
 FIRST_PERSON = frozenset({"i", "me", "my", "we", "us", "our"})
 DETERMINERS = frozenset(
     {
@@ -262,6 +263,8 @@ class _Resolver:
             or (low in FIRST_PERSON)
         ):
             return self.resolve_pronoun(low, start, ci)
+        if low in RELATIVE_PRONOUNS:
+            return self._relative(start, ci)
         toks = self.idx.tokens_in(start, end)
         toks = [t for t in toks if t.end <= end]
         if not toks:
@@ -764,6 +767,19 @@ class _Resolver:
             self.resolved_entity[ci] = e.id
             return self.speaker_of(e, self._antecedent(e, None))
         return self._pronoun_body(low, pos, ci)
+
+    def _relative(self, pos: int, ci: int) -> Speaker | None:
+        """'The Wall Street Journal, which indicated ...': the name just before."""
+        n = self.idx.mentions_before(pos)
+        if n == 0:
+            return None
+        m = self.idx.mentions[n - 1]
+        gap = self.text[m.end : pos]
+        if len(gap) > 3 or gap.strip() not in ("", ","):
+            return None
+        e = self.idx.entities[m.entity]
+        self.resolved_entity[ci] = e.id
+        return self.speaker_of(e, self.mention_span(m))
 
     def _previous_claim(self, ci: int) -> int | None:
         k = self.order.index(ci)
