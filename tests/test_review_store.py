@@ -310,3 +310,31 @@ def test_rescore_after_a_decision(case: Case) -> None:
     review.rescore_after(case, [1])
     [row] = claims_by_ids(case, [1])
     assert row.probability is not None and row.probability > 0.78
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ClaimQuery(),
+        ClaimQuery(descending=True),
+        ClaimQuery(sort="credibility"),
+        ClaimQuery(sort="probability", descending=True),
+        ClaimQuery(sort="source"),
+        ClaimQuery(sort="article", descending=True),
+        ClaimQuery(sort="contradicting", descending=True),
+        ClaimQuery(sort="status", unreviewed=True),
+    ],
+)
+def test_keyset_pages_walk_the_same_order(case: Case, query: ClaimQuery) -> None:
+    review.accept_claim(case, 4)
+    expected = claim_ids(case, query)
+    walked: list[int] = []
+    after: int | None = None
+    while True:
+        page = claims_page(case, query, limit=3, after=after)
+        if not page.rows:
+            break
+        walked += [r.id for r in page.rows]
+        after = page.rows[-1].id
+    assert walked == expected
+    assert page.total == len(expected)

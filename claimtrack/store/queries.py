@@ -457,9 +457,19 @@ def claims_by_ids(case: Case, ids: Sequence[int]) -> list[ClaimListRow]:
 
 
 def claims_page(
-    case: Case, q: ClaimQuery = ClaimQuery(), *, limit: int = 50, offset: int = 0
+    case: Case,
+    q: ClaimQuery = ClaimQuery(),
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    after: int | None = None,
 ) -> ClaimPage:
-    """One page of the claims list (LIMIT/OFFSET over the ordered ids)."""
+    """One page of the claims list, in the query's order.
+
+    Keyset paging: pass ``after`` = the id of the last claim of the previous page
+    (the page then starts right after it, however deep; ``offset`` is ignored).
+    Offset paging: ``offset`` rows are skipped (simple, slower deep in a big case).
+    """
     from sqlalchemy import text
 
     if limit < 1 or offset < 0:
@@ -470,9 +480,51 @@ def claims_page(
         total = int(
             conn.execute(text(f"{with_clause} SELECT COUNT(*) {body}"), params).scalar() or 0
         )
-        sql = f"{with_clause} SELECT c.id {body} {_order(q)} LIMIT :lim OFFSET :off"
-        ids = [int(r[0]) for r in conn.execute(text(sql), {**params, "lim": limit, "off": offset})]
+        if after is not None:
+            cond, key_params = _keyset(conn, q, with_clause, body, params, after)
+            joiner = " AND " if " WHERE " in body else " WHERE "
+            sql = f"{with_clause} SELECT c.id {body}{joiner}{cond} {_order(q)} LIMIT :lim"
+            run = {**params, **key_params, "lim": limit}
+            offset = 0
+        else:
+            sql = f"{with_clause} SELECT c.id {body} {_order(q)} LIMIT :lim OFFSET :off"
+            run = {**params, "lim": limit, "off": offset}
+        ids = [int(r[0]) for r in conn.execute(text(sql), run)]
     return ClaimPage(rows=claims_by_ids(case, ids), total=total, offset=offset)
+
+
+def _keyset(
+    conn: Connection,
+    q: ClaimQuery,
+    with_clause: str,
+    body: str,
+    params: dict[str, Any],
+    after: int,
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE condition for "comes after claim ``after``" in the order of ``_order(q)``."""
+    from sqlalchemy import text
+
+    if q.sort == "id":
+        return ("c.id < :k_id" if q.descending else "c.id > :k_id"), {"k_id": after}
+    col = SORT_COLUMNS[q.sort]
+    tail = "c.ordinal" if q.sort == "article" else "c.id"
+    joiner = " AND " if " WHERE " in body else " WHERE "
+    row = conn.execute(
+        text(f"{with_clause} SELECT {col}, {tail} {body}{joiner}c.id = :k_id"),
+        {**params, "k_id": after},
+    ).first()
+    if row is None:
+        raise NotFoundError(f"claim {after} is not in this list (cannot page after it)")
+    value, tail_value = row
+    # within equal sort values the order is (tail, id), both ascending
+    rest = "(t_tail > :k_tail OR (t_tail = :k_tail AND c.id > :k_id))".replace("t_tail", tail)
+    if tail == "c.id":
+        rest = "c.id > :k_id"
+    key = {"k_id": after, "k_tail": tail_value, "k_val": value}
+    if value is None:  # NULLs come last: only the rest of the NULLs follow
+        return f"({col} IS NULL AND {rest})", key
+    beyond = f"{col} < :k_val" if q.descending else f"{col} > :k_val"
+    return f"({col} IS NULL OR {beyond} OR ({col} = :k_val AND {rest}))", key
 
 
 def _effective_links(conn: Connection, ids: Sequence[int]) -> list[Any]:

@@ -122,7 +122,7 @@ class DetailView(Vertical):
             yield LinkList(id="detail-links")
 
     def on_mount(self) -> None:
-        self.query_one("#detail-header", Static).update("No claim selected.")
+        self.query_one("#detail-header", Static).update("Loading…")
 
     def mark_styles(self) -> dict[str, Style]:
         return mark_styles(self)

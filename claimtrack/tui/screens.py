@@ -348,7 +348,7 @@ class ClaimsScreen(ClaimActionScreen):
         with Container(id="claims-body"):
             yield ClaimTable(self._fetch, id="claims-table")
             yield DetailView(id="claims-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(ClaimTable).focus()
@@ -596,7 +596,7 @@ class DetailScreen(ClaimActionScreen):
 
     def compose(self) -> ComposeResult:
         yield DetailView(id="detail-full")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DetailView).show(self.claim_id)
@@ -632,7 +632,7 @@ class SourcesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Sources", id="sources-status")
         yield DataTable(id="sources-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -712,7 +712,7 @@ class ArticlesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Articles", id="articles-status")
         yield DataTable(id="articles-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -783,7 +783,7 @@ class ArticleScreen(Screen[None]):
             with VerticalScroll(id="article-scroll"):
                 yield Static(id="article-text")
             yield OptionList(id="article-claims")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#article-claims", OptionList).focus()
