@@ -6,6 +6,7 @@ of the colours the stylesheet gives them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from rich.style import Style
@@ -135,7 +136,10 @@ def score_text(score: ScoreView | None) -> Text:
         f"(range {score.low:.2f}–{score.high:.2f})"
     )
     for label, weight, group in score.contributions:
-        t.append(f"\n  {weight:+.2f}  {label}")
+        if re.match(r"^[+-]\d", label):  # the label already leads with its weight
+            t.append(f"\n  {label}")
+        else:
+            t.append(f"\n  {weight:+.2f}  {label}")
         if group:
             t.append(f"  [{group}]", style="dim")
     return t
