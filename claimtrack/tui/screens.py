@@ -469,6 +469,13 @@ class ClaimsScreen(ClaimActionScreen):
         detail = self.detail_view().detail
         return cid, detail.review_version if detail is not None and detail.id == cid else None
 
+    def action_read_article(self) -> None:
+        row = self.query_one(ClaimTable).current_row
+        if row is None:
+            super().action_read_article()
+            return
+        self.app.push_screen(ArticleScreen(row.article_id, focus_claim=row.id))
+
     def refresh_after_change(self, advance: bool = False) -> None:
         table = self.query_one(ClaimTable)
         table.invalidate()
