@@ -298,3 +298,18 @@ def test_analyze_reports_bad_inputs_and_still_writes(db_url: str, tmp_path: Path
 def test_analyze_needs_a_path(db_url: str) -> None:
     r = CliRunner().invoke(app, ["--db", db_url, "analyze"])
     assert r.exit_code == 2
+
+
+def test_a_verdict_is_dated_and_signed_by_the_event_that_set_it(case: Case) -> None:
+    from claimtrack.store.review import set_note, set_verdict
+
+    set_verdict(case, 3, "true", actor="ana")
+    set_note(case, 3, "checked against the wire", actor="bob")
+    claim = next(c for c in report_data(case).claims if c.id == 3)
+    assert claim.reviewed_by == "ana"
+    with case.session() as s:
+        review = s.get(ClaimReviewRow, 3)
+        assert review is not None and review.updated_by == "bob"
+        assert claim.reviewed_at is not None and claim.reviewed_at <= review.updated_at
+    # the claim seeded with a verdict and no event keeps its review row's signature
+    assert next(c for c in report_data(case).claims if c.id == 2).reviewed_by == "ana"

@@ -22,7 +22,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import NotFoundError
@@ -94,9 +94,11 @@ def _date(value: Any) -> date | None:
 
 
 def _datetime(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+    """A stored time as an aware UTC datetime (SQLite hands back naive strings)."""
+    if value is None:
+        return None
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _contributions(raw: str | None) -> tuple[Contribution, ...]:
@@ -228,6 +230,43 @@ LEFT JOIN claim_review r ON r.claim_id = c.id
 LEFT JOIN claim_score cs ON cs.claim_id = c.id
 ORDER BY c.id
 """
+
+
+def _verdict_events(conn: Connection) -> dict[int, tuple[Any, str | None, Any]]:
+    """{claim id: (at, actor, verdict)} of the latest verdict event of each claim."""
+    from sqlalchemy import text
+
+    out: dict[int, tuple[Any, str | None, Any]] = {}
+    for entity_id, at, actor, new in conn.execute(
+        text(
+            "SELECT entity_id, at, actor, new_value FROM review_event "
+            "WHERE entity = 'claim' AND action = 'verdict' ORDER BY at, id"
+        )
+    ):
+        try:
+            out[int(entity_id)] = (at, actor, json.loads(new) if new else None)
+        except ValueError:
+            continue
+    return out
+
+
+def _when_decided(
+    claims: list[ReportClaim], events: Mapping[int, tuple[Any, str | None, Any]]
+) -> list[ReportClaim]:
+    """A verdict is dated and signed by the event that set it (a later note does not move it);
+    when the history does not explain the current verdict (an undo), the review row says."""
+    out = []
+    for c in claims:
+        event = events.get(c.id)
+        if c.verdict is not None and event is not None and event[2] == c.verdict.value:
+            c = c.model_copy(
+                update={
+                    "reviewed_at": _datetime(event[0]),
+                    "reviewed_by": event[1] or c.reviewed_by,
+                }
+            )
+        out.append(c)
+    return out
 
 
 def _lookup(kind: Any) -> dict[Any, Any]:
@@ -496,7 +535,7 @@ def report_data(
                 raise NotFoundError(f"no article #{missing[0]} in this case")
         config, meanings, overridden = _config(conn)
         roots = _merge_roots(conn)
-        all_claims = _claims(conn, roots, with_explanations)
+        all_claims = _when_decided(_claims(conn, roots, with_explanations), _verdict_events(conn))
         rejected = {c.id for c in all_claims if c.status == ReviewStatus.REJECTED}
         live = [c for c in all_claims if c.id not in rejected]
         links = [ln for ln in _links(conn) if ln.a not in rejected and ln.b not in rejected]
