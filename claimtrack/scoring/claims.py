@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from claimtrack.models import (
     CaseClaim,
@@ -118,6 +119,8 @@ class _Model:
         self._hedge: dict[tuple[str | None, bool, tuple[str, ...]], tuple[float, str | None]] = {}
         self._actor: dict[tuple[str | None, ...], frozenset[str]] = {}
         self._adm: dict[str | None, int] = {}
+        self._evidence: dict[tuple[int, int, float], tuple[float, str, str, bool, bool]] = {}
+        self._rows: dict[tuple[tuple[int, int, float], float], Contribution] = {}
         self.prior_row = Contribution(
             label=f"prior: a reported claim is true with P = {config.claim_prior:g}",
             weight=logit(config.claim_prior),
@@ -346,47 +349,58 @@ def _score_group(
     cfg = model.cfg
     own = model.group_weight(gid)
     tag = f"g{gid}"
-    # (weight, label, group tag, anonymous, on_record, sort key)
-    ev: list[tuple[float, str, str, bool, bool]] = [
-        (own.weight, f"{own.label} (this report)", tag, own.anonymous, own.on_record)
-    ]
+    scale = cfg.link_confidence_scaling
+    # [weight, cache key, group tag, anonymous, on_record, dependence factor]
+    ev: list[list[Any]] = [[own.weight, None, tag, own.anonymous, own.on_record, 1.0]]
+    seen = model._evidence
     for h, sign, conf, _pair in model.g.group_neighbours(gid):
-        hw = model.group_weight(h)
-        w = sign * hw.weight
-        if cfg.link_confidence_scaling:
-            w *= conf
-        word = _REL_WORD[sign]
-        if sign < 0 and hw.interested:
-            word = "denied by"
-        label = f"{word} {hw.label}"
-        if cfg.link_confidence_scaling and conf < 1.0:
-            label += f" (link confidence {conf:.2f})"
-        if hw.echoes:
-            label += f"; {hw.echo_label}"
-        ev.append((w, label, f"g{h}", hw.anonymous, hw.on_record))
-    # anonymous groups on one side may share a source: partial dependence
+        key = (h, sign, conf)
+        got = seen.get(key)
+        if got is None:
+            hw = model.group_weight(h)
+            w = sign * hw.weight
+            if scale:
+                w *= conf
+            word = _REL_WORD[sign]
+            if sign < 0 and hw.interested:
+                word = "denied by"
+            label = f"{word} {hw.label}"
+            if scale and conf < 1.0:
+                label += f" (link confidence {conf:.2f})"
+            if hw.echoes:
+                label += f"; {hw.echo_label}"
+            got = seen[key] = (w, label, f"g{h}", hw.anonymous, hw.on_record)
+        ev.append([got[0], key, got[2], got[3], got[4], 1.0])
+    # groups not on the record, on one side, may share a source: partial dependence
     dep = cfg.anonymous_dependence
-    n_anon = sum(1 for e in ev if e[3])
-    for side in (1, -1) if n_anon > 1 else ():
-        idx = [i for i, e in enumerate(ev) if e[3] and e[0] * side > 0]
-        idx.sort(key=lambda i: (-abs(ev[i][0]), ev[i][2]))
-        for k, i in enumerate(idx[1:], start=1):
-            w, label, t, anon, rec = ev[i]
-            f = dep**k
-            ev[i] = (
-                w * f,
-                f"{label} (counted x{f:g}: unnamed or unattributed, may share a source)",
-                t,
-                anon,
-                rec,
-            )
+    if sum(1 for e in ev if e[3]) > 1:
+        for side in (1, -1):
+            idx = [i for i, e in enumerate(ev) if e[3] and e[0] * side > 0]
+            idx.sort(key=lambda i: (-abs(ev[i][0]), ev[i][2]))
+            for k, i in enumerate(idx[1:], start=1):
+                ev[i][5] = dep**k
     rows = [model.prior_row]
-    for w, label, t, _anon, _rec in ev:
-        rows.append(Contribution(label=f"{_fmt(w)} {label}", weight=w, group=t))
-        if t == tag and own.echoes:
+    facts = []
+    made = model._rows
+    for w, key, t, anon, rec, f in ev:
+        cached = None if key is None else made.get((key, f))
+        if cached is not None:
+            row = cached
+        elif key is None:
+            row = _row(w * f, f"{own.label} (this report)", t, f)
+        else:
+            row = made[(key, f)] = _row(w * f, seen[key][1], t, f)
+        rows.append(row)
+        if key is None and own.echoes:
             rows.append(Contribution(label=f"+0 {own.echo_label}", weight=0.0, group=t))
-    facts = [(w, rec, anon) for w, _l, _t, anon, rec in ev]
+        facts.append((row.weight, rec, anon))
     return rows, facts
+
+
+def _row(w: float, label: str, tag: str, f: float) -> Contribution:
+    if f != 1.0:
+        label = f"{label} (counted x{f:g}: unnamed or unattributed, may share a source)"
+    return Contribution(label=f"{_fmt(w)} {label}", weight=w, group=tag)
 
 
 def _credibility(p: float, facts: list[tuple[float, bool, bool]], cfg: ScoringConfig) -> int:
