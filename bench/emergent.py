@@ -11,11 +11,13 @@ claim's credibility probability P from ``claimtrack.scoring`` and veracity is
 ``true`` / ``false`` / ``unknown`` from two thresholds on P.
 
 How a claim becomes a case: the claim headline is a claim with no source
-(weight 0); each article is a claim by its outlet (a media source, kind prior,
-or the outlet table's prior when claimtrack/sources/data has one) that
-corroborates it (stance ``for``), contradicts it (``against``, a denial) or
-corroborates it hedged as "reportedly" (``observing``); articles of one outlet
-with one stance about one claim repeat each other (one group).
+(weight 0); each article headline is an unattributed (impersonal) claim of its
+outlet, a media source with the kind prior or, when claimtrack.sources' outlet
+table rates the host, the table's prior, that corroborates it (stance ``for``),
+contradicts it (``against``, a denial) or corroborates it hedged as
+"reportedly" (``observing``). Unattributed reports of one story count with
+partial dependence (they may share one origin); articles of one outlet with one
+stance about one claim repeat each other (one group).
 
 What is learnt from TRAIN (the resolved claims, never IN's): (1) the outlets'
 track records, through analyst verdicts on the training claims, exactly as a
