@@ -257,8 +257,11 @@ def analyze(
                 counts[result.status] += 1
             progress.advance(task)
 
-        def step(name: str) -> None:
-            progress.update(task, description=name, name="")
+        done = [len(items)]
+
+        def step(name: str) -> None:  # one bar unit per case-wide step, as it starts
+            progress.update(task, description=name, name="", completed=done[0])
+            done[0] += 1
 
         ensure_analysis(case, counts["new"] + counts["updated"] > 0, step)
         progress.update(task, description="reporting", name="", completed=len(items) + 2)
