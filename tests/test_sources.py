@@ -402,8 +402,12 @@ def test_an_overlong_source_span_is_headed_by_its_subject() -> None:
     assert [s.name if s else None for s in got] == ["Mike Johnson", "Hope Hicks"]
 
 
-def test_relative_pronoun_is_the_name_before_it() -> None:
-    text = "The Wall Street Journal, which indicated that talks failed, is cited. Nobody who knows."
+def test_relative_pronoun_is_the_name_or_phrase_before_it() -> None:
+    text = (
+        "The Wall Street Journal, which indicated that talks failed, is cited. "
+        "Several voters who spoke to us were angry."
+    )
     got = speakers(text, [claim_at(text, "which"), claim_at(text, "who")])
     assert got[0] is not None and got[0].name == "The Wall Street Journal"
-    assert got[1] is None
+    assert got[1] is not None
+    assert (got[1].name, got[1].kind) == ("voters", SourceKind.ANONYMOUS)

@@ -771,15 +771,31 @@ class _Resolver:
     def _relative(self, pos: int, ci: int) -> Speaker | None:
         """'The Wall Street Journal, which indicated ...': the name just before."""
         n = self.idx.mentions_before(pos)
-        if n == 0:
+        if n > 0:
+            m = self.idx.mentions[n - 1]
+            gap = self.text[m.end : pos]
+            if len(gap) <= 3 and gap.strip() in ("", ",", "\u2014", "-", "\u2013"):
+                e = self.idx.entities[m.entity]
+                self.resolved_entity[ci] = e.id
+                return self.speaker_of(e, self.mention_span(m))
+        # the noun phrase just before: "respondents who", "the party leaders who"
+        window = tokenize(self.text, max(0, pos - 60), pos)
+        if not window or self.text[window[-1].end : pos].strip(" ,\u2014\u2013-"):
             return None
-        m = self.idx.mentions[n - 1]
-        gap = self.text[m.end : pos]
-        if len(gap) > 3 or gap.strip() not in ("", ","):
+        k = len(window) - 1
+        stop = {"of", "to", "in", "than", "with", "from", "and", "or", "for", "by", "on", "at"}
+        while k > 0 and len(window) - k < 4:
+            gap = self.text[window[k - 1].end : window[k].start]
+            if gap.strip() or window[k - 1].lower in stop:
+                break
+            k -= 1
+            if window[k].lower in DETERMINERS:
+                break
+        if window[k].lower in stop or self.idx.sentence_of(window[k].start) != (
+            self.idx.sentence_of(pos)
+        ):
             return None
-        e = self.idx.entities[m.entity]
-        self.resolved_entity[ci] = e.id
-        return self.speaker_of(e, self.mention_span(m))
+        return self.resolve_span(window[k].start, window[-1].end, ci)
 
     def _previous_claim(self, ci: int) -> int | None:
         k = self.order.index(ci)
