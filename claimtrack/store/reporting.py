@@ -382,7 +382,7 @@ def _sources(conn: Connection, ids: set[int], explain: bool) -> list[ReportSourc
                 key=r[3],
                 affiliation=r[4],
                 role=r[5],
-                aliases=tuple(dict.fromkeys(aliases.get(sid, ()))),
+                aliases=tuple(sorted(set(aliases.get(sid, ())), key=lambda a: (a.casefold(), a))),
                 prior=float(r[6]) if r[6] is not None else None,
                 prior_reason=r[7],
                 score=score,
