@@ -105,7 +105,12 @@ def test_accept_reject_move_on_and_persist(case: Case) -> None:
 def test_verdict_note_source_and_undo(case: Case) -> None:
     async def steps(pilot: Pilot[None], app: ReviewApp) -> None:
         await press(pilot, "end")  # claim 10
+        assert table(app).cache[10].probability == 0.74  # the fixture's stored score
         await press(pilot, "v", "t")
+        # rescored in the background, then shown: a true verdict wins over the evidence
+        assert (table(app).cache[10].probability or 0) > 0.9
+        shown = app.screen.query_one(DetailView).detail
+        assert shown is not None and shown.score is not None and shown.score.probability > 0.9
         await press(pilot, "n")
         await pilot.press(*"checked")
         await press(pilot, "enter")

@@ -9,6 +9,7 @@ keeps running.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from claimtrack.errors import ClaimtrackError
 from claimtrack.store.db import Case
 from claimtrack.store.queries import ClaimQuery
+from claimtrack.store.review import rescore_after
 from claimtrack.tui.detail import LinkList
 from claimtrack.tui.modals import ErrorModal, HelpScreen
 from claimtrack.tui.screens import (
@@ -90,6 +92,9 @@ class ReviewApp(App[None]):
         self.case = case
         self.claims_screen = ClaimsScreen()
         self.errors: list[str] = []  # every error shown (tests read it)
+        self._rescore_pending: set[int] = set()
+        self._rescore_lock = threading.Lock()
+        self._rescoring = False
 
     def on_mount(self) -> None:
         self.add_mode("claims", lambda: self.claims_screen)
@@ -143,6 +148,46 @@ class ReviewApp(App[None]):
     def _from_thread(self, fn: Callable[..., object], *args: object) -> None:
         with contextlib.suppress(RuntimeError):  # the app is shutting down
             self.call_from_thread(fn, *args)
+
+    # -- rescoring after decisions -----------------------------------------
+
+    def request_rescore(self, claim_ids: Sequence[int]) -> None:
+        """Rescore what decisions touched, in one background worker at a time.
+
+        Decisions are saved and shown at once; their rescoring is queued here and
+        coalesced (several quick decisions share one rescore), then the screen
+        reloads with the new scores.
+        """
+        with self._rescore_lock:
+            self._rescore_pending.update(claim_ids)
+        if self._rescoring:
+            return
+        self._rescoring = True
+
+        def work(case: Case) -> int:
+            done = 0
+            while True:
+                with self._rescore_lock:
+                    ids = sorted(self._rescore_pending)
+                    self._rescore_pending.clear()
+                if not ids:
+                    return done
+                rescore_after(case, ids)
+                done += len(ids)
+
+        def finished(_: int) -> None:
+            self._rescoring = False
+            if self._rescore_pending:  # arrived between the loop's end and now
+                self.request_rescore([])
+                return
+            reload = getattr(self.screen, "refresh_after_change", None)
+            if reload is not None:
+                reload(False)
+
+        def failed() -> None:
+            self._rescoring = False
+
+        self.db(work, finished, group="rescore", on_error=failed)
 
     def show_error(self, message: str) -> None:
         self.errors.append(message)

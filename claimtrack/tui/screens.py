@@ -128,13 +128,13 @@ class ClaimActionScreen(Screen[None]):
         """Run a decision off the UI thread, rescore what it touched, refresh what is shown."""
         app = self._app()
 
-        def work(case: Case) -> bool:
+        def work(case: Case) -> None:
             fn(case)
-            return review.rescore_after(case, touched)
 
-        def done(_rescored: bool) -> None:
+        def done(_: None) -> None:
             self.notify(label, timeout=2)
             self.refresh_after_change(advance)
+            app.request_rescore(touched)
 
         # refused (stale, unknown id...) or failed: show what is in the database now
         app.db(work, done, group="change", on_error=lambda: self.refresh_after_change(False))
@@ -265,14 +265,13 @@ class ClaimActionScreen(Screen[None]):
     def action_undo(self) -> None:
         app = self._app()
 
-        def work(case: Case) -> str:
-            undone = review.undo_last(case)
-            review.rescore_after(case, review.affected_claims(undone.entity, undone.entity_id))
-            return undone.describe()
+        def work(case: Case) -> review.Undone:
+            return review.undo_last(case)
 
-        def done(message: str) -> None:
-            self.notify(message, timeout=3)
+        def done(undone: review.Undone) -> None:
+            self.notify(undone.describe(), timeout=3)
             self.refresh_after_change(False)
+            app.request_rescore(review.affected_claims(undone.entity, undone.entity_id))
 
         app.db(work, done, group="change")
 
