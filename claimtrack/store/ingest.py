@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from claimtrack.errors import ClaimtrackError
+from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
 from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim, Speaker
 from claimtrack.sources import resolve_claims
@@ -130,6 +130,11 @@ def ingest_document(
             if again_id is not None:
                 return _update_existing(case, again_id, doc, overrides)
             if attempt == WRITE_ATTEMPTS:
+                raise
+        except DatabaseError as exc:
+            # SQLite: another writer held the lock past the busy timeout (a long
+            # relink or rescore): wait again rather than fail the article
+            if "locked" not in exc.message or attempt == WRITE_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
