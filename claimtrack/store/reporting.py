@@ -420,13 +420,15 @@ def _source_matches(conn: Connection, name: str, roots: Mapping[int, int]) -> se
     """Ids of the (surviving) sources whose name or an alias matches ``name``."""
     from sqlalchemy import text
 
-    want = " ".join(name.split()).casefold()
+    from claimtrack.store.ingest import normalise_alias  # the form aliases are stored in
+
+    want = normalise_alias(name)
     found: set[int] = set()
     for sid, sname, override in conn.execute(text("SELECT id, name, name_override FROM source")):
-        if want in {" ".join((n or "").split()).casefold() for n in (sname, override)}:
+        if want in {normalise_alias(n or "") for n in (sname, override)}:
             found.add(int(sid))
     for sid, norm in conn.execute(text("SELECT source_id, norm FROM source_alias")):
-        if norm == want:
+        if norm == want or normalise_alias(norm or "") == want:
             found.add(int(sid))
     return {roots.get(s, s) for s in found}
 
