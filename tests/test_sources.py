@@ -411,3 +411,16 @@ def test_relative_pronoun_is_the_name_or_phrase_before_it() -> None:
     assert got[0] is not None and got[0].name == "The Wall Street Journal"
     assert got[1] is not None
     assert (got[1].name, got[1].kind) == ("voters", SourceKind.ANONYMOUS)
+
+
+def test_first_person_inside_a_quotation_is_its_speaker() -> None:
+    text = "\u201cWe will not back down,\u201d Defence Minister Guido Crosetto said. I disagree."
+    got = speakers(
+        text,
+        [
+            claim_at(text, "We"),
+            claim_at(text, "Defence Minister Guido Crosetto"),
+            claim_at(text, "I"),
+        ],
+    )
+    assert [s.name if s else None for s in got] == ["Guido Crosetto", "Guido Crosetto", None]

@@ -324,6 +324,13 @@ class ArticleIndex:
         i = bisect_right(self._quote_starts, pos) - 1
         return i >= 0 and self.quotes[i][0] < pos < self.quotes[i][1]
 
+    def quote_at(self, pos: int) -> tuple[int, int] | None:
+        """The quotation (start, end) around pos, if any."""
+        i = bisect_right(self._quote_starts, pos) - 1
+        if i >= 0 and self.quotes[i][0] < pos < self.quotes[i][1]:
+            return self.quotes[i]
+        return None
+
     def token_index(self, pos: int) -> int:
         """Index of the first token starting at or after pos."""
         return bisect_left(self._token_starts, pos)

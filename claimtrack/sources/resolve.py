@@ -895,6 +895,16 @@ class _Resolver:
             pieces = c.content_spans or (c.content,)
             if any(p.start <= pos < p.end for p in pieces):
                 return self.resolve(j)
+        quote = self.idx.quote_at(pos)
+        if quote is None:
+            return None  # the author's own voice
+        # '"I ...," Smith said' / 'Smith said: "We ..."': the claim attributed next to the quote
+        q_start, q_end = quote
+        for j, c in enumerate(self.claims):
+            if j == ci or c.source is None or self.idx.in_quote(c.source.start):
+                continue
+            if q_end <= c.source.start <= q_end + 40 or q_start - 60 <= c.source.end <= q_start:
+                return self.resolve(j)
         return None
 
     # -- relays ------------------------------------------------------------------------
