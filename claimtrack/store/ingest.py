@@ -349,8 +349,17 @@ def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]
     """HOOK POINT for later issues (linking, scoring): runs inside the article's transaction.
 
     ``claims`` have ids (flushed). Anything raised here rolls the whole article back.
+    Links the new claims against the case (incrementally: the rest is not relinked)
+    and rescores only the claims their links touch.
     """
-    return None
+    from claimtrack.store.links import link_new_claims
+    from claimtrack.store.scores import rescore_claims
+
+    ids = [c.id for c in claims if c.id is not None]
+    if not ids:
+        return
+    link_new_claims(s, ids)
+    rescore_claims(s, ids)
 
 
 @dataclass(frozen=True)
