@@ -3,7 +3,8 @@
 Claims come from PolNeAR (train and dev texts) and FNC-1 train bodies in
 ../shared/corpora. By default each sentence is a claim (the article's own
 assertions), and when more claims are needed, the clauses of long sentences
-(split at ; : dashes and ", but/while/and") are added as further claims. With
+(split at ; : dashes and ", but/while/and"), then their comma-separated
+parts, are added as further claims. With
 --extract the project's extractor supplies the claims of each article first
 (with speakers), sentences filling up the rest.
 
@@ -69,6 +70,15 @@ def pool(n: int, extract: bool) -> list[dict[str, object]]:
             for s in ss:
                 parts = [p for p in _CLAUSE.split(s) if len(p) >= 25]
                 if len(parts) > 1:
+                    out.extend({"article": a, "content": p, "source": None} for p in parts)
+    if len(out) < n:
+        # finer pieces: the comma-separated parts of long sentences, not yet used
+        seen = {str(r["content"]) for r in out}
+        for a, ss in sents:
+            for s in ss:
+                parts = [p for p in s.split(", ") if len(p) >= 25 and p not in seen]
+                if len(parts) > 1:
+                    seen.update(parts)
                     out.extend({"article": a, "content": p, "source": None} for p in parts)
     return out[:n]
 
