@@ -105,6 +105,7 @@ class ClaimTable(ScrollView, can_focus=True):
         self._fetch_rows = fetch
         self.ids: list[int] = []
         self.cache: dict[int, ClaimListRow] = {}
+        self._fresh: set[int] = set()  # ids whose cached row is from the current generation
         self._generation = 0
         self._wanted: set[int] = set()
         self._in_flight: set[int] = set()
@@ -119,6 +120,7 @@ class ClaimTable(ScrollView, can_focus=True):
         self._generation += 1
         self.ids = ids
         self.cache.clear()
+        self._fresh.clear()
         self._wanted.clear()
         self._in_flight.clear()
         self.virtual_size = Size(self.size.width, len(ids) + 1)
@@ -129,9 +131,10 @@ class ClaimTable(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.current_id))
 
     def invalidate(self) -> None:
-        """Forget cached rows (after a change); visible rows are fetched again."""
+        """Mark every cached row stale (after a change): rows on screen stay until their
+        fresh version arrives, so nothing flickers."""
         self._generation += 1
-        self.cache.clear()
+        self._fresh.clear()
         self._wanted.clear()
         self._in_flight.clear()
         self.refresh()
@@ -154,30 +157,59 @@ class ClaimTable(ScrollView, can_focus=True):
             self._scheduled = True
             self.call_later(self._request)
 
+    def _prefetch(self, index: int, direction: int) -> None:
+        """Ask for the rows a page ahead of the edge of the view (in the scroll direction)."""
+        ahead = index + direction * self._page_height()
+        if 0 <= ahead < len(self.ids) and self.ids[ahead] not in self._fresh:
+            self._want(ahead)
+
+    def _loaded(self, page: int) -> bool:
+        ids = self.ids[page * PAGE : (page + 1) * PAGE]
+        return bool(ids) and ids[0] in self._fresh and ids[-1] in self._fresh
+
     def _request(self) -> None:
+        """Fetch the wanted pages, and their neighbours ahead of the scroll, in one query."""
         self._scheduled = False
-        pages = sorted(self._wanted - self._in_flight)
+        last = (len(self.ids) - 1) // PAGE
+        pages: set[int] = set()
+        for page in self._wanted:
+            for p in (page, page + 1, page - 1):
+                if (
+                    0 <= p <= last
+                    and p not in self._in_flight
+                    and (p == page or not self._loaded(p))
+                ):
+                    pages.add(p)
         self._wanted.clear()
+        if not pages:
+            return
         generation = self._generation
-        for page in pages:
-            ids = self.ids[page * PAGE : (page + 1) * PAGE]
-            if not ids:
-                continue
-            self._in_flight.add(page)
+        ids = [i for p in sorted(pages) for i in self.ids[p * PAGE : (p + 1) * PAGE]]
+        self._in_flight.update(pages)
 
-            def done(rows: list[ClaimListRow], page: int = page) -> None:
-                if generation != self._generation:
-                    return
-                self._in_flight.discard(page)
-                if len(self.cache) > CACHE_LIMIT:
-                    self.cache.clear()
-                for row in rows:
-                    self.cache[row.id] = row
-                self.refresh()
-                if page == self.cursor // PAGE:
-                    self.post_message(self.Highlighted(self.current_id))
+        def done(rows: list[ClaimListRow]) -> None:
+            if generation != self._generation:
+                return
+            self._in_flight.difference_update(pages)
+            self._evict()
+            for row in rows:
+                self.cache[row.id] = row
+                self._fresh.add(row.id)
+            self.refresh()
+            if self.cursor // PAGE in pages:
+                self.post_message(self.Highlighted(self.current_id))
 
-            self._fetch_rows(ids, done)
+        self._fetch_rows(ids, done)
+
+    def _evict(self) -> None:
+        """Keep the cache bounded: drop the rows farthest from the view first."""
+        if len(self.cache) <= CACHE_LIMIT:
+            return
+        lo = max(0, int(self.scroll_offset.y) - CACHE_LIMIT // 4)
+        keep = set(self.ids[lo : lo + CACHE_LIMIT // 2])
+        for cid in [c for c in self.cache if c not in keep]:
+            del self.cache[cid]
+            self._fresh.discard(cid)
 
     # -- geometry ---------------------------------------------------------
 
@@ -212,9 +244,13 @@ class ClaimTable(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - 1
         if index >= len(self.ids):
             return Strip.blank(width, base)
-        row = self.cache.get(self.ids[index])
-        if row is None:
+        cid = self.ids[index]
+        row = self.cache.get(cid)
+        if cid not in self._fresh:
             self._want(index)
+        if y == 1 or y == self.scrollable_content_region.height - 1:
+            self._prefetch(index, -1 if y == 1 else 1)
+        if row is None:
             values = {"id": str(self.ids[index]), "text": "…"}
             style = base + self.get_component_rich_style("claim-table--loading")
         else:
