@@ -16,6 +16,7 @@ Spans are offsets into the text as given; ``span.text == text[start:end]``.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.0-crf1"
+EXTRACTOR_VERSION = "1.1-crf2"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -59,7 +60,8 @@ _RIGHT_STOP_AFTER_COMMA = frozenset(
     ["although", "though", "while", "but", "whereas", "which", "who", "whom", "even", "despite"]
 )
 
-KEEP_ORPHANS = False  # emit content the tagger found without any cue (cue None)
+KEEP_ORPHANS = False
+NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
 
 _lock = threading.Lock()
 _tagger: Any = None
@@ -112,6 +114,7 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
     for block in doc.blocks:
         xseq = block_features(doc, block, cue_prob)
         labels = tagger.tag(xseq)
+        _sure_cues(doc, block.first, labels, cue_prob)
         cur: _Piece | None = None
         for k, label in enumerate(labels):
             i = block.first + k
@@ -129,12 +132,48 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
     return pieces, conf
 
 
+_AUX = frozenset(["has", "have", "had", "was", "were", "is", "are"])
+SURE_CUE = 0.85  # a word this often a cue in PolNeAR train is one even where the tagger says no
+
+
+def _sure_cues(doc: Doc, first: int, labels: list[str], cue_prob: dict[str, float]) -> None:
+    """Words that are nearly always cues ("said", "according to") left outside every role."""
+    words = doc.words
+    den = lexicon.denials()
+    n = len(labels)
+    for k in range(n):
+        if labels[k] != "O":
+            continue
+        w = words[first + k].lower()
+        if den.word(w) and not w.startswith("denial"):
+            # a denial verb: "has denied", "rejected"; an auxiliary right before joins the cue
+            labels[k] = "B-C"
+            if k and labels[k - 1] == "O" and words[first + k - 1].lower() in _AUX:
+                labels[k - 1] = "B-C"
+                labels[k] = "I-C"
+            continue
+        if cue_prob.get(w, 0.0) < SURE_CUE:
+            continue
+        if w == "according":
+            if k + 1 < n and words[first + k + 1].lower() == "to" and labels[k + 1] == "O":
+                labels[k] = "B-C"
+                labels[k + 1] = "I-C"
+            continue
+        labels[k] = "B-C"
+
+
 def _trim(doc: Doc, piece: _Piece) -> _Piece | None:
     words = doc.words
     first, last = piece.first, piece.last
     while first < last and words[first] in _EDGE_PUNCT:
         first += 1
-    while first < last and words[last - 1] in _EDGE_PUNCT:
+    # PolNeAR keeps the comma closing an apposition in a source ("Phil Smith, a spokesman,")
+    keep_comma = piece.role == "S" and "," in words[first : last - 1]
+    while (
+        first < last
+        and words[last - 1] in _EDGE_PUNCT
+        and not (keep_comma and words[last - 1] == ",")
+    ):
         last -= 1
     if first >= last:
         return None
@@ -179,7 +218,9 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
         candidates = [c for s in range(s0, s1 + 1) for c in by_sentence.get(s, ())]
         if not candidates:
             candidates = [
-                c for c in cues if line[c.first] == line[trimmed.first] and _gap(c, trimmed) <= 12
+                c
+                for c in cues
+                if line[c.first] == line[trimmed.first] and _gap(c, trimmed) <= NEAR_GAP
             ]
         if candidates:
             best = min(candidates, key=lambda c: rank(c, trimmed))
@@ -212,9 +253,20 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
             x for x in near if not any(x.first < y.last and y.first < x.last for y in g.content)
         ]
         if near:
-            g.source = min(
+            best = min(
                 near, key=lambda x: (_gap(cue, x) + (0.0 if x.first < cue.first else 0.5), x.first)
             )
+            g.source = best
+
+    den = lexicon.denials()
+    for g in groups.values():
+        _according_to(doc, g)
+        if (
+            g.source is None
+            and g.cue is not None
+            and any(den.word(w.lower()) for w in doc.words[g.cue.first : g.cue.last])
+        ):
+            g.source = _subject_before(doc, g.cue, pieces)
 
     out: list[_Group] = []
     for g in groups.values():
@@ -230,6 +282,61 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
     return out
 
 
+_SOURCE_END = frozenset(",.;:?!()") | QUOTES
+
+
+def _according_to(doc: Doc, g: _Group) -> None:
+    """ "according to X, ..." / "..., according to X.": the source runs to the next comma or stop."""
+    cue = g.cue
+    if cue is None or cue.last - cue.first != 2 or doc.words[cue.first].lower() != "according":
+        return
+    if g.source is not None and g.source.first != cue.last:
+        return
+    s = doc.sent[cue.first]
+    end = doc.sent_first[s + 1] if s + 1 < len(doc.sent_first) else len(doc.words)
+    j = cue.last
+    while j < end and j - cue.last < 20 and doc.words[j] not in _SOURCE_END:
+        j += 1
+    if j == cue.last or j - cue.last >= 20:
+        return
+    source = _Piece("S", cue.last, j)
+    g.source = source
+    # content never overlaps its source
+    kept = []
+    for piece in g.content:
+        if piece.last <= source.first or piece.first >= source.last:
+            kept.append(piece)
+        elif piece.first < source.first:
+            kept.append(_Piece("T", piece.first, source.first))
+        elif piece.last > source.last:
+            trimmed = _trim(doc, _Piece("T", source.last, piece.last))
+            if trimmed is not None:
+                kept.append(trimmed)
+    g.content = kept
+
+
+def _subject_before(doc: Doc, cue: _Piece, pieces: list[_Piece]) -> _Piece | None:
+    """The untagged words right before a cue, back to the clause start (at most 8): its subject."""
+    s = doc.sent[cue.first]
+    floor = max(doc.sent_first[s], cue.first - 8)
+    used = {
+        i for p in pieces for i in range(p.first, p.last) if p.last > floor and p.first < cue.first
+    }
+    i = cue.first
+    while i > floor:
+        w = doc.words[i - 1]
+        if (i - 1) in used or w in _LEFT_STOP or w in QUOTES or w.lower() in _SUBORDINATORS:
+            break
+        i -= 1
+    while i < cue.first and doc.words[i].lower() in ("however", "but", "and", "yet", "also"):
+        i += 1
+    if i >= cue.first or (
+        i > doc.sent_first[s] and i == floor and doc.words[i - 1] not in _LEFT_STOP
+    ):
+        return None
+    return _Piece("S", i, cue.first)
+
+
 def _fallback_content(doc: Doc, g: _Group, pieces: list[_Piece]) -> _Piece | None:
     """Content for a cue the tagger left without one: the rest of its sentence, untagged words only."""
     cue = g.cue
@@ -241,8 +348,10 @@ def _fallback_content(doc: Doc, g: _Group, pieces: list[_Piece]) -> _Piece | Non
     for p in pieces:
         for i in range(max(p.first, first_tok), min(p.last, end_tok)):
             used[i - first_tok] = 1
-    # after the cue
+    # after the cue (and after its source when that follows: "According to X, ...")
     i = cue.last
+    if g.source is not None and g.source.first >= cue.last:
+        i = g.source.last
     j = i
     while j < end_tok and not used[j - first_tok]:
         j += 1
@@ -358,8 +467,12 @@ def _impersonal(doc: Doc, taken: set[int]) -> list[_Group]:
     imp = lexicon.impersonal()
     out: list[_Group] = []
     n = len(words)
-    for k in range(n):
-        if k in taken or not imp.word(words[k].lower()):
+    hits = [
+        bisect.bisect_left(doc.starts, m.start())
+        for m in lexicon.impersonal_regex().finditer(doc.text)
+    ]
+    for k in hits:
+        if k >= n or doc.starts[k] >= len(doc.text) or k in taken or not imp.word(words[k].lower()):
             continue
         s = doc.sent[k]
         st = doc.sent_first[s]
@@ -396,9 +509,18 @@ def extract_claims(text: str) -> list[Claim]:
         return []
     pieces, conf = _tag(doc)
     groups = _group(doc, pieces, conf)
-    taken = {i for p in pieces if p.role == "C" for i in range(p.first, p.last)}
-    claims = [_claim(doc, g) for g in groups]
-    for g in _impersonal(doc, taken):
+    # impersonal adverbs are the rule layer's: no source, the whole clause as content
+    imp = lexicon.impersonal()
+    taken = {
+        i
+        for p in pieces
+        if p.role == "C" and not (p.last - p.first == 1 and imp.word(doc.words[p.first].lower()))
+        for i in range(p.first, p.last)
+    }
+    rule_groups = _impersonal(doc, taken)
+    ruled = {g.cue.first for g in rule_groups if g.cue is not None}
+    claims = [_claim(doc, g) for g in groups if g.cue is None or g.cue.first not in ruled]
+    for g in rule_groups:
         claims.append(_claim(doc, g))
     claims.sort(key=lambda c: (c.cue.start if c.cue else c.content.start, c.content.start))
     return claims

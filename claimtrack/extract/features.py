@@ -1,109 +1,57 @@
 """Token features for the attribution tagger (shared by training and tagging).
 
-Every feature is a plain string (crfsuite binary features). Besides the usual
+Every feature is a plain string (crfsuite binary features). Besides a small
 lexical window, a token sees the attribution context of its sentence: the
-nearest likely cue word on either side and how far it is, whether it sits in
-a quotation and what words stand right outside that quotation ("...," he
-said), and where it is in its sentence and line.
+nearest strong cue word on either side (its word and distance), the distance
+to the nearest weaker cue word, the sentence's last word ("..., Warren
+said."), whether it sits in a quotation and which words stand right outside
+that quotation ("...," he said). The set is kept small on purpose: tagging
+cost grows with the number of features per token.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, QUOTES, STRAIGHT_QUOTES, Block, Doc
+from claimtrack.extract.text import (
+    CLOSE_QUOTES,
+    MAX_BLOCK,
+    OPEN_QUOTES,
+    QUOTES,
+    STRAIGHT_QUOTES,
+    Block,
+    Doc,
+)
 
-CUE_MIN = 0.1  # a word whose cue probability reaches this counts as a likely cue
+CUE_MIN = 0.1  # a word whose cue share reaches this counts as a likely cue
 CUE_STRONG = 0.4  # ... and as a strong one
-# closed-class words are often inside long cues ("called for", "has said") but never its heart
+# closed-class words are often inside long cues ("called for", "has said") but never their heart
 STOP = frozenset(
     [
-        "a",
-        "an",
-        "the",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "as",
-        "into",
-        "over",
-        "after",
-        "before",
-        "than",
-        "that",
-        "this",
-        "these",
-        "those",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
-        "and",
-        "or",
-        "but",
-        "not",
-        "no",
-        "so",
-        "if",
-        "it",
-        "its",
-        "he",
-        "she",
-        "they",
-        "we",
-        "i",
-        "you",
-        "his",
-        "her",
-        "their",
-        "our",
-        "my",
-        "your",
-        "him",
-        "them",
-        "us",
-        "me",
-        "who",
-        "whom",
-        "which",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "also",
-        "just",
-        "very",
-        "more",
-        "most",
+        "a", "an", "the", "to", "of", "in", "on", "at", "for", "from", "by", "with", "about", "as",
+        "into", "over", "after", "before", "than", "that", "this", "these", "those", "is", "are",
+        "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did",
+        "will", "would", "shall", "should", "can", "could", "may", "might", "must", "and", "or",
+        "but", "not", "no", "so", "if", "it", "its", "he", "she", "they", "we", "i", "you", "his",
+        "her", "their", "our", "my", "your", "him", "them", "us", "me", "who", "whom", "which",
+        "what", "when", "where", "why", "how", "also", "just", "very", "more", "most",
     ]
-)
+)  # fmt: skip
+
+_SHAPE_PUNCT = frozenset(",.:;?!-—–()'’‘") | QUOTES
+
+
+def _shape(w: str) -> str:
+    c = w[0]
+    if c.isdigit():
+        return "d"
+    if not c.isalpha() and c != "_":
+        return c if c in _SHAPE_PUNCT else "p"
+    if w.isupper():
+        return "X" if len(w) == 1 else "XX"
+    if c.isupper():
+        return "Xx"
+    return "x"
 
 
 def _stem(w: str) -> str:
@@ -113,29 +61,23 @@ def _stem(w: str) -> str:
     return w
 
 
-def _shape(w: str) -> str:
-    c = w[0]
-    if c.isdigit():
-        return "d"
-    if not c.isalpha() and c != "_":
-        return c if c in QUOTES or c in ",.:;?!-—–()'’‘" else "p"
-    if w.isupper():
-        return "X" if len(w) == 1 else "XX"
-    if c.isupper():
-        return "Xx"
-    return "x"
+_BUCKETS = ["0", "1", "2", "3", "4-6", "4-6", "4-6", "7-10", "7-10", "7-10", "7-10"]
+
+
+def _bucket_of(d: int) -> str:
+    if d <= 10:
+        return _BUCKETS[d]
+    return "11-20" if d <= 20 else "21+"
+
+
+_BUCKET_TABLE = [_bucket_of(d) for d in range(MAX_BLOCK + 1)]
+
+
+_TAIL_SKIP = frozenset(x.encode("utf-8") for x in ".?!\"”'’")
 
 
 def _bucket(d: int) -> str:
-    if d <= 3:
-        return str(d)
-    if d <= 6:
-        return "4-6"
-    if d <= 10:
-        return "7-10"
-    if d <= 20:
-        return "11-20"
-    return "21+"
+    return _BUCKET_TABLE[d] if d <= MAX_BLOCK else "21+"
 
 
 def _prob_bucket(p: float) -> str:
@@ -150,82 +92,137 @@ def _prob_bucket(p: float) -> str:
     return "4"
 
 
-def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> list[list[str]]:
-    """The feature lists of the tokens of ``block`` (in order)."""
+class _Word:
+    """What a word contributes wherever it appears (cached per surface form, as UTF-8)."""
+
+    __slots__ = (
+        "low",
+        "b",
+        "shape",
+        "pb",
+        "likely",
+        "strong",
+        "static",
+        "wm1",
+        "wp1",
+        "wm2",
+        "wp2",
+    )
+
+    def __init__(self, word: str, cue_prob: Mapping[str, float]) -> None:
+        low = word.lower()
+        prob = cue_prob.get(low, 0.0)
+        lb = low.encode("utf-8")
+        self.low = low
+        self.b = lb
+        self.shape = _shape(word).encode("utf-8")
+        self.pb = _prob_bucket(prob).encode("ascii")
+        self.likely = prob >= CUE_MIN and low not in STOP
+        self.strong = prob >= CUE_STRONG and low not in STOP
+        self.static = (
+            b"b",
+            b"w=" + lb,
+            b"st=" + _stem(low).encode("utf-8"),
+            b"p=" + self.pb,
+            b"s=" + self.shape,
+        )
+        self.wm1 = b"w-1=" + lb  # as the previous word
+        self.wp1 = b"w+1=" + lb  # as the next word
+        self.wm2 = b"w-2=" + lb
+        self.wp2 = b"w+2=" + lb
+
+
+_CACHE: dict[str, _Word] = {}
+_CACHE_FOR: list[int] = [0]  # id of the lexicon the cache was built with
+
+
+def _info(words: list[str], cue_prob: Mapping[str, float]) -> list[_Word]:
+    if _CACHE_FOR[0] != id(cue_prob) or len(_CACHE) > 200_000:
+        _CACHE.clear()
+        _CACHE_FOR[0] = id(cue_prob)
+    out = []
+    get = _CACHE.get
+    for w in words:
+        info = get(w)
+        if info is None:
+            info = _CACHE[w] = _Word(w, cue_prob)
+        out.append(info)
+    return out
+
+
+_BB = [x.encode("ascii") for x in _BUCKET_TABLE]
+_SP = [b"sp=" + x for x in _BB]
+_SE = [b"se=" + x for x in _BB]
+_LW = [b"Lw=" + x for x in _BB]
+_RW = [b"Rw=" + x for x in _BB]
+_TF = {True: b"T", False: b"F"}
+
+
+def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> list[list[bytes]]:
+    """The feature lists (UTF-8 strings) of the tokens of ``block``, in order."""
     a, b = block.first, block.last
     n = b - a
-    words = doc.words
-    raw = words[a:b]
+    raw = doc.words[a:b]
     if not doc.clean_words:
         raw = [w.encode("utf-8", "replace").decode("utf-8") for w in raw]
-    lows = [w.lower() for w in raw]
-    shapes = [_shape(w) for w in raw]
+    info = _info(raw, cue_prob)
+    lb = [x.b for x in info]
     sent = doc.sent[a:b]
     inq = doc.inq[a:b]
-    probs = [cue_prob.get(w, 0.0) for w in lows]
-    likely = [p >= CUE_MIN and w not in STOP for p, w in zip(probs, lows, strict=True)]
-    strong = [p >= CUE_STRONG and w not in STOP for p, w in zip(probs, lows, strict=True)]
 
-    # nearest likely cue word on each side within the sentence
-    left_cue = [-1] * n
-    last = -1
+    # nearest strong cue word on each side within the sentence, distance to the nearest likely one
+    left_s: list[bytes] = [b"L=none"] * n
+    left_w: list[bytes | None] = [None] * n
+    last_s = last_w = -1
     for i in range(n):
         if i and sent[i] != sent[i - 1]:
-            last = -1
-        left_cue[i] = last
-        if likely[i]:
-            last = i
-    right_cue = [-1] * n
-    nxt = -1
+            last_s = last_w = -1
+        if last_s >= 0:
+            left_s[i] = b"L=" + lb[last_s] + b"|" + _BB[i - last_s]
+        if last_w >= 0:
+            left_w[i] = _LW[i - last_w]
+        x = info[i]
+        if x.likely:
+            last_w = i
+            if x.strong:
+                last_s = i
+    right_s: list[bytes] = [b"R=none"] * n
+    right_w: list[bytes | None] = [None] * n
+    last_s = last_w = -1
     for i in range(n - 1, -1, -1):
         if i < n - 1 and sent[i] != sent[i + 1]:
-            nxt = -1
-        right_cue[i] = nxt
-        if likely[i]:
-            nxt = i
+            last_s = last_w = -1
+        if last_s >= 0:
+            right_s[i] = b"R=" + lb[last_s] + b"|" + _BB[last_s - i]
+        if last_w >= 0:
+            right_w[i] = _RW[last_w - i]
+        x = info[i]
+        if x.likely:
+            last_w = i
+            if x.strong:
+                last_s = i
 
-    left_strong = [-1] * n
-    last = -1
-    for i in range(n):
-        if i and sent[i] != sent[i - 1]:
-            last = -1
-        left_strong[i] = last
-        if strong[i]:
-            last = i
-    right_strong = [-1] * n
-    nxt = -1
-    for i in range(n - 1, -1, -1):
-        if i < n - 1 and sent[i] != sent[i + 1]:
-            nxt = -1
-        right_strong[i] = nxt
-        if strong[i]:
-            nxt = i
-
-    # sentence facts
-    sent_has_cue: dict[int, bool] = {}
-    sent_has_quote: dict[int, bool] = {}
+    # sentence facts: start, end, last word, any likely cue
     sent_start: dict[int, int] = {}
     sent_end: dict[int, int] = {}
+    sent_cue: set[int] = set()
     for i in range(n):
         s = sent[i]
         if s not in sent_start:
             sent_start[s] = i
         sent_end[s] = i
-        if likely[i]:
-            sent_has_cue[s] = True
-        if inq[i]:
-            sent_has_quote[s] = True
-    # the last two words of each sentence (before its final punctuation): "..., Warren said."
-    tails: dict[int, tuple[str, str]] = {}
+        if info[i].likely:
+            sent_cue.add(s)
+    tails: dict[int, bytes] = {}
     for s, e in sent_end.items():
         k = e
         st = sent_start[s]
-        while k > st and shapes[k] in ".?!\"”'’":
+        while k > st and info[k].shape in _TAIL_SKIP:
             k -= 1
-        tails[s] = ("t1=" + lows[k], "t2=" + (lows[k - 1] if k > st else "<s>"))
+        tails[s] = b"t1=" + lb[k]
 
     # quotation context: the words just before the opening and after the closing mark
-    qctx: list[tuple[str, ...]] = [()] * n
+    qctx: list[tuple[bytes, ...]] = [()] * n
     i = 0
     while i < n:
         w = raw[i]
@@ -233,23 +230,14 @@ def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> lis
             j = i + 1
             while j < n and inq[j]:
                 j += 1
-            # j is the closing mark (or the end of the block)
-            b1 = lows[i - 1] if i >= 1 else "<s>"
-            b2 = lows[i - 2] if i >= 2 else "<s>"
-            a1 = lows[j + 1] if j + 1 < n else "</s>"
-            a2 = lows[j + 2] if j + 2 < n else "</s>"
-            before_cue = any(likely[k] for k in range(max(0, i - 4), i))
-            after_cue = any(likely[k] for k in range(j + 1, min(n, j + 5)))
+            before_cue = any(info[k].likely for k in range(max(0, i - 4), i))
+            after_cue = any(info[k].likely for k in range(j + 1, min(n, j + 5)))
             closed = j < n and (raw[j] in CLOSE_QUOTES or raw[j] in STRAIGHT_QUOTES)
             ctx = (
-                "qb1=" + b1,
-                "qb2=" + b2,
-                "qa1=" + a1,
-                "qa2=" + a2,
-                "qbc=" + str(before_cue),
-                "qac=" + str(after_cue),
-                "qcl=" + str(closed),
-                "qlen=" + _bucket(j - i - 1),
+                b"inq",
+                b"qb1=" + (lb[i - 1] if i >= 1 else b"<s>"),
+                b"qa1=" + (lb[j + 1] if j + 1 < n else b"</s>"),
+                b"qc=" + _TF[before_cue] + _TF[after_cue] + _TF[closed],
             )
             for k in range(i + 1, j):
                 qctx[k] = ctx
@@ -257,70 +245,50 @@ def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> lis
             continue
         i += 1
 
-    feats: list[list[str]] = []
-    pad = ["<s>", "<s>"] + lows + ["</s>", "</s>"]
-    spad = ["<s>", "<s>"] + shapes + ["</s>", "</s>"]
+    pad = [b"<s>", b"<s>", *lb, b"</s>", b"</s>"]
+    spad = [b"<s>", *(x.shape for x in info), b"</s>"]
+    ppad = [b"<s>", *(x.pb for x in info), b"</s>"]
+    wm1 = [b"w-1=<s>", *(x.wm1 for x in info[: n - 1])]
+    wp1 = [*(x.wp1 for x in info[1:]), b"w+1=</s>"]
+    wm2 = [b"w-2=<s>", b"w-2=<s>", *(x.wm2 for x in info[: max(0, n - 2)])][:n]
+    wp2 = [*(x.wp2 for x in info[2:]), b"w+2=</s>", b"w+2=</s>"][:n]
+    bim = [b"b-=" + x + b"|" + y for x, y in zip(pad[1 : n + 1], lb, strict=True)]
+    bip = [b"b+=" + x + b"|" + y for x, y in zip(lb, pad[3 : n + 3], strict=True)]
+    shp = [b"ss=" + spad[k] + spad[k + 1] + spad[k + 2] for k in range(n)]
+    pp = [b"pp=" + ppad[k] + ppad[k + 2] for k in range(n)]
+
+    feats: list[list[bytes]] = []
     for i in range(n):
-        w = lows[i]
         s = sent[i]
-        k = i + 2
-        f = [
-            "b",
-            "w=" + w,
-            "s=" + shapes[i],
-            "x=" + w[-3:],
-            "st=" + _stem(w),
-            "p=" + _prob_bucket(probs[i]),
-            "w-1=" + pad[k - 1],
-            "w+1=" + pad[k + 1],
-            "w-2=" + pad[k - 2],
-            "w+2=" + pad[k + 2],
-            "w-1w=" + pad[k - 1] + "|" + w,
-            "ww+1=" + w + "|" + pad[k + 1],
-            "s-1=" + spad[k - 1] + "|" + shapes[i],
-            "s+1=" + shapes[i] + "|" + spad[k + 1],
-            "p-1=" + _prob_bucket(probs[i - 1]) if i else "p-1=<s>",
-            "p+1=" + _prob_bucket(probs[i + 1]) if i + 1 < n else "p+1=</s>",
-        ]
-        if inq[i]:
-            f.append("inq")
-            f.extend(qctx[i])
-        lc = left_cue[i]
-        if lc >= 0:
-            f.append("Lc=" + lows[lc])
-            f.append("Ld=" + _bucket(i - lc))
-            f.append("Lp=" + _prob_bucket(probs[lc]))
-        else:
-            f.append("Lc=none")
-        rc = right_cue[i]
-        if rc >= 0:
-            f.append("Rc=" + lows[rc])
-            f.append("Rd=" + _bucket(rc - i))
-            f.append("Rp=" + _prob_bucket(probs[rc]))
-        else:
-            f.append("Rc=none")
-        ls = left_strong[i]
-        if ls >= 0:
-            f.append("L2c=" + lows[ls])
-            f.append("L2d=" + _bucket(i - ls))
-        rs = right_strong[i]
-        if rs >= 0:
-            f.append("R2c=" + lows[rs])
-            f.append("R2d=" + _bucket(rs - i))
-        f.extend(tails[s])
         st = sent_start[s]
-        f.append("sp=" + _bucket(i - st))
-        f.append("se=" + _bucket(sent_end[s] - i))
+        f = [
+            *info[i].static,
+            wm1[i],
+            wp1[i],
+            wm2[i],
+            wp2[i],
+            bim[i],
+            bip[i],
+            shp[i],
+            pp[i],
+            left_s[i],
+            right_s[i],
+        ]
+        lw = left_w[i]
+        if lw is not None:
+            f.append(lw)
+        rw = right_w[i]
+        if rw is not None:
+            f.append(rw)
+        f.append(tails[s])
+        f.append(_SP[i - st])
+        f.append(_SE[sent_end[s] - i])
+        if inq[i]:
+            f.extend(qctx[i])
         if i == st:
-            f.append("sfirst=" + w)
-        if s in sent_has_cue:
-            f.append("scue")
-        if s in sent_has_quote:
-            f.append("squote")
-        if i == 0:
-            f.append("BOB")
-        if i == n - 1:
-            f.append("EOB")
+            f.append(b"sfirst")
+        if s in sent_cue:
+            f.append(b"scue")
         feats.append(f)
     return feats
 

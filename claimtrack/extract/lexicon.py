@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -33,6 +34,12 @@ class WordList:
         self.phrases: tuple[tuple[str, ...], ...] = tuple(
             tuple(e.split()) for e in entries if " " in e
         )
+
+    def regex(self) -> re.Pattern[str]:
+        """Finds the single words and prefixes of the list in raw text (case-insensitive)."""
+        alts = [re.escape(w) + r"\b" for w in sorted(self.words)]
+        alts += [re.escape(p) + r"\w*" for p in self.prefixes]
+        return re.compile(r"\b(?:" + "|".join(alts or ["(?!)"]) + ")", re.IGNORECASE)
 
     def word(self, w: str) -> bool:
         return w in self.words or (bool(self.prefixes) and w.startswith(self.prefixes))
@@ -76,3 +83,8 @@ def hedges() -> WordList:
 @cache
 def impersonal() -> WordList:
     return WordList(_lines("impersonal.txt"))
+
+
+@cache
+def impersonal_regex() -> re.Pattern[str]:
+    return impersonal().regex()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_BREAK_RE = re.compile("[\r\n]")
 
 MAX_BLOCK = 400
 
@@ -112,14 +113,25 @@ def analyse(text: str) -> Doc:
 
     # lines: a token starts a new line when a line break lies between it and the previous token
     line = doc.line
-    lid = 0
-    prev_end = 0
-    for i in range(n):
-        s = starts[i]
-        if i and ("\n" in text[prev_end:s] or "\r" in text[prev_end:s]):
-            lid += 1
-        line.append(lid)
-        prev_end = ends[i]
+    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
+    if not breaks:
+        line.extend([0] * n)
+    else:
+        lid = 0
+        nb = len(breaks)
+        bi = 0  # breaks[:bi] lie before the current token
+        for s in starts:
+            while bi < nb and breaks[bi] < s:
+                bi += 1
+            line.append(bi)
+        # count only line changes, not every break: ids must be consecutive per token run
+        prev_id = -1
+        for i, raw_id in enumerate(line):
+            if raw_id != prev_id:
+                if i:
+                    lid += 1
+                prev_id = raw_id
+            line[i] = lid
 
     # sentences: a new one starts after . ? ! (and any closing quotes or brackets
     # right after it) when the next word looks like a sentence start, and at every line

@@ -1,0 +1,227 @@
+"""Exact behaviour of attribution extraction: offsets, stance, hedging, quote type."""
+
+from __future__ import annotations
+
+from claimtrack.extract import EXTRACTOR_VERSION, extract_claims, to_contract
+from claimtrack.extract.lexicon import WordList, hedges
+from claimtrack.extract.text import analyse
+from claimtrack.models import Claim, QuoteType, SourceKind, Span, Speaker, Stance
+
+
+def one(text: str, cue: str) -> Claim:
+    """The claim whose cue text is ``cue`` (exactly one)."""
+    found = [c for c in extract_claims(text) if c.cue is not None and c.cue.text == cue]
+    assert len(found) == 1, [(c.cue, c.content.text) for c in extract_claims(text)]
+    return found[0]
+
+
+# --------------------------------------------------------------------------
+# text analysis
+# --------------------------------------------------------------------------
+
+
+def test_tokens_sentences_lines_and_quotes() -> None:
+    text = "Mr. Smith said: “The U.S. is 3.2 percent.” Dr. Jones disagreed.\n\n“It is over,” he said. Next"
+    doc = analyse(text)
+    assert doc.words[:6] == ["Mr", ".", "Smith", "said", ":", "“"]
+    assert all(text[s:e] == w for s, e, w in zip(doc.starts, doc.ends, doc.words, strict=True))
+    by_sentence: dict[int, list[str]] = {}
+    for w, s in zip(doc.words, doc.sent, strict=True):
+        by_sentence.setdefault(s, []).append(w)
+    assert [" ".join(v) for v in by_sentence.values()] == [
+        "Mr . Smith said : “ The U . S . is 3 . 2 percent . ”",
+        "Dr . Jones disagreed .",
+        "“ It is over , ” he said .",
+        "Next",
+    ]
+    assert doc.line == [0] * 23 + [1] * 10
+    inside = [w for w, q in zip(doc.words, doc.inq, strict=True) if q]
+    assert inside == [
+        "The",
+        "U",
+        ".",
+        "S",
+        ".",
+        "is",
+        "3",
+        ".",
+        "2",
+        "percent",
+        ".",
+        "It",
+        "is",
+        "over",
+        ",",
+    ]
+
+
+def test_an_unclosed_quote_ends_with_its_line() -> None:
+    doc = analyse("“Open and never closed\nHe said so.")
+    assert doc.inq == [False, True, True, True, True, False, False, False, False]
+
+
+def test_crlf_and_cr_are_line_breaks() -> None:
+    doc = analyse("a said\r\nb said\rc")
+    assert doc.line == [0, 0, 1, 1, 2]
+
+
+# --------------------------------------------------------------------------
+# whole claims with exact offsets
+# --------------------------------------------------------------------------
+
+
+def test_indirect_speech_offsets() -> None:
+    text = "The minister said that taxes would rise next year."
+    claim = one(text, "said")
+    assert claim.source == Span(text="The minister", start=0, end=12)
+    assert claim.cue == Span(text="said", start=13, end=17)
+    assert claim.content == Span(text="that taxes would rise next year", start=18, end=49)
+    assert claim.stance is Stance.ASSERTS
+    assert claim.quote is QuoteType.INDIRECT
+    assert not claim.hedged
+    assert claim.extractor_version == EXTRACTOR_VERSION
+
+
+def test_direct_quote_before_its_cue() -> None:
+    text = "“We need to hold those who support them accountable,” he said."
+    claim = one(text, "said")
+    assert claim.source == Span(text="he", start=54, end=56)
+    assert claim.cue == Span(text="said", start=57, end=61)
+    assert claim.content.start == 0
+    assert claim.content.text.startswith("“We need to hold")
+    assert "accountable" in claim.content.text
+    assert claim.quote is QuoteType.DIRECT
+
+
+def test_according_to() -> None:
+    text = "According to a recent report from Reuters, the talks are taking place in Tehran."
+    claim = one(text, "According to")
+    assert claim.cue == Span(text="According to", start=0, end=12)
+    assert claim.source == Span(text="a recent report from Reuters", start=13, end=41)
+    assert claim.content == Span(text="the talks are taking place in Tehran", start=43, end=79)
+
+
+def test_denial_cue_gives_denies() -> None:
+    text = "However, Houthi spokesman Mohamed Abdel-Salam has denied any knowledge of these negotiations."
+    claim = one(text, "has denied")
+    assert claim.stance is Stance.DENIES
+    assert claim.source is not None and claim.source.text == "Houthi spokesman Mohamed Abdel-Salam"
+    assert claim.content.text == "any knowledge of these negotiations"
+
+
+def test_more_denial_cues() -> None:
+    text = "The Kremlin rejected the report as nonsense."
+    claims = extract_claims(text)
+    assert claims and all(
+        c.stance is Stance.DENIES for c in claims if c.cue and "reject" in c.cue.text
+    )
+    assert any(c.cue and "rejected" in c.cue.text for c in claims)
+
+
+def test_negated_cue_gives_denies() -> None:
+    text = "The ministry did not say that the drones were Iranian."
+    claim = one(text, "did not say")
+    assert claim.stance is Stance.DENIES
+    assert claim.content.text == "that the drones were Iranian"
+    claim = one("The ministry has not confirmed that the drones were Iranian.", "has not confirmed")
+    assert claim.stance is Stance.DENIES
+    claim = one("The ministry said that the drones were not Iranian.", "said")
+    assert claim.stance is Stance.ASSERTS  # a negation inside the content is no denial
+
+
+def test_impersonal_reportedly() -> None:
+    text = (
+        "In a surprise move, Moscow is reportedly involved in secret negotiations with the Houthis."
+    )
+    claim = one(text, "reportedly")
+    assert claim.source is None
+    assert claim.cue == Span(text="reportedly", start=30, end=40)
+    assert claim.content == Span(
+        text="Moscow is reportedly involved in secret negotiations with the Houthis",
+        start=20,
+        end=89,
+    )
+    assert claim.hedged and claim.hedges == ("reportedly",)
+    assert claim.stance is Stance.ASSERTS
+
+
+def test_impersonal_allegedly_stops_at_a_contrasting_clause() -> None:
+    text = (
+        "These negotiations are allegedly facilitated by Iran, although Tehran is keen to avoid it."
+    )
+    claim = one(text, "allegedly")
+    assert claim.source is None
+    assert claim.content == Span(
+        text="These negotiations are allegedly facilitated by Iran", start=0, end=52
+    )
+
+
+def test_hedged_by_cue_and_by_content() -> None:
+    text = (
+        "A senior U.S. official has suggested that the talks may be a response to Western support."
+    )
+    claim = one(text, "has suggested")
+    assert claim.hedged
+    assert claim.hedges == ("suggested", "may")
+
+
+def test_mixed_quote() -> None:
+    text = "Wallace said that British “expertise and advice” is helping Ukraine."
+    claim = one(text, "said")
+    assert claim.quote is QuoteType.MIXED
+
+
+def test_claims_are_in_document_order() -> None:
+    text = "Smith said the plan would work. Jones said it would fail. Brown said nothing mattered."
+    claims = extract_claims(text)
+    starts = [c.cue.start for c in claims if c.cue]
+    assert starts == sorted(starts)
+    assert [c.source.text for c in claims if c.source] == ["Smith", "Jones", "Brown"]
+
+
+# --------------------------------------------------------------------------
+# word lists and the contract
+# --------------------------------------------------------------------------
+
+
+def test_word_list_words_prefixes_phrases() -> None:
+    wl = WordList(["may", "suggest*", "is believed to"])
+    assert wl.found(["he", "may", "suggests", "it", "is", "believed", "to", "be"]) == [
+        "may",
+        "suggests",
+        "is believed to",
+    ]
+    assert wl.word("suggestion")  # prefixes match any ending
+    assert not wl.word("suggs")
+    assert hedges().word("reportedly")
+
+
+def test_to_contract_fields_and_pieces() -> None:
+    doc = "“A,” he said, “B.”"
+    claim = Claim(
+        source=Span.of(doc, 5, 7),
+        cue=Span.of(doc, 8, 12),
+        content=Span.of(doc, 0, 18),
+        content_spans=(Span.of(doc, 0, 4), Span.of(doc, 14, 18)),
+        quote=QuoteType.DIRECT,
+    )
+    row = to_contract(
+        claim,
+        "a.txt",
+        Speaker(name="Ben Wallace", kind=SourceKind.PERSON, key="person:ben wallace"),
+    )
+    assert row == {
+        "document": "a.txt",
+        "source": {"text": "he", "start": 5, "end": 7},
+        "cue": {"text": "said", "start": 8, "end": 12},
+        "content": {"text": doc, "start": 0, "end": 18},
+        "speaker": "Ben Wallace",
+        "source_kind": "person",
+        "stance": "asserts",
+        "hedged": False,
+        "quote": "direct",
+        "content_spans": [
+            {"text": "“A,”", "start": 0, "end": 4},
+            {"text": "“B.”", "start": 14, "end": 18},
+        ],
+    }
