@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from itertools import chain
 
 from claimtrack.linking.relate import Judgement, relate
-from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon
+from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shared_words
 from claimtrack.models import CaseClaim, Link, Relation
 
 CASE_DF_MIN_CLAIMS = 20
@@ -166,13 +166,18 @@ class LinkIndex:
         out = []
         for j, cid in self._judge(f):
             a, b = (f.id, cid) if f.id < cid else (cid, f.id)
+            reason = j.reason
+            head, sep, _ = reason.rpartition("shared: ")
+            if sep and j.shared:
+                fa, fb = (f, self._features[cid]) if f.id < cid else (self._features[cid], f)
+                reason = f"{head}shared: {shared_words(fa, fb, j.shared)}"
             out.append(
                 Link(
                     a=a,
                     b=b,
                     relation=j.relation,
                     confidence=j.confidence,
-                    reason=j.reason,
+                    reason=reason,
                     origin_claim=j.origin_claim,
                 )
             )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from rapidfuzz import fuzz
 
@@ -40,6 +41,7 @@ class Judgement:
     confidence: float
     reason: str
     origin_claim: int | None = None
+    shared: tuple[str, ...] = ()  # the shared concept keys
 
 
 def _weight(concept: str) -> float:
@@ -210,11 +212,12 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     if sim < NEGATION_MIN:
         return None
     shared_txt = _shared_text(shared)
+    mk = partial(Judgement, shared=tuple(shared))
     actors = _actors_differ(a, b)
     if actors is not None:
         if sim < ACTOR_MIN:
             return None  # the same kind of fact about different actors
-        return Judgement(
+        return mk(
             Relation.CONTRADICTS,
             _conf(sim, ACTOR_MIN),
             f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {shared_txt}",
@@ -224,7 +227,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         a.denies or b.denies or (sim >= LINK_MIN and _negation_applies(a, b))
     ):
         cue = neg_a or neg_b
-        return Judgement(
+        return mk(
             Relation.CONTRADICTS,
             _conf(sim, NEGATION_MIN),
             f"denial/negation '{cue}' on the same proposition; shared: {shared_txt}",
@@ -232,21 +235,21 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     if sim >= VALUE_MIN:
         nums = _numbers_conflict(a.text.numbers, b.text.numbers)
         if nums is not None:
-            return Judgement(
+            return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
                 f"conflicting values: {nums[0].text} vs {nums[1].text}; shared: {shared_txt}",
             )
         places = _places_conflict(a, b)
         if places is not None:
-            return Judgement(
+            return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
                 f"conflicting places: {places[0]} vs {places[1]}; shared: {shared_txt}",
             )
         dates = _dates_conflict(a, b)
         if dates is not None:
-            return Judgement(
+            return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
                 f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {shared_txt}",
@@ -256,13 +259,13 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     ratio = fuzz.ratio(a.lowered, b.lowered)
     origin = _origin(a, b, ratio)
     if origin is not None:
-        return Judgement(
+        return mk(
             Relation.REPEATS,
             _conf(sim, LINK_MIN),
             f"{origin[1]}; shared: {shared_txt}",
             origin_claim=origin[0],
         )
-    return Judgement(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {shared_txt}")
+    return mk(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {shared_txt}")
 
 
 def _conf(sim: float, floor: float) -> float:

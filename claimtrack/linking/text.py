@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -434,3 +435,28 @@ def claim_features(claim: CaseClaim) -> ClaimFeatures:
         speaker_outlet=speaker_outlet,
         published=claim.published,
     )
+
+
+def shared_words(a: ClaimFeatures, b: ClaimFeatures, shared: Sequence[str], limit: int = 8) -> str:
+    """The shared concepts as words of the claims ("negotiations", "Russia", "300")."""
+    lex = lexicon()
+    words: dict[str, str] = {}
+    wanted = set(shared)
+    for text in (a.lowered, b.lowered):
+        for tok in _TOKEN.findall(text):
+            tok = _clean(tok)
+            if _is_number(tok):
+                continue
+            s = stem(tok)
+            key = lex.concept.get(s, s)
+            if key in wanted and key not in words:
+                words[key] = tok
+    out = []
+    for c in shared:
+        if c.startswith(("e:", "n:")):
+            out.append(c[2:])
+        elif c in words:
+            out.append(words[c])
+        else:
+            out.append(c.lstrip("~"))
+    return ", ".join(out[:limit])
