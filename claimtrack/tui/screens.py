@@ -374,7 +374,7 @@ class ClaimsScreen(ClaimActionScreen):
         self._fetch_labels(q)
         table = self.query_one(ClaimTable)
         table.sort_key, table.descending = q.sort, q.descending
-        self.reload(keep=table.current_id)
+        self.reload()  # a new order or filter starts at its top
 
     def _fetch_labels(self, q: ClaimQuery) -> None:
         """Names for the status line's source and article filters (fetched off the UI thread)."""
@@ -414,7 +414,7 @@ class ClaimsScreen(ClaimActionScreen):
         col = next((c for c in COLUMNS if c.key == q.sort), None)
         text = Text()
         if self.total:
-            text.append(f"Claims {table.cursor + 1}/{self.total:,}", style="bold")
+            text.append(f"Claims {table.cursor + 1:,}/{self.total:,}", style="bold")
         else:
             text.append("No claims", style="bold")
             if q.describe():

@@ -47,7 +47,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("stance", "S", 1, False, "stance (A asserts, D denies)"),
     Column("hedged", "H", 1, False, "hedged (~)"),
     Column("text", "Claim", 0, False, "claim text"),
-    Column("article", "Art", 3, True, "article"),
+    Column("article", "Art", 4, True, "article"),
     Column("corroborating", "+", 2, True, "corroborating links"),
     Column("contradicting", "-", 2, True, "contradicting links"),
     Column("status", "Rev", 4, False, "review state and verdict"),
@@ -112,19 +112,21 @@ class ClaimTable(ScrollView, can_focus=True):
         self._scheduled = False
         self.sort_key = "id"
         self.descending = False
+        self.id_width = 3
 
     # -- data -------------------------------------------------------------
 
     def set_ids(self, ids: list[int], *, keep: int | None = None) -> None:
-        """Show ``ids``; the cursor goes to ``keep`` if present, else stays in range."""
+        """Show ``ids``; the cursor goes to ``keep`` if present, else to the top."""
         self._generation += 1
         self.ids = ids
+        self.id_width = max(3, len(str(max(ids)))) if ids else 3
         self.cache.clear()
         self._fresh.clear()
         self._wanted.clear()
         self._in_flight.clear()
         self.virtual_size = Size(self.size.width, len(ids) + 1)
-        index = ids.index(keep) if keep is not None and keep in ids else self.cursor
+        index = ids.index(keep) if keep is not None and keep in ids else 0
         self.cursor = max(0, min(index, len(ids) - 1))
         self.scroll_to(y=max(0, self.cursor - self._page_height() // 2), animate=False)
         self.refresh()
@@ -217,9 +219,9 @@ class ClaimTable(ScrollView, can_focus=True):
         return max(1, self.scrollable_content_region.height - 1)
 
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(c.width for c in COLUMNS if c.width) + len(COLUMNS) - 1
-        text = max(MIN_TEXT, width - fixed)
-        return [c.width or text for c in COLUMNS]
+        fixed = [self.id_width if c.key == "id" else c.width for c in COLUMNS]
+        text = max(MIN_TEXT, width - sum(fixed) - (len(COLUMNS) - 1))
+        return [w or text for w in fixed]
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, len(self.ids) + 1)
