@@ -98,7 +98,15 @@ def test_sources_lists_name_kind_affiliation_and_claims(case_db: str) -> None:
         "United Kingdom",
         wallace_claims(),
     )
-    assert ben["reliability"] is None  # not scored yet
+    # reliability and letter are the stored source score's, when scoring has run
+    from claimtrack.store.schema import SourceScoreRow
+
+    with Case.open(case_db) as case, case.session() as s:
+        score = s.get(SourceScoreRow, ben["id"])
+    if score is None:
+        assert (ben["reliability"], ben["letter"]) == (None, None)
+    else:
+        assert (ben["reliability"], ben["letter"]) == (round(score.reliability, 3), score.letter)
     assert rows["John Kirby"]["id"] != rows["John Kerry"]["id"]
     assert rows["United Kingdom"]["kind"] == "government"
     people = sources_rows("--kind", "person")
