@@ -424,3 +424,35 @@ def test_first_person_inside_a_quotation_is_its_speaker() -> None:
         ],
     )
     assert [s.name if s else None for s in got] == ["Guido Crosetto", "Guido Crosetto", None]
+
+
+def test_odd_text_and_spans_never_crash() -> None:
+    import random
+
+    rng = random.Random(7)
+    alphabet = list("abcXYZ .,\"\u201c\u201d\u2019'-\n\u00a0") + [
+        "Mr. ",
+        "He ",
+        "she ",
+        "they ",
+        "who ",
+        "The ",
+        "Reuters ",
+        "London ",
+        "U.S. ",
+        "\u0645",
+        "\u4e2d",
+        "\U0001f600",
+    ]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        claims = []
+        for _ in range(rng.randint(0, 4)):
+            a = rng.randint(0, len(text))
+            b = rng.randint(a, len(text))
+            c = rng.randint(0, len(text))
+            d = rng.randint(c, len(text))
+            source = Span.of(text, a, b) if rng.random() < 0.8 else None
+            claims.append(Claim(source=source, content=Span.of(text, c, d)))
+        resolved = resolve_claims(text, claims)
+        assert [r.claim for r in resolved] == claims
