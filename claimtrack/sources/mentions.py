@@ -604,7 +604,7 @@ class ArticleIndex:
         if role is None and pos == 0:
             role, role_text, aff2, start_back = self._role_before(run[0])
             affiliation = affiliation or aff2
-            gender = gender or (role.gender if role else "")
+            gender = role.gender if role is not None and role.gender else gender  # "widow Terry"
             full_start = start_back
         else:
             full_start = first_tok.start

@@ -858,8 +858,8 @@ class _Resolver:
         j = idx.mentions_before(start)
         while j < len(idx.mentions) and idx.mentions[j].sent == sent:
             m = idx.mentions[j]
-            if m.kind is SourceKind.PERSON and not m.in_quote:
-                return m.entity
+            if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss:
+                return m.entity  # "Holt's colleague Matt Lauer ...": Lauer is the subject
             j += 1
         return -1
 
