@@ -195,6 +195,17 @@ def _prob(claim: ReportClaim) -> str:
     return f"{_num(s.probability)} ({_num(s.low)}–{_num(s.high)})"
 
 
+def _period(articles: Iterable[ReportArticle]) -> str:
+    """The span of publication dates, with how many articles have none."""
+    arts = list(articles)
+    dates = sorted(a.published for a in arts if a.published is not None)
+    undated = len(arts) - len(dates)
+    if not dates:
+        return "undated" if arts else "—"
+    span = dates[0].isoformat() if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+    return span + (f" ({undated} undated)" if undated else "")
+
+
 def _date(article: ReportArticle) -> str:
     return article.published.isoformat() if article.published else "undated"
 
@@ -237,6 +248,7 @@ def _summary(v: _View) -> list[str]:
         "lr",
         [
             ["Articles", str(len(article_ids))],
+            ["Published", _period(v.articles[a] for a in article_ids if a in v.articles)],
             ["Claims", str(len(sel))],
             ["Sources", str(len(v.claim_counts))],
             ["Propositions", str(len(props))],
