@@ -456,3 +456,16 @@ def test_odd_text_and_spans_never_crash() -> None:
             claims.append(Claim(source=source, content=Span.of(text, c, d)))
         resolved = resolve_claims(text, claims)
         assert [r.claim for r in resolved] == claims
+
+
+def test_the_role_in_the_narrative_keeps_its_person_salient() -> None:
+    text = (
+        "President Barack Obama met Mitt Romney in 2012. Later the president appeared cowed. "
+        "Campaigning against Romney, he barely mentioned climate change. "
+        "The General Assembly established a new agency."
+    )
+    got = speakers(text, [claim_at(text, "he"), claim_at(text, "The General Assembly")])
+    obama, assembly = got
+    assert obama is not None and obama.name == "Barack Obama"
+    assert assembly is not None
+    assert (assembly.name, assembly.kind) == ("General Assembly", SourceKind.ORGANIZATION)

@@ -35,7 +35,7 @@ from claimtrack.sources.lexicon import (
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}(?:-[^\W\d_]+)?"  # U.S., U.S.-led
     r"|[^\W\d_]\w*(?:[\u2019'\-]\w+)*"  # words, hyphenated, possessives
-    r"|\d[\d,.]*"
+    r"|\d(?:[\d,.]*\d)?"
 )
 _ABBREV = frozenset(
     [
@@ -277,6 +277,7 @@ class ArticleIndex:
         self.mention_starts = [m.start for m in self.mentions]
         self.entities: list[Entity] = []
         self._link()
+        self._descriptions()
 
     # -- structure -----------------------------------------------------------
 
@@ -557,7 +558,11 @@ class ArticleIndex:
         r0, r1 = toks[rest[0]], toks[rest[-1]]
         surface = text[r0.start : r1.end]
         head = r1.lower
-        if role is None and honorific is None and (head in w.media_heads or head in w.org_heads):
+        if (
+            role is None and honorific is None and (head in w.media_heads or head in w.org_heads)
+        ) or (
+            len(rest) == 1 and head in w.org_heads
+        ):  # "General Assembly" is a body, not General Assembly the person
             self._add_org(first_tok.start, last_tok.end, whole, head, poss)
             return
         if role is None and honorific is None:
@@ -909,6 +914,67 @@ class ArticleIndex:
     def _adjacent_pos(self, end: int, b: Token) -> bool:
         gap = self.text[end : b.start]
         return 0 < len(gap) <= 2 and all(c in _SPACE for c in gap)
+
+    def _descriptions(self) -> None:
+        """'the president', 'the senator' in the narrative: a mention of the person last
+        named with that role, so that recency and subject position count it."""
+        toks = self.tokens
+        table = roles()
+        mods = words().role_modifiers
+        added: list[Mention] = []
+        for i, t in enumerate(toks):
+            if t.lower != "the" or i + 1 >= len(toks):
+                continue
+            j = i + 1
+            aff: str | None = None
+            while j < len(toks) - 1 and self._adjacent(toks[j - 1], toks[j]):
+                if toks[j].cap and demonym_affiliation(toks[j].text) is not None:
+                    aff = demonym_affiliation(toks[j].text)  # "the Republican nominee"
+                elif toks[j].lower not in mods:
+                    break
+                j += 1
+            r = toks[j]
+            if not self._adjacent(toks[j - 1], r) or r.cap and r.lower not in table:
+                continue
+            role = table.get(r.lower)
+            if role is None or role.kind is not SourceKind.PERSON or role.cls in ("relation",):
+                continue
+            if j + 1 < len(toks) and self._adjacent(r, toks[j + 1]) and toks[j + 1].cap:
+                continue  # "the president Barack Obama": the name is the mention
+            k = bisect_left(self.mention_starts, t.start) - 1
+            while k >= 0:
+                m = self.mentions[k]
+                e = self.entities[m.entity]
+                if (
+                    e.kind is SourceKind.PERSON
+                    and e.role_class == role.cls
+                    and (aff is None or e.affiliation in (None, aff))
+                ):
+                    added.append(
+                        Mention(
+                            start=t.start,
+                            end=r.end,
+                            kind=SourceKind.PERSON,
+                            name=e.name,
+                            full_start=t.start,
+                            role=e.role,
+                            role_class=e.role_class,
+                            gender=e.gender,
+                            sent=t.sent,
+                            in_quote=self.in_quote(t.start),
+                            poss=r.poss,
+                            entity=e.id,
+                        )
+                    )
+                    break
+                k -= 1
+        if added:
+            self.mentions = sorted(self.mentions + added, key=lambda m: m.start)
+            self.mention_starts = [m.start for m in self.mentions]
+            for e in self.entities:  # indices moved: rebuild every entity's mention list
+                e.mentions = []
+            for idx, m in enumerate(self.mentions):
+                self.entities[m.entity].mentions.append(idx)
 
     def _find_person(self, persons: list[Entity], toks: list[str], m: Mention) -> Entity | None:
         if not toks:

@@ -813,6 +813,11 @@ class _Resolver:
         first_in_sent: dict[int, int] = {}
         n = idx.mentions_before(pos)
         pnarr = idx.narrative[psent]
+        # centering: when the pronoun's sentence has no other subject, the previous
+        # sentence's subject is the likeliest referent
+        carried = -1
+        if psent > 0 and self._first_person_mention_in_sentence(psent) == -1:
+            carried = self._first_person_mention_in_sentence(psent - 1)
         for j in range(n - 1, -1, -1):
             m = idx.mentions[j]
             dist = pnarr - idx.narrative[m.sent]
@@ -845,6 +850,8 @@ class _Resolver:
                 score += 0.6
                 if m.sent == psent and not pquote and not m.in_quote:
                     score += 1.5  # "Boris Johnson, who ..., said he had urged"
+            if e.id == carried:
+                score += 0.8
             score += 0.15 * min(len(e.mentions), 6)
             if best is None or score > best[0]:
                 best = (score, e.id)
@@ -859,7 +866,12 @@ class _Resolver:
         while j < len(idx.mentions) and idx.mentions[j].sent == sent:
             m = idx.mentions[j]
             if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss:
-                return m.entity  # "Holt's colleague Matt Lauer ...": Lauer is the subject
+                prefix = self.text[start : m.full_start]
+                after = self.text[m.end : m.end + 1]
+                if not (after == "," and re.search(r"\b[a-z]", prefix)):
+                    return m.entity
+                # "Campaigning against Romney, he ...": an introductory phrase, not the subject
+            # (a possessive is no subject either: "Holt's colleague Matt Lauer ...")
             j += 1
         return -1
 
