@@ -73,7 +73,7 @@ class TextPrompt(ModalScreen[str | None]):
 class ChoiceModal(ModalScreen[str | None]):
     """Pick one of a few options by its key (or arrows and Enter)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel-choice")]
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", id="cancel-choice")]
 
     def __init__(self, title: str, choices: Sequence[tuple[str, str, str]]) -> None:
         """``choices``: (key, value, label)."""
@@ -114,6 +114,7 @@ class PickerModal(ModalScreen[Any]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel-picker"),
+        Binding("q", "cancel", "Cancel", show=False),  # q in the list must not quit the app
         Binding("down", "focus_list", "To list", show=False),
     ]
 
