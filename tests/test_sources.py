@@ -469,3 +469,9 @@ def test_the_role_in_the_narrative_keeps_its_person_salient() -> None:
     assert obama is not None and obama.name == "Barack Obama"
     assert assembly is not None
     assert (assembly.name, assembly.kind) == ("General Assembly", SourceKind.ORGANIZATION)
+
+
+def test_a_span_that_runs_into_its_verb_is_cut_there() -> None:
+    text = "Recent observations show Russian warships sailing from Tartus to Tobruk."
+    source = "Recent observations show Russian warships sailing from Tartus"
+    assert speakers(text, [claim_at(text, source)]) == [None]

@@ -82,6 +82,69 @@ DETERMINERS = frozenset(
         "both",
     }
 )
+_CLAUSE_VERBS = frozenset(
+    {
+        "said",
+        "says",
+        "say",
+        "told",
+        "tells",
+        "show",
+        "shows",
+        "showed",
+        "shown",
+        "indicate",
+        "indicates",
+        "indicated",
+        "suggest",
+        "suggests",
+        "suggested",
+        "warn",
+        "warns",
+        "warned",
+        "claim",
+        "claims",
+        "claimed",
+        "note",
+        "notes",
+        "noted",
+        "added",
+        "adds",
+        "believe",
+        "believes",
+        "argue",
+        "argues",
+        "argued",
+        "confirm",
+        "confirms",
+        "confirmed",
+        "deny",
+        "denies",
+        "denied",
+        "reveal",
+        "reveals",
+        "revealed",
+        "insist",
+        "insists",
+        "insisted",
+        "estimate",
+        "estimates",
+        "estimated",
+        "assert",
+        "asserts",
+        "asserted",
+        "met",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+    }
+)
 _PERSON_BODIES = frozenset({"campaign", "camp", "team", "foundation", "office", "transition"})
 _SAYS = frozenset(
     {
@@ -267,6 +330,12 @@ class _Resolver:
             return self._relative(start, ci)
         toks = self.idx.tokens_in(start, end)
         toks = [t for t in toks if t.end <= end]
+        # an over-long span that runs into its verb: "Recent observations show warships ..."
+        for k in range(1, len(toks)):
+            if toks[k].lower in _CLAUSE_VERBS and not toks[k].cap:
+                toks = toks[:k]
+                end = toks[-1].end
+                break
         if not toks:
             return None
         mentions = [m for m in self.idx.mentions_in(start, end) if m.entity >= 0]
