@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from claimtrack.models import Claim, Span
+from claimtrack.models import Claim, ResolvedClaim, Span
 from claimtrack.sources import resolve_claims
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -117,9 +117,21 @@ def extractor_figures(verbose: bool) -> None:
         resolved = resolve_claims(text, claims)
         for r in rows:
             total += 1
-            best = max(
-                resolved, key=lambda rc: _overlap(rc.claim.content, r["content"]), default=None
-            )
+
+            # the extracted claim whose content overlaps the gold content most; among
+            # overlapping ones, one whose source overlaps the gold source first
+            def rank(rc: ResolvedClaim, r: dict = r) -> tuple[bool, int]:
+                same = (
+                    rc.claim.source is not None
+                    and r["source"] is not None
+                    and _overlap(rc.claim.source, r["source"]) > 0
+                )
+                return (
+                    same and _overlap(rc.claim.content, r["content"]) > 0,
+                    _overlap(rc.claim.content, r["content"]),
+                )
+
+            best = max(resolved, key=rank, default=None)
             if best is None or _overlap(best.claim.content, r["content"]) == 0:
                 continue
             found += 1
