@@ -84,9 +84,47 @@ def iter_claim_contracts(case: Case, article_id: int | None = None) -> Iterator[
         )
         if article_id is not None:
             query = query.where(col(ClaimRow.article_id) == article_id)
+        texts: dict[int, str] = {}  # the current article's text, for discontinuous contents
         for row, path, source in s.exec(query):
-            contract = to_contract(claim_from_row(row), path or "", speaker_from_row(row, source))
+            text = None
+            if row.content_spans and row.content_spans != "[]":
+                if row.article_id not in texts:
+                    texts.clear()
+                    texts[row.article_id] = article_text(case, row.article_id)
+                text = texts[row.article_id]
+            contract = to_contract(
+                claim_from_row(row, text), path or "", speaker_from_row(row, source)
+            )
             yield {"id": row.id, "article_id": row.article_id, **contract}
+
+
+def iter_claims_scored(
+    case: Case, article_id: int | None = None, *, batch: int = 500
+) -> Iterator[dict[str, Any]]:
+    """``iter_claim_contracts`` rows plus ``probability``, ``credibility`` (1-6) and
+    ``reliability`` (the A-F letter of the claim's source, the analyst's attribution and
+    merges applied); None where not scored. Still streamed: scores are read
+    ``batch`` claims at a time (``queries.claims_by_ids``)."""
+    from claimtrack.store.queries import claims_by_ids
+
+    def scored(rows: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        found = {r.id: r for r in claims_by_ids(case, [int(row["id"]) for row in rows])}
+        for row in rows:
+            listed = found.get(int(row["id"]))
+            yield {
+                **row,
+                "probability": listed.probability if listed is not None else None,
+                "credibility": listed.credibility if listed is not None else None,
+                "reliability": listed.letter if listed is not None else None,
+            }
+
+    pending: list[dict[str, Any]] = []
+    for row in iter_claim_contracts(case, article_id):
+        pending.append(row)
+        if len(pending) >= batch:
+            yield from scored(pending)
+            pending = []
+    yield from scored(pending)
 
 
 def table_counts(case: Case) -> dict[str, int]:

@@ -161,6 +161,7 @@ class ScoreView:
     low: float
     high: float
     contributions: list[tuple[str, float, str | None]]  # (label, log-odds weight, group)
+    logodds: float | None = None  # the stored log-odds (the weights sum to it)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,12 @@ class ClaimDetail:
     verdict: str | None
     note: str | None
     review_version: int  # 0 = no decision yet
+    article_path: str | None = None
+    article_url: str | None = None
+    extractor: str | None = None
+    extractor_version: str | None = None
+    content_start: int = 0  # absolute offsets of the whole content span
+    content_end: int = 0
 
 
 @dataclass(frozen=True)
@@ -679,7 +686,8 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
         r = conn.execute(
             text(
                 "SELECT c.*, a.title AS a_title, a.outlet AS a_outlet, a.published AS a_published, "
-                "a.text AS a_text, r.status AS r_status, r.verdict AS r_verdict, r.note AS r_note, "
+                "a.text AS a_text, a.path AS a_path, a.url AS a_url, "
+                "r.status AS r_status, r.verdict AS r_verdict, r.note AS r_note, "
                 "r.version AS r_version, r.source_id AS r_source_id "
                 "FROM claim c JOIN article a ON a.id = c.article_id "
                 "LEFT JOIN claim_review r ON r.claim_id = c.id WHERE c.id = :id"
@@ -705,7 +713,7 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
         rel = [SpanMark(m.kind, m.start - p_lo, m.end - p_lo) for m in marks]
         score_row = conn.execute(
             text(
-                "SELECT probability, credibility, low, high, explanation FROM claim_score "
+                "SELECT probability, credibility, low, high, explanation, logodds FROM claim_score "
                 "WHERE claim_id = :id"
             ),
             {"id": claim_id},
@@ -726,6 +734,7 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
                     for p in parts
                     if isinstance(p, dict)
                 ],
+                logodds=float(score_row[5]) if score_row[5] is not None else None,
             )
         raw_links = _effective_links(conn, [claim_id])
         others = sorted({int(x[2]) if int(x[1]) == claim_id else int(x[1]) for x in raw_links})
@@ -788,6 +797,12 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
         verdict=r.r_verdict,
         note=r.r_note,
         review_version=int(r.r_version) if r.r_version is not None else 0,
+        article_path=r.a_path,
+        article_url=r.a_url,
+        extractor=r.extractor,
+        extractor_version=r.extractor_version,
+        content_start=int(r.content_start),
+        content_end=int(r.content_end),
     )
 
 
