@@ -48,6 +48,7 @@ ARGS = {
     "articles": ["articles"],
     "sources": ["sources"],
     "links": ["links"],
+    "show": ["show", "5"],
     "config": ["config"],
     "db info": ["db", "info"],
 }
