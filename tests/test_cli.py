@@ -347,6 +347,10 @@ def test_claims_jsonl_follows_the_contract(fakes: None, tmp_path: Path) -> None:
         "stance": "asserts",
         "hedged": False,
         "quote": "indirect",
+        # scored at ingest: a named person with no track record (prior 0.6, letter F)
+        "probability": 0.6,
+        "credibility": 3,
+        "reliability": "F",
     }
     code, out, _ = run("claims", "--format", "csv", "--article", "1")
     (flat,) = list(csv.DictReader(io.StringIO(out)))

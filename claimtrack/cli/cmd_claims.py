@@ -22,12 +22,14 @@ def claims(
     """List stored claims in document order: who says what, how (stance, hedging, quote).
 
     JSONL rows carry the extraction contract fields (docs/extract-jsonl.md) plus
-    `id` and `article_id`; `document` is the path the article was ingested from.
+    `id` and `article_id`, and once scored `probability`, `credibility` (1-6) and
+    `reliability` (the A-F letter of the claim's source); `document` is the path
+    the article was ingested from. `claimtrack show ID` gives one claim in full.
     """
-    from claimtrack.store.catalog import iter_claim_contracts
+    from claimtrack.store.catalog import iter_claims_scored
 
     with case_from(ctx) as case:
-        _emit(iter_claim_contracts(case, article), fmt)  # streamed for jsonl/csv
+        _emit(iter_claims_scored(case, article), fmt)  # streamed for jsonl/csv
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +40,9 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
         flat[f"{name}_text"] = span.get("text")
         flat[f"{name}_start"] = span.get("start")
         flat[f"{name}_end"] = span.get("end")
+    if "credibility" in row:  # the grade as in the review app: source letter, credibility
+        cred = row.get("credibility")
+        flat["grade"] = f"{row.get('reliability') or '-'}{cred if cred is not None else '-'}"
     return flat
 
 
@@ -59,6 +64,9 @@ _CSV_COLUMNS = [
     "stance",
     "hedged",
     "quote",
+    "reliability",
+    "credibility",
+    "probability",
 ]
 
 
@@ -82,6 +90,8 @@ def _emit(rows: Iterable[dict[str, Any]], fmt: OutputFormat | None) -> None:
             Column("stance"),
             Column("hedged"),
             Column("quote"),
+            Column("grade"),
+            Column("probability", "P", justify="right"),
         ],
         chosen,
         title="Claims",
