@@ -227,6 +227,7 @@ def test_check_lists_each_problem_and_exits_1(stored_case: Path, tmp_path: Path)
             " explanation, computed_at) VALUES (777, 0.5, 3, 0, 0.4, 0.6, '[]', '2024-01-01')"
         )
         conn.execute("UPDATE article SET text = text || 'x' WHERE id = 2")
+    (link_id,) = conn.execute("SELECT id FROM link WHERE b_id = 4242").fetchone()
     conn.close()
     result = _cli(str(stored_case), "db", "check", cwd=tmp_path)
     assert result.returncode == 1
@@ -234,7 +235,7 @@ def test_check_lists_each_problem_and_exits_1(stored_case: Path, tmp_path: Path)
     size = len(read_document(str(sorted(FIXTURES.glob("*.txt"))[1])).text)
     assert sorted(lines) == sorted(
         [
-            "link 1: b_id 4242 refers to a missing claim",
+            f"link {link_id}: b_id 4242 refers to a missing claim",
             "claim_score 777: claim_id 777 refers to a missing claim",
             "article 2: text does not match its hash",
             f"article 2: size {size} but the text has {size + 1}",
