@@ -133,6 +133,7 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
 
 
 _AUX = frozenset(["has", "have", "had", "was", "were", "is", "are"])
+_SURE: dict[str, bool] = {}
 SURE_CUE = 0.85  # a word this often a cue in PolNeAR train is one even where the tagger says no
 
 
@@ -144,7 +145,18 @@ def _sure_cues(doc: Doc, first: int, labels: list[str], cue_prob: dict[str, floa
     for k in range(n):
         if labels[k] != "O":
             continue
-        w = words[first + k].lower()
+        raw = words[first + k]
+        sure = _SURE.get(raw)
+        if sure is None:
+            low = raw.lower()
+            sure = _SURE[raw] = (den.word(low) and not low.startswith("denial")) or cue_prob.get(
+                low, 0.0
+            ) >= SURE_CUE
+            if len(_SURE) > 100_000:
+                _SURE.clear()
+        if not sure:
+            continue
+        w = raw.lower()
         if den.word(w) and not w.startswith("denial"):
             # a denial verb: "has denied", "rejected"; an auxiliary right before joins the cue
             labels[k] = "B-C"
@@ -191,6 +203,9 @@ def _gap(a: _Piece, b: _Piece) -> int:
 def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Group]:
     sent, line = doc.sent, doc.line
     cues = [p for p in pieces if p.role == "C"]
+    used = bytearray(len(doc.words))  # tokens the tagger gave a role
+    for p in pieces:
+        used[p.first : p.last] = b"\x01" * (p.last - p.first)
     groups = {id(c): _Group(c, confidence=conf.get(c.first, 1.0)) for c in cues}
     by_sentence: dict[int, list[_Piece]] = {}
     for c in cues:
@@ -219,7 +234,8 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
         if not candidates:
             candidates = [
                 c
-                for c in cues
+                for s in range(s0 - NEAR_GAP, s1 + NEAR_GAP + 1)
+                for c in by_sentence.get(s, ())
                 if line[c.first] == line[trimmed.first] and _gap(c, trimmed) <= NEAR_GAP
             ]
         if candidates:
@@ -266,12 +282,12 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
             and g.cue is not None
             and any(den.word(w.lower()) for w in doc.words[g.cue.first : g.cue.last])
         ):
-            g.source = _subject_before(doc, g.cue, pieces)
+            g.source = _subject_before(doc, g.cue, used)
 
     out: list[_Group] = []
     for g in groups.values():
         if not g.content and g.cue is not None:
-            filler = _fallback_content(doc, g, pieces)
+            filler = _fallback_content(doc, g, used)
             if filler is not None:
                 g.content = [filler]
                 g.confidence *= 0.7
@@ -315,17 +331,14 @@ def _according_to(doc: Doc, g: _Group) -> None:
     g.content = kept
 
 
-def _subject_before(doc: Doc, cue: _Piece, pieces: list[_Piece]) -> _Piece | None:
+def _subject_before(doc: Doc, cue: _Piece, used: bytearray) -> _Piece | None:
     """The untagged words right before a cue, back to the clause start (at most 8): its subject."""
     s = doc.sent[cue.first]
     floor = max(doc.sent_first[s], cue.first - 8)
-    used = {
-        i for p in pieces for i in range(p.first, p.last) if p.last > floor and p.first < cue.first
-    }
     i = cue.first
     while i > floor:
         w = doc.words[i - 1]
-        if (i - 1) in used or w in _LEFT_STOP or w in QUOTES or w.lower() in _SUBORDINATORS:
+        if used[i - 1] or w in _LEFT_STOP or w in QUOTES or w.lower() in _SUBORDINATORS:
             break
         i -= 1
     while i < cue.first and doc.words[i].lower() in ("however", "but", "and", "yet", "also"):
@@ -337,23 +350,19 @@ def _subject_before(doc: Doc, cue: _Piece, pieces: list[_Piece]) -> _Piece | Non
     return _Piece("S", i, cue.first)
 
 
-def _fallback_content(doc: Doc, g: _Group, pieces: list[_Piece]) -> _Piece | None:
+def _fallback_content(doc: Doc, g: _Group, used: bytearray) -> _Piece | None:
     """Content for a cue the tagger left without one: the rest of its sentence, untagged words only."""
     cue = g.cue
     assert cue is not None
     s = doc.sent[cue.first]
     first_tok = doc.sent_first[s]
     end_tok = doc.sent_first[s + 1] if s + 1 < len(doc.sent_first) else len(doc.words)
-    used = bytearray(end_tok - first_tok)
-    for p in pieces:
-        for i in range(max(p.first, first_tok), min(p.last, end_tok)):
-            used[i - first_tok] = 1
     # after the cue (and after its source when that follows: "According to X, ...")
     i = cue.last
     if g.source is not None and g.source.first >= cue.last:
         i = g.source.last
     j = i
-    while j < end_tok and not used[j - first_tok]:
+    while j < end_tok and not used[j]:
         j += 1
     after = _trim(doc, _Piece("T", i, j)) if j > i else None
     if after is not None:
@@ -365,7 +374,7 @@ def _fallback_content(doc: Doc, g: _Group, pieces: list[_Piece]) -> _Piece | Non
     head = g.source.first if g.source is not None and g.source.last <= cue.first else cue.first
     j = head
     i = j
-    while i > first_tok and not used[i - 1 - first_tok]:
+    while i > first_tok and not used[i - 1]:
         i -= 1
     before = _trim(doc, _Piece("T", i, j)) if j > i else None
     if before is not None and before.last - before.first >= 3:

@@ -17,6 +17,7 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _BREAK_RE = re.compile("[\r\n]")
 
 MAX_BLOCK = 400
+MAX_SENTENCE = 200
 
 OPEN_QUOTES = frozenset("“«„‟")
 CLOSE_QUOTES = frozenset("”»")
@@ -139,13 +140,13 @@ def analyse(text: str) -> Doc:
     sent_first = doc.sent_first
     starts_here = bytearray(n)
     starts_here[0] = 1
-    for i in range(1, n):
-        if line[i] != line[i - 1]:
-            starts_here[i] = 1
-    for i in range(n - 1):
-        w = words[i]
-        if w not in _END_PUNCT:
+    line_first = [0] + [i for i in range(1, n) if line[i] != line[i - 1]]
+    for i in line_first:
+        starts_here[i] = 1
+    for i in [k for k, w in enumerate(words) if w in _END_PUNCT]:
+        if i >= n - 1:
             continue
+        w = words[i]
         if w == ".":
             prev = words[i - 1].lower() if i else ""
             if prev in _ABBREV or (len(prev) == 1 and prev.isalpha()):
@@ -170,43 +171,48 @@ def analyse(text: str) -> Doc:
             or c in "(‘'"
         ):
             starts_here[j] = 1
-    sid = -1
-    for i in range(n):
+    # a "sentence" longer than MAX_SENTENCE tokens (a list, a table, a 5 MB line with no
+    # full stop) is cut, so that nothing downstream can grow with the square of its length
+    previous = 0
+    for i in range(1, n):
         if starts_here[i]:
-            sid += 1
-            sent_first.append(i)
-        sent.append(sid)
+            previous = i
+        elif i - previous >= MAX_SENTENCE:
+            starts_here[i] = 1
+            previous = i
+    sent_first.extend(i for i in range(n) if starts_here[i])
+    bounds = [*sent_first, n]
+    for sid in range(len(sent_first)):
+        sent.extend([sid] * (bounds[sid + 1] - bounds[sid]))
 
     # quotation state, per line; a quote left open at the end of a line is closed there
     inq = doc.inq
-    inside = False
-    cur_line = -1
-    for i in range(n):
-        if line[i] != cur_line:
-            cur_line = line[i]
-            inside = False
-        w = words[i]
-        if w in OPEN_QUOTES:
-            inq.append(False)
-            inside = True
-            continue
-        if w in CLOSE_QUOTES:
-            inq.append(False)
-            inside = False
-            continue
-        if w in STRAIGHT_QUOTES:
-            inq.append(False)
-            inside = not inside
-            continue
-        inq.append(inside)
+    inq.extend([False] * n)
+    line_end = [*line_first[1:], n]
+    quote_at = [k for k, w in enumerate(words) if w in QUOTES]
+    qi = 0
+    nq = len(quote_at)
+    for le in line_end:
+        inside_from = -1  # token after the opening mark, while inside
+        while qi < nq and quote_at[qi] < le:
+            k = quote_at[qi]
+            qi += 1
+            w = words[k]
+            if w in OPEN_QUOTES or (w in STRAIGHT_QUOTES and inside_from < 0):
+                if inside_from >= 0:
+                    inq[inside_from:k] = [True] * (k - inside_from)
+                inside_from = k + 1
+            else:  # a closing mark, or a straight quote closing an open one
+                if inside_from >= 0:
+                    inq[inside_from:k] = [True] * (k - inside_from)
+                inside_from = -1
+        if inside_from >= 0:
+            inq[inside_from:le] = [True] * (le - inside_from)
 
     # blocks: lines, cut at sentence starts when longer than MAX_BLOCK
     blocks = doc.blocks
-    first = 0
-    for i in range(1, n + 1):
-        if i == n or line[i] != line[i - 1]:
-            _cut(first, i, sent_first, sent, blocks)
-            first = i
+    for lf, le in zip(line_first, line_end, strict=True):
+        _cut(lf, le, sent_first, sent, blocks)
     return doc
 
 
