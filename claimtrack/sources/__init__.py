@@ -5,7 +5,7 @@ Public API (docs/dev/SOURCES_API.md):
   written source span -> a canonical Speaker (pronouns, surnames, descriptions,
   anonymous, documents, metonyms), plus ``cited`` for relays;
 - cross-article identity: ``canonical_key``, ``is_article_local``, ``scoped_key``,
-  ``match_entity(speaker, known)``, ``EntityIndex``, ``KnownEntity``;
+  ``match_entity(speaker, known)``, ``match_key``, ``EntityIndex``, ``KnownEntity``;
 - the outlet/agency/government table: ``default_table()``, ``extend_table(table, rows)``,
   ``parse_entity_csv(text)``, ``EntityEntry``, ``EntityTable``.
 """
@@ -18,6 +18,7 @@ from claimtrack.sources.identity import (
     canonical_key,
     is_article_local,
     match_entity,
+    match_key,
     same_body,
     same_person,
     scoped_key,
@@ -43,6 +44,7 @@ __all__ = [
     "extend_table",
     "is_article_local",
     "match_entity",
+    "match_key",
     "parse_entity_csv",
     "resolve_claims",
     "same_body",

@@ -257,6 +257,28 @@ def _match_one(
     return any(same_body(x, y) for x in _names(s) for y in _names(k))
 
 
+def match_key(name: str, kind: SourceKind) -> str | None:
+    """An indexable key for finding the known entities a name may be (None: match by key only).
+
+    People: ``person:<normalised surname>`` when the name has a first name, so
+    every two names ``same_person`` accepts share it (a store can fetch the
+    candidates of ``match_entity`` by an indexed column instead of scanning).
+    Outlets, organisations, governments: ``body:<significant words>`` (generic
+    words such as "the", "agency", "news" dropped), which finds the same body
+    written with or without them; acronyms and near-identical names are found
+    only by alias. Other kinds: None.
+    """
+    if kind is SourceKind.PERSON:
+        p = parse_person(name)
+        if p is None or p.first is None or not p.surname:
+            return None
+        return f"person:{p.surname}"
+    if kind in _BODY_KINDS:
+        sig = _significant(name)
+        return "body:" + " ".join(sig) if sig else None
+    return None
+
+
 def match_entity(
     speaker: Speaker | KnownEntity,
     known: Sequence[KnownEntity],
@@ -351,6 +373,7 @@ __all__ = [
     "canonical_key",
     "is_article_local",
     "match_entity",
+    "match_key",
     "parse_person",
     "same_body",
     "same_person",
