@@ -1,7 +1,8 @@
 """Numbered schema migrations, applied when a case is opened.
 
 Each migration is explicit DDL that takes the schema from version N-1 to N, so a
-case database written by any older claimtrack upgrades in place. Applied
+case database written by any older claimtrack upgrades in place; a migration may
+add a ``backfill`` (Python, same transaction) for values SQL cannot compute. Applied
 versions are recorded in ``schema_migrations`` (version, name, applied_at); each
 migration runs in its own transaction together with its record (SQLite and
 PostgreSQL both have transactional DDL), so a failed upgrade leaves the database
@@ -17,7 +18,7 @@ a timestamp (stored as UTC).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,26 @@ class Migration:
     version: int
     name: str
     statements: Sequence[str]
+    # values computed in Python for the rows already there (same transaction, after the DDL)
+    backfill: Callable[[Connection], None] | None = None
+
+
+def _backfill_source_match_key(conn: Connection) -> None:
+    """Migration 4: the matcher's candidate key of every source already in the case."""
+    from sqlalchemy import text
+
+    from claimtrack.store.sources import source_match_key
+
+    rows = conn.execute(text("SELECT id, key, name, kind FROM source")).fetchall()
+    params = [
+        {"i": int(i), "m": m}
+        for i, key, name, kind in rows
+        if (m := source_match_key(str(key), str(name), str(kind))) is not None
+    ]
+    for start in range(0, len(params), 1000):
+        conn.execute(
+            text("UPDATE source SET match_key = :m WHERE id = :i"), params[start : start + 1000]
+        )
 
 
 _DIALECT_TYPES = {
@@ -213,6 +234,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX ix_link_origin_claim_id ON link (origin_claim_id)",
         ),
     ),
+    Migration(
+        4,
+        "source.match_key: the indexed key cross-article matching fetches candidates by",
+        (
+            "ALTER TABLE source ADD COLUMN match_key VARCHAR",
+            "CREATE INDEX ix_source_match_key ON source (match_key)",
+        ),
+        _backfill_source_match_key,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -281,6 +311,8 @@ def migrate(case: Case, target: int | None = None) -> list[int]:
                     continue
                 for statement in migration.statements:
                     conn.execute(text(_render(statement, dialect)))
+                if migration.backfill is not None:
+                    migration.backfill(conn)
                 conn.execute(
                     insert(SchemaMigration).values(
                         version=migration.version, name=migration.name, applied_at=utcnow()

@@ -66,6 +66,10 @@ class SourceRow(SQLModel, table=True):
     merged_into: int | None = Field(default=None, foreign_key="source.id", index=True)
     version: int = 1
     created_at: datetime
+    # machine: the indexed key the cross-article matcher's candidates are fetched by
+    # (claimtrack.sources.match_key: "person:<surname>", "body:<words>"); None for
+    # article-local and analyst-made sources
+    match_key: str | None = Field(default=None, index=True)
 
 
 class SourceAliasRow(SQLModel, table=True):

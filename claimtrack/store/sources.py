@@ -23,7 +23,7 @@ decisions survive re-ingesting and re-resolving.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +36,9 @@ from claimtrack.sources import (
     default_table,
     is_article_local,
     match_entity,
+    match_key,
     scoped_key,
 )
-from claimtrack.sources.identity import parse_person
 from claimtrack.store.db import Case, utcnow
 from claimtrack.store.review import bump, record_event
 
@@ -65,94 +65,145 @@ def _reason(entry: EntityEntry) -> str:
     return entry.prior_reason + (f" ({entry.prior_origin})" if entry.prior_origin else "")
 
 
+_IN_CHUNK = 500  # values per IN (...) query, well under every backend's parameter limit
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(values), _IN_CHUNK):
+        yield values[i : i + _IN_CHUNK]
+
+
+def source_match_key(key: str, name: str, kind: str) -> str | None:
+    """``source.match_key`` of a machine source (``claimtrack.sources.match_key``).
+
+    None for article-local keys (they never merge) and analyst-made sources
+    (``split:``), which only their pinned aliases reach.
+    """
+    if is_article_local(key) or key.startswith("split:"):
+        return None
+    try:
+        return match_key(name, SourceKind(kind))
+    except ValueError:
+        return None
+
+
+def _norms(group: Sequence[Speaker]) -> set[str]:
+    return {normalise_alias(a) for sp in group for a in (sp.name, *sp.aliases)} - {""}
+
+
+def _match_keys(speaker: Speaker) -> set[str]:
+    if speaker.kind is SourceKind.PERSON:  # the matcher compares the full names only
+        names: tuple[str, ...] = (speaker.name,)
+    else:
+        names = (speaker.name, *speaker.aliases)
+    return {k for n in names if (k := match_key(n, speaker.kind)) is not None}
+
+
 class SourceFinder:
-    """Find-or-create the source rows of one article's speakers, in one transaction."""
+    """Find-or-create the source rows of one article's speakers, in one transaction.
+
+    ``get_many`` is batched and indexed: whatever the number of speakers and the
+    size of the case, one query for pinned aliases, one for keys, one or two for
+    the matcher's candidates (by the indexed ``source.match_key`` and
+    ``source_alias.norm``), one flush for the new rows and one query for the
+    aliases already recorded (each IN list in chunks of 500).
+    """
 
     def __init__(self, session: Session, article_id: int, table: EntityTable | None = None):
         self.s = session
         self.article_id = article_id
         self.table = table or default_table()
-        self.by_key: dict[str, SourceRow] = {}
+        self.by_key: dict[str, SourceRow] = {}  # scoped key -> row
 
     def get(self, speaker: Speaker) -> SourceRow:
-        key = scoped_key(speaker.key, self.article_id)
-        row = self.by_key.get(key)
-        if row is None:
-            row = (
-                self._pinned(speaker)
-                or self._by_key(key)
-                or self._matched(speaker)
-                or self._create(speaker, key)
-            )
-            self._fill(row, speaker)
-            self.by_key[key] = row
-        self._add_aliases(row, speaker)
-        return row
+        return self.get_many([speaker])[speaker.key]
 
-    def _pinned(self, speaker: Speaker) -> SourceRow | None:
+    def get_many(self, speakers: Iterable[Speaker]) -> dict[str, SourceRow]:
+        """The source row of every speaker, by ``Speaker.key`` (as resolved, unscoped).
+
+        A field the row lacks (affiliation, role, the table's prior) is filled
+        from the speakers; every name and alias is recorded in ``source_alias``;
+        analyst columns are never touched.
+        """
+        groups: dict[str, list[Speaker]] = {}
+        for sp in speakers:
+            groups.setdefault(scoped_key(sp.key, self.article_id), []).append(sp)
+        if not groups:
+            return {}
+        todo = [k for k in groups if k not in self.by_key]
+        if todo:
+            self._resolve(todo, groups)
+        self._add_aliases(groups)
+        return {sp.key: self.by_key[k] for k, group in groups.items() for sp in group}
+
+    def _resolve(self, todo: list[str], groups: dict[str, list[Speaker]]) -> None:
+        found = self._pinned({k: _norms(groups[k]) for k in todo})
+        rest = [k for k in todo if k not in found]
+        found.update(self._by_keys(rest))
+        rest = [k for k in rest if k not in found]
+        created: list[SourceRow] = []
+        if rest:
+            matcher = _Candidates(self)
+            matcher.prefetch([(groups[k][0], _norms(groups[k])) for k in rest])
+            for k in rest:
+                speaker = groups[k][0]
+                row = None if is_article_local(k) else matcher.match(speaker, _norms(groups[k]))
+                if row is None:
+                    row = self._new(speaker, k)
+                    created.append(row)
+                    matcher.remember(row, speaker, _norms(groups[k]))
+                found[k] = row
+        for k in todo:
+            row = found[k]
+            for sp in groups[k]:
+                self._fill(row, sp)
+            self.by_key[k] = row
+        if created:
+            self.s.add_all(created)
+        self.s.flush()
+
+    def _pinned(self, norms_of: dict[str, set[str]]) -> dict[str, SourceRow]:
+        """Keys whose names include an alias the analyst pinned: the latest pin wins."""
         from sqlmodel import col, select
 
         from claimtrack.store.schema import SourceAliasRow, SourceRow
 
-        norms = {normalise_alias(a) for a in (speaker.name, *speaker.aliases)} - {""}
-        if not norms:
-            return None
-        hit = self.s.exec(
-            select(SourceRow)
-            .join(SourceAliasRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
-            .where(col(SourceAliasRow.origin) == ANALYST, col(SourceAliasRow.norm).in_(norms))
-            .order_by(col(SourceAliasRow.id).desc())
-        ).first()
-        return hit
+        norms = sorted({n for ns in norms_of.values() for n in ns})
+        pins: dict[str, tuple[int, SourceRow]] = {}
+        for chunk in _chunks(norms):
+            for norm, alias_id, row in self.s.exec(
+                select(SourceAliasRow.norm, SourceAliasRow.id, SourceRow)
+                .join(SourceRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
+                .where(col(SourceAliasRow.origin) == ANALYST, col(SourceAliasRow.norm).in_(chunk))
+            ):
+                assert alias_id is not None
+                if norm not in pins or pins[norm][0] < alias_id:
+                    pins[norm] = (alias_id, row)
+        out: dict[str, SourceRow] = {}
+        if pins:
+            for k, ns in norms_of.items():
+                hits = [pins[n] for n in ns if n in pins]
+                if hits:
+                    out[k] = max(hits, key=lambda h: h[0])[1]
+        return out
 
-    def _by_key(self, key: str) -> SourceRow | None:
+    def _by_keys(self, keys: Sequence[str]) -> dict[str, SourceRow]:
         from sqlmodel import col, select
 
         from claimtrack.store.schema import SourceRow
 
-        return self.s.exec(select(SourceRow).where(col(SourceRow.key) == key)).first()
+        out: dict[str, SourceRow] = {}
+        for chunk in _chunks(keys):
+            for row in self.s.exec(select(SourceRow).where(col(SourceRow.key).in_(chunk))):
+                out[row.key] = row
+        return out
 
-    def _matched(self, speaker: Speaker) -> SourceRow | None:
-        if is_article_local(speaker.key):
-            return None
-        from sqlmodel import col, or_, select
-
-        from claimtrack.store.schema import SourceAliasRow, SourceRow
-
-        if speaker.kind is SourceKind.PERSON:
-            p = parse_person(speaker.name)
-            if p is None or p.first is None:
-                return None
-            last = speaker.name.split()[-1].casefold().replace("%", "").replace("_", "")
-            cands = self.s.exec(
-                select(SourceRow).where(
-                    col(SourceRow.kind) == SourceKind.PERSON.value,
-                    col(SourceRow.key).like("person:%"),
-                    or_(
-                        col(SourceRow.name).ilike(f"%{last}"),
-                        col(SourceRow.key).like(f"%{p.surname[:4]}%"),
-                    ),
-                )
-            ).all()
-        else:
-            norms = {normalise_alias(a) for a in (speaker.name, *speaker.aliases)} - {""}
-            cands = self.s.exec(
-                select(SourceRow)
-                .join(SourceAliasRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
-                .where(col(SourceAliasRow.norm).in_(norms))
-            ).all()
-        known = [
-            KnownEntity(r.key, r.name, SourceKind(r.kind), ()) for r in cands if r.id is not None
-        ]
-        i = match_entity(speaker, known, table=self.table)
-        return cands[i] if i is not None else None
-
-    def _create(self, speaker: Speaker, key: str) -> SourceRow:
+    def _new(self, speaker: Speaker, key: str) -> SourceRow:
         from claimtrack.store.schema import SourceRow
 
         entry = self.table.by_key.get(speaker.key)
         reason = _reason(entry) if entry is not None and entry.prior is not None else None
-        row = SourceRow(
+        return SourceRow(
             key=key,
             name=speaker.name,
             kind=speaker.kind.value,
@@ -161,10 +212,8 @@ class SourceFinder:
             prior=entry.prior if entry is not None else None,
             prior_reason=reason,
             created_at=utcnow(),
+            match_key=source_match_key(key, speaker.name, speaker.kind.value),
         )
-        self.s.add(row)
-        self.s.flush()
-        return row
 
     def _fill(self, row: SourceRow, speaker: Speaker) -> None:
         changed = False
@@ -180,24 +229,122 @@ class SourceFinder:
         if changed:
             self.s.add(row)
 
-    def _add_aliases(self, row: SourceRow, speaker: Speaker) -> None:
+    def _add_aliases(self, groups: dict[str, list[Speaker]]) -> None:
         from sqlmodel import col, select
 
         from claimtrack.store.schema import SourceAliasRow
 
-        assert row.id is not None
-        for alias in (speaker.name, *speaker.aliases):
-            norm = normalise_alias(alias)
-            if not norm:
-                continue
-            exists = self.s.exec(
-                select(SourceAliasRow).where(
-                    col(SourceAliasRow.source_id) == row.id, col(SourceAliasRow.norm) == norm
+        wanted: dict[tuple[int, str], str] = {}
+        for k, group in groups.items():
+            source_id = self.by_key[k].id
+            assert source_id is not None
+            for sp in group:
+                for alias in (sp.name, *sp.aliases):
+                    norm = normalise_alias(alias)
+                    if norm:
+                        wanted.setdefault((source_id, norm), alias.strip())
+        if not wanted:
+            return
+        ids = sorted({sid for sid, _ in wanted})
+        norms = sorted({n for _, n in wanted})
+        have: set[tuple[int, str]] = set()
+        for i in range(0, len(ids), _IN_CHUNK):
+            for chunk in _chunks(norms):
+                query = select(SourceAliasRow.source_id, SourceAliasRow.norm).where(
+                    col(SourceAliasRow.source_id).in_(ids[i : i + _IN_CHUNK]),
+                    col(SourceAliasRow.norm).in_(chunk),
                 )
-            ).first()
-            if exists is None:
-                self.s.add(SourceAliasRow(source_id=row.id, alias=alias.strip(), norm=norm))
-                self.s.flush()
+                have.update((int(sid), str(norm)) for sid, norm in self.s.exec(query))
+        new = [
+            SourceAliasRow(source_id=sid, alias=alias, norm=norm)
+            for (sid, norm), alias in wanted.items()
+            if (sid, norm) not in have
+        ]
+        if new:
+            self.s.add_all(new)
+            self.s.flush()
+
+
+class _Candidates:
+    """The sources a batch of new speakers may match, fetched by indexed columns only.
+
+    People by ``source.match_key`` (their normalised surname); bodies by
+    ``match_key`` and by ``source_alias.norm``; then ``match_entity`` over those
+    few, and over the rows created earlier in the same batch.
+    """
+
+    def __init__(self, finder: SourceFinder) -> None:
+        self.finder = finder
+        self.by_match: dict[str, list[SourceRow]] = {}
+        self.by_norm: dict[str, list[SourceRow]] = {}
+        self.fetched_match: set[str] = set()
+        self.fetched_norm: set[str] = set()
+
+    def _fetch(self, mkeys: set[str], norms: set[str]) -> None:
+        from sqlmodel import col, select
+
+        from claimtrack.store.schema import SourceAliasRow, SourceRow
+
+        s = self.finder.s
+        todo = sorted(mkeys - self.fetched_match)
+        for chunk in _chunks(todo):
+            for row in s.exec(select(SourceRow).where(col(SourceRow.match_key).in_(chunk))):
+                assert row.match_key is not None
+                self.by_match.setdefault(row.match_key, []).append(row)
+        self.fetched_match.update(todo)
+        todo = sorted(norms - self.fetched_norm)
+        for chunk in _chunks(todo):
+            for norm, row in s.exec(
+                select(SourceAliasRow.norm, SourceRow)
+                .join(SourceRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
+                .where(col(SourceAliasRow.norm).in_(chunk))
+            ):
+                self.by_norm.setdefault(norm, []).append(row)
+        self.fetched_norm.update(todo)
+
+    @staticmethod
+    def _wanted(speaker: Speaker, norms: set[str]) -> tuple[set[str], set[str]]:
+        if is_article_local(speaker.key):
+            return set(), set()
+        return _match_keys(speaker), norms if speaker.kind is not SourceKind.PERSON else set()
+
+    def prefetch(self, items: Sequence[tuple[Speaker, set[str]]]) -> None:
+        """The candidates of all these speakers, in one query per column."""
+        mkeys: set[str] = set()
+        norms: set[str] = set()
+        for speaker, ns in items:
+            m, n = self._wanted(speaker, ns)
+            mkeys |= m
+            norms |= n
+        self._fetch(mkeys, norms)
+
+    def match(self, speaker: Speaker, norms: set[str]) -> SourceRow | None:
+        mkeys, norms = self._wanted(speaker, norms)
+        if not mkeys and not norms:  # e.g. a person without a first name: never merges
+            return None
+        self._fetch(mkeys, norms)
+        pool: dict[int, SourceRow] = {}
+        for m in sorted(mkeys):
+            for row in self.by_match.get(m, ()):
+                pool.setdefault(id(row), row)
+        for n in sorted(norms):
+            for row in self.by_norm.get(n, ()):
+                pool.setdefault(id(row), row)
+        if not pool:
+            return None
+        # stored sources oldest first, then those created in this batch
+        rows = sorted(pool.values(), key=lambda r: (r.id is None, r.id or 0))
+        known = [KnownEntity(r.key, r.name, SourceKind(r.kind), ()) for r in rows]
+        i = match_entity(speaker, known, table=self.finder.table)
+        return rows[i] if i is not None else None
+
+    def remember(self, row: SourceRow, speaker: Speaker, norms: set[str]) -> None:
+        """A row created in this batch is a candidate for the batch's later speakers."""
+        if row.match_key is not None:
+            self.by_match.setdefault(row.match_key, []).append(row)
+        if speaker.kind is not SourceKind.PERSON:
+            for n in norms:
+                self.by_norm.setdefault(n, []).append(row)
 
 
 # --------------------------------------------------------------------------
@@ -547,6 +694,7 @@ __all__ = [
     "merge_sources",
     "normalise_alias",
     "set_source",
+    "source_match_key",
     "source_detail",
     "source_events",
     "split_source",
