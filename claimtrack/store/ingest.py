@@ -2,7 +2,7 @@
 
 ``ingest_document(case, doc)`` runs extraction and source resolution (pure,
 outside any transaction), then writes the article, its sources (found or
-created by ``Speaker.key``) and its claims in ONE transaction: either all of
+created by ``claimtrack.store.sources.SourceFinder``) and its claims in ONE transaction: either all of
 it is stored or none of it. The same text (content hash) is never stored twice.
 
 Later issues hook in at ``_after_claims_stored`` (same transaction).
@@ -11,22 +11,23 @@ Later issues hook in at ``_after_claims_stored`` (same transaction).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
-from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim, Speaker
+from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim
 from claimtrack.sources import resolve_claims
 from claimtrack.store.db import Case, utcnow
 from claimtrack.store.documents import InputItem
+from claimtrack.store.sources import SourceFinder
+from claimtrack.store.sources import normalise_alias as normalise_alias  # re-exported
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from claimtrack.store.schema import ArticleRow, ClaimRow, SourceRow
+    from claimtrack.store.schema import ArticleRow, ClaimRow
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -47,12 +48,6 @@ def span_key(claim: Claim) -> str:
     """A claim's identity within its article, stable across re-runs."""
     cue = claim.cue.start if claim.cue is not None else ""
     return f"{claim.content.start}:{claim.content.end}:{cue}"
-
-
-def normalise_alias(alias: str) -> str:
-    """The matching form of a name: case-folded, inner whitespace collapsed, edges trimmed."""
-    text = re.sub(r"\s+", " ", alias).strip().strip(".,;:'\"“”‘’()").strip()
-    return text.casefold()
 
 
 def find_article(session: Session, content_hash: str) -> ArticleRow | None:
@@ -211,71 +206,6 @@ def _store_article(s: Session, doc: Document) -> ArticleRow:
     return article
 
 
-_IN_CHUNK = 500  # keys per IN (...) query, well under every backend's parameter limit
-
-
-def _find_or_create_sources(s: Session, speakers: Sequence[Speaker]) -> dict[str, SourceRow]:
-    """The source row of every speaker key, created when new; their aliases recorded.
-
-    Batched: one query for the existing sources, one flush for the new ones, one
-    query for the existing aliases, whatever the number of claims. A field the
-    stored source lacks (affiliation, role) is filled from the first speaker
-    that has it; analyst columns are never touched.
-    """
-    from sqlmodel import col, select
-
-    from claimtrack.store.schema import SourceAliasRow, SourceRow
-
-    by_key: dict[str, list[Speaker]] = {}
-    for speaker in speakers:
-        by_key.setdefault(speaker.key, []).append(speaker)
-    if not by_key:
-        return {}
-    keys = list(by_key)
-    rows: dict[str, SourceRow] = {}
-    for i in range(0, len(keys), _IN_CHUNK):
-        chunk = keys[i : i + _IN_CHUNK]
-        for found in s.exec(select(SourceRow).where(col(SourceRow.key).in_(chunk))):
-            rows[found.key] = found
-    for key, group in by_key.items():
-        row = rows.get(key)
-        if row is None:
-            first = group[0]
-            row = SourceRow(key=key, name=first.name, kind=first.kind.value, created_at=utcnow())
-            rows[key] = row
-        for speaker in group:
-            if row.affiliation is None and speaker.affiliation:
-                row.affiliation = speaker.affiliation
-            if row.role is None and speaker.role:
-                row.role = speaker.role
-        s.add(row)
-    s.flush()
-
-    wanted: dict[tuple[int, str], str] = {}
-    for key, group in by_key.items():
-        source_id = rows[key].id
-        assert source_id is not None
-        for speaker in group:
-            for alias in (speaker.name, *speaker.aliases):
-                norm = normalise_alias(alias)
-                if norm:
-                    wanted.setdefault((source_id, norm), alias.strip())
-    ids = sorted({source_id for source_id, _ in wanted})
-    have: set[tuple[int, str]] = set()
-    for i in range(0, len(ids), _IN_CHUNK):
-        id_chunk = ids[i : i + _IN_CHUNK]
-        query = select(SourceAliasRow.source_id, SourceAliasRow.norm).where(
-            col(SourceAliasRow.source_id).in_(id_chunk)
-        )
-        have.update((int(sid), str(norm)) for sid, norm in s.exec(query))
-    s.add_all(
-        SourceAliasRow(source_id=sid, alias=alias, norm=norm)
-        for (sid, norm), alias in wanted.items()
-        if (sid, norm) not in have
-    )
-    return rows
-
-
 def _store_claims(
     s: Session, article: ArticleRow, resolved: Sequence[ResolvedClaim]
 ) -> list[ClaimRow]:
@@ -284,14 +214,13 @@ def _store_claims(
     from claimtrack.store.schema import ClaimRow
 
     assert article.id is not None
-    sources = _find_or_create_sources(
-        s,
-        [
-            speaker
-            for item in resolved
-            for speaker in (item.speaker, item.cited)
-            if speaker is not None
-        ],
+    # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
+    # article-local keys, the cross-article matcher, the outlet table's priors
+    sources = SourceFinder(s, article.id).get_many(
+        speaker
+        for item in resolved
+        for speaker in (item.speaker, item.cited)
+        if speaker is not None
     )
     params: list[dict[str, Any]] = []
     keys: set[str] = set()
