@@ -167,14 +167,9 @@ def main() -> int:
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--minfreq", type=float, default=2)
     ap.add_argument("--out", type=Path, default=DATA)
-    ap.add_argument("--lean", action=argparse.BooleanOptionalAction, default=True, help="the lean feature set")
     args = ap.parse_args()
 
     import pycrfsuite
-
-    from claimtrack.extract import features
-
-    features.LEAN = args.lean
 
     t0 = time.time()
     docs = load_split(args.polnear / "train")

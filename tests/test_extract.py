@@ -172,11 +172,16 @@ def test_mixed_quote() -> None:
 
 
 def test_claims_are_in_document_order() -> None:
-    text = "Smith said the plan would work. Jones said it would fail. Brown said nothing mattered."
+    text = "Smith said the plan would work. Jones said it would fail. Brown said the vote mattered most."
     claims = extract_claims(text)
     starts = [c.cue.start for c in claims if c.cue]
     assert starts == sorted(starts)
     assert [c.source.text for c in claims if c.source] == ["Smith", "Jones", "Brown"]
+    assert [c.content.text for c in claims] == [
+        "the plan would work",
+        "it would fail",
+        "the vote mattered most",
+    ]
 
 
 # --------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.1-crf2"
+EXTRACTOR_VERSION = "1.2-crf3"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")

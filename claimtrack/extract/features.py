@@ -1,12 +1,15 @@
 """Token features for the attribution tagger (shared by training and tagging).
 
-Every feature is a plain string (crfsuite binary features). Besides a small
-lexical window, a token sees the attribution context of its sentence: the
-nearest strong cue word on either side (its word and distance), the distance
-to the nearest weaker cue word, the sentence's last word ("..., Warren
-said."), whether it sits in a quotation and which words stand right outside
-that quotation ("...," he said). The set is kept small on purpose: tagging
-cost grows with the number of features per token.
+Every feature is a UTF-8 string (crfsuite binary features), 12 a token and 4
+more inside a quotation: the word, a crude stem, the words and bigrams of a
++-2 window, the shapes of a +-1 window, the nearest strong cue word on either
+side within the sentence (word and distance; cue strength is the word's share
+of cue occurrences in PolNeAR train, ``data/cues.tsv``), the sentence's last
+word ("..., Warren said."), and inside a quotation the words right outside it
+and whether a cue word stands next to it ("...," he said). The set is small on
+purpose: tagging cost grows with the number of features, and a model trained
+with more (sentence position, cue-share buckets, shapes alone) gave those
+almost no weight.
 """
 
 from __future__ import annotations
@@ -23,9 +26,6 @@ from claimtrack.extract.text import (
     Doc,
 )
 
-# the lean set (12 features a token, 4 more inside quotations) drops the features the
-# previous model gave almost no weight (cue-share buckets, shapes alone, sentence position)
-LEAN = False
 CUE_MIN = 0.1  # a word whose cue share reaches this counts as a likely cue
 CUE_STRONG = 0.4  # ... and as a strong one
 # closed-class words are often inside long cues ("called for", "has said") but never their heart
@@ -79,38 +79,10 @@ _BUCKET_TABLE = [_bucket_of(d) for d in range(MAX_BLOCK + 1)]
 _TAIL_SKIP = frozenset(x.encode("utf-8") for x in ".?!\"”'’")
 
 
-def _bucket(d: int) -> str:
-    return _BUCKET_TABLE[d] if d <= MAX_BLOCK else "21+"
-
-
-def _prob_bucket(p: float) -> str:
-    if p < 0.02:
-        return "0"
-    if p < 0.1:
-        return "1"
-    if p < 0.3:
-        return "2"
-    if p < 0.6:
-        return "3"
-    return "4"
-
-
 class _Word:
     """What a word contributes wherever it appears (cached per surface form, as UTF-8)."""
 
-    __slots__ = (
-        "low",
-        "b",
-        "shape",
-        "pb",
-        "likely",
-        "strong",
-        "static",
-        "wm1",
-        "wp1",
-        "wm2",
-        "wp2",
-    )
+    __slots__ = ("low", "b", "shape", "likely", "strong", "w", "st", "wm1", "wp1", "wm2", "wp2")
 
     def __init__(self, word: str, cue_prob: Mapping[str, float]) -> None:
         low = word.lower()
@@ -119,16 +91,10 @@ class _Word:
         self.low = low
         self.b = lb
         self.shape = _shape(word).encode("utf-8")
-        self.pb = _prob_bucket(prob).encode("ascii")
         self.likely = prob >= CUE_MIN and low not in STOP
         self.strong = prob >= CUE_STRONG and low not in STOP
-        self.static = (
-            b"b",
-            b"w=" + lb,
-            b"st=" + _stem(low).encode("utf-8"),
-            b"p=" + self.pb,
-            b"s=" + self.shape,
-        )
+        self.w = b"w=" + lb
+        self.st = b"st=" + _stem(low).encode("utf-8")
         self.wm1 = b"w-1=" + lb  # as the previous word
         self.wp1 = b"w+1=" + lb  # as the next word
         self.wm2 = b"w-2=" + lb
@@ -154,10 +120,6 @@ def _info(words: list[str], cue_prob: Mapping[str, float]) -> list[_Word]:
 
 
 _BB = [x.encode("ascii") for x in _BUCKET_TABLE]
-_SP = [b"sp=" + x for x in _BB]
-_SE = [b"se=" + x for x in _BB]
-_LW = [b"Lw=" + x for x in _BB]
-_RW = [b"Rw=" + x for x in _BB]
 _TF = {True: b"T", False: b"F"}
 
 
@@ -173,56 +135,39 @@ def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> lis
     sent = doc.sent[a:b]
     inq = doc.inq[a:b]
 
-    # nearest strong cue word on each side within the sentence, distance to the nearest likely one
+    # the nearest strong cue word on each side within the sentence, with its distance
     left_s: list[bytes] = [b"L=none"] * n
-    left_w: list[bytes | None] = [None] * n
-    last_s = last_w = -1
+    last_s = -1
     for i in range(n):
         if i and sent[i] != sent[i - 1]:
-            last_s = last_w = -1
+            last_s = -1
         if last_s >= 0:
             left_s[i] = b"L=" + lb[last_s] + b"|" + _BB[i - last_s]
-        if last_w >= 0:
-            left_w[i] = _LW[i - last_w]
-        x = info[i]
-        if x.likely:
-            last_w = i
-            if x.strong:
-                last_s = i
+        if info[i].strong:
+            last_s = i
     right_s: list[bytes] = [b"R=none"] * n
-    right_w: list[bytes | None] = [None] * n
-    last_s = last_w = -1
+    last_s = -1
     for i in range(n - 1, -1, -1):
         if i < n - 1 and sent[i] != sent[i + 1]:
-            last_s = last_w = -1
+            last_s = -1
         if last_s >= 0:
             right_s[i] = b"R=" + lb[last_s] + b"|" + _BB[last_s - i]
-        if last_w >= 0:
-            right_w[i] = _RW[last_w - i]
-        x = info[i]
-        if x.likely:
-            last_w = i
-            if x.strong:
-                last_s = i
+        if info[i].strong:
+            last_s = i
 
-    # sentence facts: start, end, last word, any likely cue
-    sent_start: dict[int, int] = {}
-    sent_end: dict[int, int] = {}
-    sent_cue: set[int] = set()
-    for i in range(n):
-        s = sent[i]
-        if s not in sent_start:
-            sent_start[s] = i
-        sent_end[s] = i
-        if info[i].likely:
-            sent_cue.add(s)
-    tails: dict[int, bytes] = {}
-    for s, e in sent_end.items():
+    # the last word of each sentence, before its closing punctuation: "..., Warren said."
+    tails: list[bytes] = [b""] * n
+    e = n - 1
+    while e >= 0:
+        s = sent[e]
+        st = e
+        while st > 0 and sent[st - 1] == s:
+            st -= 1
         k = e
-        st = sent_start[s]
         while k > st and info[k].shape in _TAIL_SKIP:
             k -= 1
-        tails[s] = b"t1=" + lb[k]
+        tails[st : e + 1] = [b"t1=" + lb[k]] * (e + 1 - st)
+        e = st - 1
 
     # quotation context: the words just before the opening and after the closing mark
     qctx: list[tuple[bytes, ...]] = [()] * n
@@ -248,59 +193,23 @@ def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> lis
             continue
         i += 1
 
-    pad = [b"<s>", b"<s>", *lb, b"</s>", b"</s>"]
+    pad = [b"<s>", *lb, b"</s>"]
     spad = [b"<s>", *(x.shape for x in info), b"</s>"]
-    ppad = [b"<s>", *(x.pb for x in info), b"</s>"]
     wm1 = [b"w-1=<s>", *(x.wm1 for x in info[: n - 1])]
     wp1 = [*(x.wp1 for x in info[1:]), b"w+1=</s>"]
     wm2 = [b"w-2=<s>", b"w-2=<s>", *(x.wm2 for x in info[: max(0, n - 2)])][:n]
     wp2 = [*(x.wp2 for x in info[2:]), b"w+2=</s>", b"w+2=</s>"][:n]
-    bim = [b"b-=" + x + b"|" + y for x, y in zip(pad[1 : n + 1], lb, strict=True)]
-    bip = [b"b+=" + x + b"|" + y for x, y in zip(lb, pad[3 : n + 3], strict=True)]
+    bim = [b"b-=" + x + b"|" + y for x, y in zip(pad[:n], lb, strict=True)]
+    bip = [b"b+=" + x + b"|" + y for x, y in zip(lb, pad[2 : n + 2], strict=True)]
     shp = [b"ss=" + spad[k] + spad[k + 1] + spad[k + 2] for k in range(n)]
-    pp = [b"pp=" + ppad[k] + ppad[k + 2] for k in range(n)]
 
     feats: list[list[bytes]] = []
-    if LEAN:
-        for i in range(n):
-            x = info[i]
-            f = [x.static[1], x.static[2], wm1[i], wp1[i], wm2[i], wp2[i], bim[i], bip[i]]
-            f += (shp[i], left_s[i], right_s[i], tails[sent[i]])
-            if inq[i]:
-                f.extend(qctx[i])
-            feats.append(f)
-        return feats
     for i in range(n):
-        s = sent[i]
-        st = sent_start[s]
-        f = [
-            *info[i].static,
-            wm1[i],
-            wp1[i],
-            wm2[i],
-            wp2[i],
-            bim[i],
-            bip[i],
-            shp[i],
-            pp[i],
-            left_s[i],
-            right_s[i],
-        ]
-        lw = left_w[i]
-        if lw is not None:
-            f.append(lw)
-        rw = right_w[i]
-        if rw is not None:
-            f.append(rw)
-        f.append(tails[s])
-        f.append(_SP[i - st])
-        f.append(_SE[sent_end[s] - i])
+        x = info[i]
+        f = [x.w, x.st, wm1[i], wp1[i], wm2[i], wp2[i], bim[i], bip[i], shp[i]]
+        f += (left_s[i], right_s[i], tails[i])
         if inq[i]:
             f.extend(qctx[i])
-        if i == st:
-            f.append(b"sfirst")
-        if s in sent_cue:
-            f.append(b"scue")
         feats.append(f)
     return feats
 
