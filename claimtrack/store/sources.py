@@ -297,7 +297,9 @@ class _Candidates:
             for norm, row in s.exec(
                 select(SourceAliasRow.norm, SourceRow)
                 .join(SourceRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
-                .where(col(SourceAliasRow.norm).in_(chunk))
+                # article-local rows (no match_key) never match: their aliases,
+                # one set per article, must not make the candidates grow
+                .where(col(SourceAliasRow.norm).in_(chunk), col(SourceRow.match_key).is_not(None))
             ):
                 self.by_norm.setdefault(norm, []).append(row)
         self.fetched_norm.update(todo)
