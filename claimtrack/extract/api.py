@@ -435,14 +435,18 @@ def _stance(doc: Doc, group: _Group) -> Stance:
 
 
 def _hedges(doc: Doc, group: _Group) -> tuple[str, ...]:
-    hedge = lexicon.hedges()
+    """The hedge words of the cue and the content, lower-cased, in order, once each."""
+    rx = lexicon.hedges_regex()
+    text, starts, ends = doc.text, doc.starts, doc.ends
     found: list[str] = []
     if group.cue is not None:
-        found.extend(
-            h for h in hedge.found(_lower(doc, group.cue.first, group.cue.last)) if h != "reported"
-        )
+        for m in rx.finditer(text, starts[group.cue.first], ends[group.cue.last - 1]):
+            h = " ".join(m.group().lower().split())
+            if h != "reported":  # "The Journal reported" is no hedge; "its reported move" is
+                found.append(h)
     for piece in group.content:
-        found.extend(hedge.found(_lower(doc, piece.first, piece.last)))
+        for m in rx.finditer(text, starts[piece.first], ends[piece.last - 1]):
+            found.append(" ".join(m.group().lower().split()))
     return tuple(dict.fromkeys(found))
 
 

@@ -36,8 +36,9 @@ class WordList:
         )
 
     def regex(self) -> re.Pattern[str]:
-        """Finds the single words and prefixes of the list in raw text (case-insensitive)."""
-        alts = [re.escape(w) + r"\b" for w in sorted(self.words)]
+        """Finds the entries in raw text (case-insensitive; phrases first, white space free)."""
+        alts = [r"\s+".join(re.escape(w) for w in p) + r"\b" for p in self.phrases]
+        alts += [re.escape(w) + r"\b" for w in sorted(self.words)]
         alts += [re.escape(p) + r"\w*" for p in self.prefixes]
         return re.compile(r"\b(?:" + "|".join(alts or ["(?!)"]) + ")", re.IGNORECASE)
 
@@ -78,6 +79,11 @@ def negations() -> WordList:
 @cache
 def hedges() -> WordList:
     return WordList(_lines("hedges.txt"))
+
+
+@cache
+def hedges_regex() -> re.Pattern[str]:
+    return hedges().regex()
 
 
 @cache
