@@ -87,6 +87,19 @@ def source_match_key(key: str, name: str, kind: str) -> str | None:
         return None
 
 
+_NEW_COLUMNS = (
+    "key",
+    "name",
+    "kind",
+    "affiliation",
+    "role",
+    "prior",
+    "prior_reason",
+    "created_at",
+    "match_key",
+)
+
+
 def _norms(group: Sequence[Speaker]) -> set[str]:
     return {normalise_alias(a) for sp in group for a in (sp.name, *sp.aliases)} - {""}
 
@@ -153,13 +166,32 @@ class SourceFinder:
                     created.append(row)
                     matcher.remember(row, speaker, _norms(groups[k]))
                 found[k] = row
+        new = {id(row) for row in created}
         for k in todo:
             row = found[k]
+            changed = False
             for sp in groups[k]:
-                self._fill(row, sp)
-            self.by_key[k] = row
+                changed = self._fill(row, sp) or changed
+            if changed and id(row) not in new:
+                self.s.add(row)
         if created:
-            self.s.add_all(created)
+            # one INSERT ... RETURNING for all the new rows (a flush sends one each);
+            # the rows come back in any order: their keys are unique
+            from sqlalchemy import insert
+
+            from claimtrack.store.schema import SourceRow
+
+            stmt = (
+                insert(SourceRow)
+                .returning(SourceRow)
+                .execution_options(render_nulls=True)  # one key set: one batch
+            )
+            params = [{c: getattr(r, c) for c in _NEW_COLUMNS} for r in created]
+            stored = {row.key: row for row in self.s.scalars(stmt, params)}
+            persisted = {id(t): stored[t.key] for t in created}
+            found = {k: persisted.get(id(row), row) for k, row in found.items()}
+        for k in todo:
+            self.by_key[k] = found[k]
         self.s.flush()
 
     def _pinned(self, norms_of: dict[str, set[str]]) -> dict[str, SourceRow]:
@@ -215,7 +247,7 @@ class SourceFinder:
             match_key=source_match_key(key, speaker.name, speaker.kind.value),
         )
 
-    def _fill(self, row: SourceRow, speaker: Speaker) -> None:
+    def _fill(self, row: SourceRow, speaker: Speaker) -> bool:
         changed = False
         if row.affiliation is None and speaker.affiliation:
             row.affiliation, changed = speaker.affiliation, True
@@ -226,8 +258,7 @@ class SourceFinder:
             if entry is not None and entry.prior is not None:
                 row.prior, row.prior_reason = entry.prior, _reason(entry)
                 changed = True
-        if changed:
-            self.s.add(row)
+        return changed
 
     def _add_aliases(self, groups: dict[str, list[Speaker]]) -> None:
         from sqlmodel import col, select
@@ -256,13 +287,14 @@ class SourceFinder:
                 )
                 have.update((int(sid), str(norm)) for sid, norm in self.s.exec(query))
         new = [
-            SourceAliasRow(source_id=sid, alias=alias, norm=norm)
+            {"source_id": sid, "alias": alias, "norm": norm, "origin": "machine"}
             for (sid, norm), alias in wanted.items()
             if (sid, norm) not in have
         ]
-        if new:
-            self.s.add_all(new)
-            self.s.flush()
+        if new:  # one executemany
+            from sqlalchemy import insert
+
+            self.s.execute(insert(SourceAliasRow), new)
 
 
 class _Candidates:
