@@ -340,3 +340,89 @@ def test_stance_disagree_and_discuss() -> None:
     )
     assert stance_between(head, hoax) == "disagree"
     assert stance_between(head, report) == "discuss"
+
+
+# --------------------------------------------------------------------------- propositions
+
+
+def test_denial_contradicts_reports_not_presuppositions() -> None:
+    denial = claim(
+        3, "any knowledge of these negotiations", 1, stance=Stance.DENIES, speaker="spokesman"
+    )
+    links = link_claims(
+        [
+            claim(1, "Turkey is negotiating the purchase of fighter jets from Pakistan", 1),
+            claim(2, "these talks are a reaction to the arms embargo", 1),
+            denial,
+        ]
+    )
+    contra = {(lk.a, lk.b) for lk in links if lk.relation == Relation.CONTRADICTS}
+    assert contra == {(1, 3)}
+
+
+def test_demonstrative_phrase_is_anaphoric() -> None:
+    tf = analyse("these two meetings were held in Cairo this year with further talks planned")
+    assert tf.anaphoric == {"~negotiat"}
+
+
+def test_claim_nested_in_another_of_its_article_is_not_linked() -> None:
+    inner = "Turkey reportedly moves air defence systems from Ankara to Syria"
+    assert (
+        link_claims(
+            [
+                claim(1, f"growing security concerns as {inner}", 1),
+                claim(2, inner, 1),
+            ]
+        )
+        == []
+    )
+
+
+def test_different_predicates_do_not_corroborate() -> None:
+    assert (
+        link_claims(
+            [
+                claim(1, "Pakistan supplied combat drones to the Sudanese army", 1),
+                claim(2, "Pakistan attacked the Sudanese army with combat drones", 2),
+            ]
+        )
+        == []
+    )
+
+
+def test_shared_predicate_and_argument_corroborate() -> None:
+    link = only_link(
+        [
+            claim(1, "Turkey will deliver armed drones to Azerbaijan before the summer", 1),
+            claim(2, "Ankara plans shipments of weaponry and drones, supplied to Baku", 2),
+        ]
+    )
+    assert link.relation == Relation.CORROBORATES
+
+
+def test_object_pronoun_takes_the_previous_claims_entity() -> None:
+    links = link_claims(
+        [
+            claim(1, "Pakistan has become a main military partner of Turkey", 1),
+            claim(2, "Turkey intends to sell it advanced fighter jets", 1),
+            claim(3, "Ankara will sell fighter jets to Islamabad", 2),
+        ]
+    )
+    assert any((lk.a, lk.b) == (2, 3) and lk.relation == Relation.CORROBORATES for lk in links)
+    assert "pakistan" in reason_of(links, 2, 3)
+
+
+def reason_of(links: list[Link], a: int, b: int) -> str:
+    return next(lk.reason for lk in links if (lk.a, lk.b) == (a, b)).lower()
+
+
+def test_same_article_claim_corroborates_only_its_best_earlier_match() -> None:
+    links = link_claims(
+        [
+            claim(1, "Turkey moves warships from Cyprus to Libya", 1),
+            claim(2, "Turkish warships are sailing from Cyprus", 1),
+            claim(3, "Turkish warships relocate from Cyprus to Libya", 1),
+        ]
+    )
+    later = [lk for lk in links if lk.b == 3]
+    assert [(lk.a, lk.relation) for lk in later] == [(1, Relation.CORROBORATES)]

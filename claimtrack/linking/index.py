@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from itertools import chain
 
 from claimtrack.linking.relate import Judgement, relate
@@ -25,21 +26,29 @@ from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shar
 from claimtrack.models import CaseClaim, Link, Relation
 
 CASE_DF_MIN_CLAIMS = 20
+_PLACES = ("country", "city", "region")
 
 
 class LinkIndex:
     """Claims of one case with postings for candidate generation."""
 
     def __init__(
-        self, *, max_posting: int = 250, max_candidates: int = 20, max_links: int = 3
+        self,
+        *,
+        max_posting: int = 250,
+        max_candidates: int = 20,
+        max_links: int = 3,
+        max_same_article: int = 1,
     ) -> None:
         self.max_posting = max_posting
+        self.max_same_article = max_same_article
         self.max_candidates = max_candidates
         self.max_links = max_links
         self._features: dict[int, ClaimFeatures] = {}
         self._postings: dict[str, list[int]] = {}
         self._saturated: set[str] = set()
         self._base: dict[str, float] = {}  # memo of the static IDF weights
+        self._last: dict[int, ClaimFeatures] = {}  # last indexed claim per article
 
     def __len__(self) -> int:
         return len(self._features)
@@ -56,8 +65,33 @@ class LinkIndex:
 
     # ------------------------------------------------------------------ build
 
+    def _resolve(self, f: ClaimFeatures) -> ClaimFeatures:
+        """An object pronoun ("supply it with") stands for the latest entity of the
+        article's previous claim that the claim does not name itself (its subject)."""
+        if not f.text.object_pronoun:
+            return f
+        prev = self._last.get(f.article_id)
+        if prev is None:
+            return f
+        lex = lexicon()
+        for c in reversed(prev.text.order):
+            if c.startswith("e:") and c[2:] not in f.text.entities:
+                key = c[2:]
+                tf = f.text
+                places = tf.places | {key} if lex.entities[key].kind in _PLACES else tf.places
+                tf = replace(
+                    tf,
+                    concepts=tf.concepts | {c},
+                    order=(*tf.order, c),
+                    entities=tf.entities | {key},
+                    places=places,
+                )
+                return replace(f, text=tf, norm=" ".join(tf.order))
+        return f
+
     def _insert(self, f: ClaimFeatures) -> None:
         self._features[f.id] = f
+        self._last[f.article_id] = f
         postings = self._postings
         saturated = self._saturated
         for key in f.text.concepts:
@@ -76,7 +110,7 @@ class LinkIndex:
         """Index claims without linking them (rebuilding a case whose links are stored)."""
         for claim in claims:
             if claim.id not in self._features:
-                self._insert(claim_features(claim))
+                self._insert(self._resolve(claim_features(claim)))
 
     # ------------------------------------------------------------------ link
 
@@ -150,7 +184,18 @@ class LinkIndex:
             j = relate(f, other, weight) if f.id < cid else relate(other, f, weight)
             if j is not None:
                 found.append((j, cid))
-        found.sort(key=lambda jc: (-jc[0].confidence, jc[1]))
+        found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1]))
+        # an article restates its story: within one article a claim corroborates
+        # only its closest earlier match(es), so the article forms a sparse chain
+        kept: list[tuple[Judgement, int]] = []
+        same = 0
+        for jc in found:
+            if jc[0].relation == Relation.CORROBORATES and feats[jc[1]].article_id == f.article_id:
+                same += 1
+                if same > self.max_same_article:
+                    continue
+            kept.append(jc)
+        found = kept
         if f.denies:
             # a denial contradicts every claim that asserts what it denies
             denied = [jc for jc in found if jc[0].relation == Relation.CONTRADICTS]
@@ -160,7 +205,7 @@ class LinkIndex:
 
     def link_one(self, claim: CaseClaim) -> list[Link]:
         """Links of one claim against the index, without indexing it."""
-        return self._links(claim_features(claim))
+        return self._links(self._resolve(claim_features(claim)))
 
     def _links(self, f: ClaimFeatures) -> list[Link]:
         out = []
@@ -192,7 +237,7 @@ class LinkIndex:
         for claim in claims:
             if claim.id in self._features:
                 continue
-            f = claim_features(claim)
+            f = self._resolve(claim_features(claim))
             links.extend(self._links(f))
             self._insert(f)
         return links

@@ -31,6 +31,7 @@ LINK_MIN = 0.42  # same or entailed proposition
 NEGATION_MIN = 0.30  # a denial needs less: its content is often short
 VALUE_MIN = 0.45  # conflicting values on otherwise matching propositions
 ACTOR_MIN = 0.80  # different countries on an otherwise identical proposition
+PROPOSITION_MIN = 0.30  # the same predicate class and a shared argument need less
 NEAR_DUPLICATE = 92.0
 SHARED_MIN = 9.0  # IDF weight of the shared concepts below which similarity is damped  # rapidfuzz ratio on lowered text: a re-run story
 
@@ -42,6 +43,7 @@ class Judgement:
     reason: str
     origin_claim: int | None = None
     shared: tuple[str, ...] = ()  # the shared concept keys
+    similarity: float = 0.0  # the blended similarity (ranks links of equal confidence)
 
 
 def _weight(concept: str) -> float:
@@ -196,6 +198,45 @@ def _earliest(a: ClaimFeatures, b: ClaimFeatures) -> int:
     return a.id if ka <= kb else b.id
 
 
+def _nested(a: ClaimFeatures, b: ClaimFeatures) -> bool:
+    """One claim's content contains the other's, in one article, and no second speaker
+    vouches for it: a claim and its frame ("rising threats as X"), one report."""
+    if a.article_id != b.article_id:
+        return False
+    if a.speaker and b.speaker and a.speaker != b.speaker:
+        return False  # two named speakers in one article are two sources
+    short, long = (
+        (a.lowered, b.lowered) if len(a.lowered) <= len(b.lowered) else (b.lowered, a.lowered)
+    )
+    return len(short) >= 12 and short in long
+
+
+def _presupposes_only(asserting: ClaimFeatures, shared: list[str]) -> bool:
+    """The shared content words of the asserting claim are all in a demonstrative phrase.
+
+    "these talks are a response to ..." presupposes the talks; it does not assert
+    them, so a denial of the talks contradicts the claims that report them, not it.
+    """
+    words = [c for c in shared if not c.startswith(("e:", "n:"))]
+    return bool(words) and all(c in asserting.text.anaphoric for c in words)
+
+
+def events_differ(a: ClaimFeatures, b: ClaimFeatures) -> bool:
+    """Both claims name a predicate class (negotiate, supply, attack...) and share none."""
+    family = lexicon().event_family
+    ea = {family[c] for c in a.text.concepts if c in family}
+    eb = {family[c] for c in b.text.concepts if c in family}
+    return bool(ea) and bool(eb) and not (ea & eb)
+
+
+def same_proposition(a: ClaimFeatures, b: ClaimFeatures, shared: list[str]) -> bool:
+    """A shared predicate class (negotiate, supply...) and a shared argument besides it."""
+    family = lexicon().event_family
+    preds = [c for c in shared if c in family]
+    args = [c for c in shared if c not in family and not c.startswith("n:")]
+    return bool(preds) and bool(args)
+
+
 def _shared_text(shared: list[str]) -> str:
     return ", ".join(_label(c) for c in shared[:8])
 
@@ -206,13 +247,13 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     ``weight`` overrides the concept weights (the index passes IDF weights
     discounted by how common a concept is in the case itself).
     """
-    if a.id == b.id:
+    if a.id == b.id or _nested(a, b):
         return None
     sim, shared = similarity(a, b, weight)
     if sim < NEGATION_MIN:
         return None
     shared_txt = _shared_text(shared)
-    mk = partial(Judgement, shared=tuple(shared))
+    mk = partial(Judgement, shared=tuple(shared), similarity=round(sim, 6))
     actors = _actors_differ(a, b)
     if actors is not None:
         if sim < ACTOR_MIN:
@@ -227,11 +268,16 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         a.denies or b.denies or (sim >= LINK_MIN and _negation_applies(a, b))
     ):
         cue = neg_a or neg_b
+        asserting = b if neg_a else a
+        if (a.denies or b.denies) and _presupposes_only(asserting, shared):
+            return None
         return mk(
             Relation.CONTRADICTS,
             _conf(sim, NEGATION_MIN),
             f"denial/negation '{cue}' on the same proposition; shared: {shared_txt}",
         )
+    if events_differ(a, b):
+        return None  # different predicates about the same actors: different points
     if sim >= VALUE_MIN:
         nums = _numbers_conflict(a.text.numbers, b.text.numbers)
         if nums is not None:
@@ -254,7 +300,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
                 _conf(sim, VALUE_MIN),
                 f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {shared_txt}",
             )
-    if sim < LINK_MIN:
+    if sim < LINK_MIN and not (sim >= PROPOSITION_MIN and same_proposition(a, b, shared)):
         return None
     ratio = fuzz.ratio(a.lowered, b.lowered)
     origin = _origin(a, b, ratio)

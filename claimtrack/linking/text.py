@@ -39,6 +39,10 @@ _MONTHS = [
     "november",
     "december",
 ]
+_DEMONSTRATIVES = frozenset(("these", "those", "this", "such"))
+_NUMBER_WORDS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
+_PRONOUNS = frozenset(("it", "them"))
+_PRONOUN_HEADS = frozenset(("to", "with", "for", "against", "on", "from", "by"))
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _SUFFIXES = (
     ("ations", ""),
@@ -112,6 +116,13 @@ class Lexicon:
             for word in group:
                 concept.setdefault(stem(word), key)
         self.concept = concept
+        # predicate classes; a family ("kill wound loss") counts as one predicate
+        self.event_family: dict[str, str] = {}
+        for family in lex.get("events", ()):
+            heads = ["~" + stem(w) for w in family.split()]
+            for h in heads:
+                self.event_family[h] = heads[0]
+        self.events: frozenset[str] = frozenset(self.event_family)
         ents = _read_json("entities.json")["entities"]
         self.entities: dict[str, Entity] = {}
         self.alias_ci: dict[tuple[str, ...], str] = {}
@@ -194,6 +205,10 @@ class TextFeatures:
     negation_scope: frozenset[str]  # concepts near a negation cue (3 before, 4 after)
     denial: str | None  # a denial / refuting cue in the text
     hedges: tuple[str, ...]
+    # concepts named after a demonstrative ("these talks"): presupposed, not asserted
+    anaphoric: frozenset[str] = frozenset()
+    # an object pronoun ("supply it with") whose referent is outside the text
+    object_pronoun: bool = False
 
 
 def _is_number(tok: str) -> bool:
@@ -262,6 +277,9 @@ def analyse(text: str) -> TextFeatures:
     scope_left = 0
     denial: str | None = None
     hedges: list[str] = []
+    anaphoric: set[str] = set()
+    demo_left = 0
+    object_pronoun = False
     skip_until = -1
     i = 0
     while i < n:
@@ -275,6 +293,7 @@ def analyse(text: str) -> TextFeatures:
             if scope_left > 0:
                 scope.add(ck)
                 scope_left -= 1
+            demo_left = 0
             if ent.kind in ("country", "city", "region"):
                 places.add(key)
             if ent.within:
@@ -334,6 +353,16 @@ def analyse(text: str) -> TextFeatures:
             dates.add("m:" + lo)
         elif lo in _WEEKDAYS:
             dates.add("d:" + lo)
+        if lo in _DEMONSTRATIVES:
+            demo_left = 2
+        elif demo_left and lo in lex.stopwords and lo not in _NUMBER_WORDS:
+            demo_left = 0  # the noun phrase after the demonstrative ended
+        elif (
+            lo in _PRONOUNS
+            and i > 0
+            and (low[i - 1] in _PRONOUN_HEADS or low[i - 1] not in lex.stopwords)
+        ):
+            object_pronoun = True
         if lo in lex.stopwords or len(lo) < 2 or lo in lex.negations:
             i += 1
             continue
@@ -341,6 +370,9 @@ def analyse(text: str) -> TextFeatures:
         ck = lex.concept.get(s, s)
         concepts.add(ck)
         order.append(ck)
+        if demo_left > 0:
+            anaphoric.add(ck)
+            demo_left -= 1
         if scope_left > 0:
             scope.add(ck)
             scope_left -= 1
@@ -362,6 +394,8 @@ def analyse(text: str) -> TextFeatures:
         negation_scope=frozenset(scope),
         denial=denial,
         hedges=tuple(hedges),
+        anaphoric=frozenset(anaphoric),
+        object_pronoun=object_pronoun,
     )
 
 
