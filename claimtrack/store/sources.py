@@ -1,7 +1,8 @@
 """Case sources: find-or-create from resolved speakers, and the analyst's control.
 
-Machine side: ``SourceFinder(session, article_id).get(speaker)`` is the source
-row a resolved speaker belongs to, in this order:
+Machine side: ``SourceFinder(session, article_id).get_many(speakers)`` (the
+ingest pipeline's one find-or-create path, batched per article) gives the source
+row each resolved speaker belongs to, in this order:
 
 1. an alias the analyst pinned by a split (``source_alias.origin = 'analyst'``)
    whose normalised form is the speaker's name or one of its aliases;
@@ -9,7 +10,8 @@ row a resolved speaker belongs to, in this order:
    bare surname) salted with the article id (``claimtrack.sources.scoped_key``);
 3. an existing source the cross-article matcher says is the same person or body
    (``claimtrack.sources.match_entity``: same surname and compatible first name,
-   the same outlet by alias...), candidates fetched by surname or alias;
+   the same outlet by alias...), candidates fetched by the indexed
+   ``source.match_key`` (normalised surname, significant words) or alias;
 4. a new row, with the outlet table's prior and its reason.
 
 Analyst side (each a ``review_event`` of entity ``source``, and a version bump):
