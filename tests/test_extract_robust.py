@@ -95,7 +95,8 @@ def test_long_line_is_cut_into_blocks() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not os.environ.get("CLAIMTRACK_SLOW"), reason="set CLAIMTRACK_SLOW=1 (about 20 s)"
+    not os.environ.get("CLAIMTRACK_SLOW"),
+    reason="set CLAIMTRACK_SLOW=1 (5 MB of prose: tens of seconds)",
 )
 def test_five_megabyte_single_line_of_prose() -> None:
     text = "“We will win,” the senator said, adding that taxes would fall. " * 80_000
