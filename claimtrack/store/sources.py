@@ -120,8 +120,9 @@ class SourceFinder:
     ``get_many`` is batched and indexed: whatever the number of speakers and the
     size of the case, one query for pinned aliases, one for keys, one or two for
     the matcher's candidates (by the indexed ``source.match_key`` and
-    ``source_alias.norm``), one flush for the new rows and one query for the
-    aliases already recorded (each IN list in chunks of 500).
+    ``source_alias.norm``), one INSERT for the new rows, one query for the
+    aliases already recorded and one INSERT for the new ones (each IN list in
+    chunks of 500).
     """
 
     def __init__(self, session: Session, article_id: int, table: EntityTable | None = None):
