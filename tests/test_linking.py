@@ -390,14 +390,27 @@ def test_different_predicates_do_not_corroborate() -> None:
     )
 
 
-def test_shared_predicate_and_argument_corroborate() -> None:
-    link = only_link(
-        [
-            claim(1, "Turkey will deliver armed drones to Azerbaijan before the summer", 1),
-            claim(2, "Ankara plans shipments of weaponry and drones, supplied to Baku", 2),
-        ]
-    )
+PROPOSITION = (
+    "Turkey will deliver armed drones to Azerbaijan before the summer",
+    "Ankara plans shipments of weaponry and drones, supplied to Baku",
+)  # similarity 0.41: below LINK_MIN, above PROPOSITION_MIN
+
+
+def test_shared_predicate_and_argument_corroborate_within_an_article() -> None:
+    link = only_link([claim(1, PROPOSITION[0], 1), claim(2, PROPOSITION[1], 1)])
     assert link.relation == Relation.CORROBORATES
+    assert link.confidence == 0.5
+
+
+def test_across_articles_a_shared_predicate_needs_the_full_similarity() -> None:
+    assert link_claims([claim(1, PROPOSITION[0], 1), claim(2, PROPOSITION[1], 2)]) == []
+
+
+def test_attack_drones_name_drones_not_an_attack() -> None:
+    tf = analyse("Russia will supply components in exchange for attack drones")
+    assert tf.predicates == {"~supp"}
+    assert analyse("the drones attack power stations").predicates == {"~attack"}
+    assert analyse("supported by its invasion of the country").predicates == {"~help"}
 
 
 def test_object_pronoun_takes_the_previous_claims_entity() -> None:

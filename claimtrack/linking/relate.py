@@ -223,16 +223,14 @@ def _presupposes_only(asserting: ClaimFeatures, shared: list[str]) -> bool:
 
 def events_differ(a: ClaimFeatures, b: ClaimFeatures) -> bool:
     """Both claims name a predicate class (negotiate, supply, attack...) and share none."""
-    family = lexicon().event_family
-    ea = {family[c] for c in a.text.concepts if c in family}
-    eb = {family[c] for c in b.text.concepts if c in family}
+    ea, eb = a.text.predicates, b.text.predicates
     return bool(ea) and bool(eb) and not (ea & eb)
 
 
 def same_proposition(a: ClaimFeatures, b: ClaimFeatures, shared: list[str]) -> bool:
     """A shared predicate class (negotiate, supply...) and a shared argument besides it."""
     family = lexicon().event_family
-    preds = [c for c in shared if c in family]
+    preds = a.text.predicates & b.text.predicates
     args = [c for c in shared if c not in family and not c.startswith("n:")]
     return bool(preds) and bool(args)
 
@@ -300,7 +298,9 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
                 _conf(sim, VALUE_MIN),
                 f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {shared_txt}",
             )
-    if sim < LINK_MIN and not (sim >= PROPOSITION_MIN and same_proposition(a, b, shared)):
+    if sim < LINK_MIN and not (
+        sim >= PROPOSITION_MIN and a.article_id == b.article_id and same_proposition(a, b, shared)
+    ):
         return None
     ratio = fuzz.ratio(a.lowered, b.lowered)
     origin = _origin(a, b, ratio)

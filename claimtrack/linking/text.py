@@ -209,6 +209,9 @@ class TextFeatures:
     anaphoric: frozenset[str] = frozenset()
     # an object pronoun ("supply it with") whose referent is outside the text
     object_pronoun: bool = False
+    # predicate families the text asserts: event classes not in a demonstrative
+    # phrase and not modifying a noun class ("attack drones" names drones)
+    predicates: frozenset[str] = frozenset()
 
 
 def _is_number(tok: str) -> bool:
@@ -246,7 +249,8 @@ def _idiom(low: list[str], i: int, lex: Lexicon) -> bool:
 def analyse(text: str) -> TextFeatures:
     """Tokens, concepts, entities, numbers and polarity cues of ``text``."""
     lex = lexicon()
-    raw = [_clean(t) for t in _TOKEN.findall(text)]
+    toks = _TOKEN.findall(text)
+    raw = [_clean(t) for t in toks]
     low = [t.lower().replace("’", "'") for t in raw]
     n = len(raw)
     ent_at: dict[int, tuple[str, int]] = {}
@@ -280,6 +284,7 @@ def analyse(text: str) -> TextFeatures:
     anaphoric: set[str] = set()
     demo_left = 0
     object_pronoun = False
+    word_at: dict[int, str] = {}
     skip_until = -1
     i = 0
     while i < n:
@@ -370,6 +375,7 @@ def analyse(text: str) -> TextFeatures:
         ck = lex.concept.get(s, s)
         concepts.add(ck)
         order.append(ck)
+        word_at[i] = ck
         if demo_left > 0:
             anaphoric.add(ck)
             demo_left -= 1
@@ -396,7 +402,76 @@ def analyse(text: str) -> TextFeatures:
         hedges=tuple(hedges),
         anaphoric=frozenset(anaphoric),
         object_pronoun=object_pronoun,
+        predicates=_predicates(word_at, anaphoric, _framed(toks), low, lex),
     )
+
+
+_POSSESSIVES = frozenset(("its", "their", "his", "her", "our", "my", "your"))
+
+
+def _framed(toks: list[str]) -> frozenset[int]:
+    """Positions right after a possessive pronoun ("its invasion", "their war"): an
+    event already known, the setting of the claim, not what the claim says happens
+    ("Russia's relocation of assets" can be the point, so names do not frame)."""
+    out = set()
+    for i, t in enumerate(toks[:-1]):
+        if t.lower() in _POSSESSIVES:
+            out.add(i + 1)
+    return frozenset(out)
+
+
+_VERB_BEFORE = frozenset(
+    [
+        "to",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "did",
+        "does",
+        "do",
+        "not",
+        "never",
+        "we",
+        "they",
+        "i",
+        "you",
+    ]
+)
+
+
+def _modifier(i: int, low: list[str], word_at: dict[int, str], family: dict[str, str]) -> bool:
+    """An event word in its bare form before a noun class, not after a modal or "to":
+    "Iranian attack drones" names drones; "will supply components" is a predicate."""
+    nxt = word_at.get(i + 1)
+    if nxt is None or not nxt.startswith("~") or nxt in family:
+        return False
+    if low[i].endswith(("s", "ed", "ing")):
+        return False
+    return i == 0 or low[i - 1] not in _VERB_BEFORE
+
+
+def _predicates(
+    word_at: dict[int, str],
+    anaphoric: set[str],
+    framed: frozenset[int],
+    low: list[str],
+    lex: Lexicon,
+) -> frozenset[str]:
+    family = lex.event_family
+    out = set()
+    for i, ck in word_at.items():
+        if ck not in family or ck in anaphoric or i in framed:
+            continue
+        if _modifier(i, low, word_at, family):
+            continue  # a modifier of a noun class: "attack drones", "supply ships"
+        out.add(family[ck])
+    return frozenset(out)
 
 
 def speaker_key(name: str | None, kind: SourceKind) -> str | None:
