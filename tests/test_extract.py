@@ -129,6 +129,12 @@ def test_negated_cue_gives_denies() -> None:
     assert claim.stance is Stance.ASSERTS  # a negation inside the content is no denial
 
 
+def test_negated_cue_that_asserts_nothing_is_no_denial() -> None:
+    text = "However, the minister did not specify what technology would be transferred to Iran."
+    claim = one(text, "did not specify")
+    assert claim.stance is Stance.ASSERTS
+
+
 def test_impersonal_reportedly() -> None:
     text = (
         "In a surprise move, Moscow is reportedly involved in secret negotiations with the Houthis."

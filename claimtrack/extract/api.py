@@ -28,7 +28,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.2-crf3"
+EXTRACTOR_VERSION = "1.3-crf3"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -415,6 +415,9 @@ def _negated(doc: Doc, group: _Group) -> bool:
         floor = max(floor, group.source.last)
     start = max(floor, cue.first - 4)
     words = _lower(doc, start, cue.last)
+    negatable = lexicon.negatable()
+    if not any(negatable.word(w) for w in _lower(doc, cue.first, cue.last)):
+        return False
     neg = lexicon.negations()
     for k, w in enumerate(words):
         if neg.word(w):

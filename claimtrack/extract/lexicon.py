@@ -77,6 +77,11 @@ def negations() -> WordList:
 
 
 @cache
+def negatable() -> WordList:
+    return WordList(_lines("negatable.txt"))
+
+
+@cache
 def hedges() -> WordList:
     return WordList(_lines("hedges.txt"))
 
