@@ -321,10 +321,14 @@ def _load_links(conn: Connection, ids: Iterable[int] | None = None) -> list[Link
         wanted = sorted(set(ids))
         if not wanted:
             return []
-        stmt = text(_LINKS_SQL + " WHERE a_id IN :ids AND b_id IN :ids ORDER BY id").bindparams(
+        # a_id IN :ids AND b_id IN :ids made SQLite probe the (a_id, b_id) unique
+        # index once per pair of ids: quadratic in the component's size. Select by
+        # a_id (one probe per id), keep the links whose other end is wanted too.
+        stmt = text(_LINKS_SQL + " WHERE a_id IN :ids ORDER BY id").bindparams(
             bindparam("ids", expanding=True)
         )
-        rows = conn.execute(stmt, {"ids": wanted}).all()
+        keep = set(wanted)
+        rows = [r for r in conn.execute(stmt, {"ids": wanted}) if int(r[1]) in keep]
     return [lk for lk in (_link(r) for r in rows) if lk is not None]
 
 
