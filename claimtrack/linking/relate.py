@@ -222,7 +222,15 @@ def _presupposes_only(asserting: ClaimFeatures, shared: list[str]) -> bool:
 
 
 def events_differ(a: ClaimFeatures, b: ClaimFeatures) -> bool:
-    """Both claims name a predicate class (negotiate, supply, attack...) and share none."""
+    """Two claims of one article assert predicate classes (negotiate, supply, attack...)
+    and share none: the same story's actors, different points.
+
+    Across articles the test is not applied: headlines of one event describe it
+    with different predicates ("soldier shot" / "soldier killed"; on Emergent
+    headlines it removed 72 same-story links of 4,500 and no other-story link).
+    """
+    if a.article_id != b.article_id:
+        return False
     ea, eb = a.text.predicates, b.text.predicates
     return bool(ea) and bool(eb) and not (ea & eb)
 
