@@ -453,16 +453,27 @@ def _hedges(doc: Doc, group: _Group) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+# Spans and claims are built without pydantic validation: every value is known valid here
+# (offsets of the tokeniser, first < last, text cut from the document by those offsets, so
+# ``span.text == document[start:end]`` holds by construction; enums and a clamped confidence).
+_new_span = Span.model_construct
+_new_claim = Claim.model_construct
+
+
+def _span_at(text: str, start: int, end: int) -> Span:
+    return _new_span(text=text[start:end], start=start, end=end)
+
+
 def _span(doc: Doc, first: int, last: int) -> Span:
-    return Span.of(doc.text, doc.starts[first], doc.ends[last - 1])
+    return _span_at(doc.text, doc.starts[first], doc.ends[last - 1])
 
 
 def _claim(doc: Doc, group: _Group, hedges: tuple[str, ...] | None = None) -> Claim:
     content = sorted(group.content, key=lambda p: p.first)
     pieces = tuple(_span(doc, p.first, p.last) for p in content)
-    cover = Span.of(doc.text, pieces[0].start, pieces[-1].end)
+    cover = _span_at(doc.text, pieces[0].start, pieces[-1].end)
     found = _hedges(doc, group) if hedges is None else hedges
-    return Claim(
+    return _new_claim(
         source=_span(doc, group.source.first, group.source.last) if group.source else None,
         cue=_span(doc, group.cue.first, group.cue.last) if group.cue else None,
         content=cover,

@@ -175,6 +175,12 @@ _SAYS = frozenset(
         "that",
     }
 )
+# Speakers and resolved claims are built without pydantic validation: every field is
+# typed by construction here (str names and keys, SourceKind kinds, tuples of str)
+_new_speaker = Speaker.model_construct
+_new_resolved = ResolvedClaim.model_construct
+_new_span = Span.model_construct
+
 _CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
 
@@ -238,7 +244,7 @@ class _Resolver:
     def _build_speaker(self, e: Entity) -> Speaker:
         if e.kind is SourceKind.PERSON:
             key = person_key(e.name) if e.full else "local:" + person_key(e.name)
-            return Speaker(
+            return _new_speaker(
                 name=e.name,
                 kind=SourceKind.PERSON,
                 key=key,
@@ -248,7 +254,7 @@ class _Resolver:
             )
         if e.entry is not None:
             en = e.entry
-            return Speaker(
+            return _new_speaker(
                 name=en.name,
                 kind=en.kind,
                 key=en.key,
@@ -256,14 +262,14 @@ class _Resolver:
                 aliases=tuple(e.surfaces),
             )
         if e.country is not None:
-            return Speaker(
+            return _new_speaker(
                 name=e.country.name,
                 kind=SourceKind.GOVERNMENT,
                 key=e.country.key,
                 affiliation=e.country.name,
                 aliases=tuple(e.surfaces),
             )
-        return Speaker(
+        return _new_speaker(
             name=e.name,
             kind=e.kind,
             key=f"{e.kind.value}:{norm_alias(e.name)}",
@@ -272,6 +278,8 @@ class _Resolver:
         )
 
     def mention_span(self, m: Mention) -> Span:
+        if m.full_start <= m.end:  # always, by the mention finder: no validation needed
+            return _new_span(text=self.text[m.full_start : m.end], start=m.full_start, end=m.end)
         return Span.of(self.text, m.full_start, m.end)
 
     # -- main ---------------------------------------------------------------------
@@ -292,7 +300,7 @@ class _Resolver:
                     fresh = self.speaker_of(self.idx.entities[eid], old.antecedent)
                     self.speakers[i] = fresh
         return [
-            ResolvedClaim(claim=c, speaker=self.speakers.get(i), cited=cited.get(i))
+            _new_resolved(claim=c, speaker=self.speakers.get(i), cited=cited.get(i))
             for i, c in enumerate(self.claims)
         ]
 
@@ -356,7 +364,7 @@ class _Resolver:
                 if prior is not None:
                     return prior
             name = self._descriptor(toks)
-            return Speaker(
+            return _new_speaker(
                 name=name,
                 kind=SourceKind.DOCUMENT,
                 key="document:" + norm_alias(name),
@@ -367,7 +375,7 @@ class _Resolver:
         if head is not None and not self._proper(head) and not mentions:
             if desc in w.media_report_nouns or head_low in ("reports",) and not self._has_cap(toks):
                 name = self._descriptor(toks)
-                return Speaker(
+                return _new_speaker(
                     name=name, kind=SourceKind.MEDIA, key="local:media:" + norm_alias(name)
                 )
             if head_low in w.evidence_nouns:
@@ -407,7 +415,7 @@ class _Resolver:
                 if earlier is not None:
                     return earlier  # "the official" after "a senior U.S. official"
             name = self._descriptor(toks)
-            return Speaker(
+            return _new_speaker(
                 name=name,
                 kind=SourceKind.ANONYMOUS,
                 key="anonymous:" + norm_alias(name),
@@ -419,11 +427,11 @@ class _Resolver:
             return None
         entry, country = self.idx.lookup_body(name)
         if entry is not None:
-            return Speaker(
+            return _new_speaker(
                 name=entry.name, kind=entry.kind, key=entry.key, affiliation=entry.affiliation
             )
         if country is not None:
-            return Speaker(
+            return _new_speaker(
                 name=country.name,
                 kind=SourceKind.GOVERNMENT,
                 key=country.key,
@@ -448,8 +456,10 @@ class _Resolver:
                 key = person_key(name)
             else:
                 key = f"{kind.value}:{norm_alias(name)}"
-            return Speaker(name=name, kind=kind, key=key, affiliation=self._affiliation(toks, []))
-        return Speaker(
+            return _new_speaker(
+                name=name, kind=kind, key=key, affiliation=self._affiliation(toks, [])
+            )
+        return _new_speaker(
             name=name,
             kind=SourceKind.ANONYMOUS,
             key="anonymous:" + norm_alias(name),
@@ -492,7 +502,7 @@ class _Resolver:
             e = found[0]
         base = (e.last or e.name.split()[-1]).title() if e.full else e.name
         name = f"{base} {head.lower}"
-        return Speaker(
+        return _new_speaker(
             name=name,
             kind=SourceKind.ORGANIZATION,
             key=f"organization:{norm_alias(e.name)} {head.lower}",
@@ -692,7 +702,7 @@ class _Resolver:
             written = self.text[toks[k].start : toks[-1].end]
             entry = self.table.lookup(written)
             if entry is not None:
-                return Speaker(
+                return _new_speaker(
                     name=entry.name,
                     kind=entry.kind,
                     key=entry.key,
@@ -709,7 +719,7 @@ class _Resolver:
                 "leadership",
             ):
                 gkey += ":" + head
-            return Speaker(
+            return _new_speaker(
                 name=" ".join(written.split()),
                 kind=SourceKind.GOVERNMENT,
                 key=gkey,
