@@ -299,10 +299,39 @@ class _Resolver:
                 if eid in self._stale and old is not None and old.kind is SourceKind.PERSON:
                     fresh = self.speaker_of(self.idx.entities[eid], old.antecedent)
                     self.speakers[i] = fresh
+        self._carry_report_frame(cited)
         return [
             _new_resolved(claim=c, speaker=self.speakers.get(i), cited=cited.get(i))
             for i, c in enumerate(self.claims)
         ]
+
+    def _carry_report_frame(self, cited: dict[int, Speaker | None]) -> None:
+        """Anonymous sources inside a media report's paragraph are relayed through it.
+
+        "According to a recent report from Reuters, ... Western intelligence sources
+        indicate that ...": news writing attributes the unnamed sources that follow a
+        cited report, in the same paragraph, to that report. The frame ends at a
+        paragraph break or at the next claim with a named (non-anonymous) source.
+        """
+        frame: Speaker | None = None
+        frame_end = 0
+        for i in sorted(range(len(self.claims)), key=lambda k: _claim_start(self.claims[k])):
+            c = self.claims[i]
+            start = _claim_start(c)
+            if frame is not None and "\n" in self.text[frame_end:start]:
+                frame = None
+            own = cited.get(i)
+            speaker = self.speakers.get(i)
+            if own is not None and own.kind is SourceKind.MEDIA:
+                frame, frame_end = own, c.content.end
+                continue
+            if speaker is None:
+                continue
+            if speaker.kind is SourceKind.ANONYMOUS and own is None and frame is not None:
+                cited[i] = frame
+                frame_end = c.content.end
+            elif speaker.kind is not SourceKind.ANONYMOUS:
+                frame = None
 
     def resolve(self, i: int) -> Speaker | None:
         if i in self.speakers:
@@ -1029,6 +1058,10 @@ class _Resolver:
         if sp is not None and sp.kind is SourceKind.MEDIA and not sp.key.startswith("local:"):
             return sp
         return None
+
+
+def _claim_start(claim: Claim) -> int:
+    return min(span.start for span in (claim.source, claim.cue, claim.content) if span is not None)
 
 
 def resolve_claims(
