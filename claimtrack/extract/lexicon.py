@@ -40,6 +40,15 @@ class WordList:
         alts = [r"\s+".join(re.escape(w) for w in p) + r"\b" for p in self.phrases]
         alts += [re.escape(w) + r"\b" for w in sorted(self.words)]
         alts += [re.escape(p) + r"\w*" for p in self.prefixes]
+        if alts and all(a[0].isascii() and a[0].isalpha() for a in alts):
+            # the same alternatives grouped by their first letter, in their order within a
+            # group: at one position at most one group can match (no character matches two
+            # ASCII letters case-insensitively), and the first matching alternative of that
+            # group is the first of the flat list; re then tries ~20 groups, not every entry
+            groups: dict[str, list[str]] = {}
+            for a in alts:
+                groups.setdefault(a[0].lower(), []).append(a[1:])
+            alts = [c + "(?:" + "|".join(rest) + ")" for c, rest in groups.items()]
         return re.compile(r"\b(?:" + "|".join(alts or ["(?!)"]) + ")", re.IGNORECASE)
 
     def word(self, w: str) -> bool:
