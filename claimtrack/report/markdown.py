@@ -16,7 +16,7 @@ from typing import Any
 
 from claimtrack.models import Stance, Verdict
 from claimtrack.report.data import ReportArticle, ReportClaim, ReportData, ReportSource
-from claimtrack.report.escape import cell, heading, inline, url
+from claimtrack.report.escape import cell, heading, inline, truncate, url
 from claimtrack.report.grouping import Grouping, Proposition, claim_order_key, group
 
 TEXT_WIDTH = 60  # claim text in tables
@@ -152,15 +152,20 @@ class _View:
         src = self.sources.get(claim.cited_source_id)
         return src.name if src is not None else None
 
-    def source_label(self, claim: ReportClaim) -> str:
-        """Who said it, as plain text: "Name", "Name (citing Reuters)", "Name (denies)"."""
+    def source_label(self, claim: ReportClaim, width: int | None = None) -> str:
+        """Who said it, as plain text: "Name", "Name (citing Reuters)", "Name (denies)".
+
+        With ``width``, the names are shortened but "citing" and "denies" always show.
+        """
         label = self.source_name(claim)
         extras = []
         cited = self.cited_name(claim)
         if cited:
-            extras.append(f"citing {cited}")
+            extras.append(f"citing {cited if width is None else truncate(cited, width // 2)}")
         if claim.stance == Stance.DENIES:
             extras.append("denies")
+        if width is not None:
+            label = truncate(label, width)
         return f"{label} ({', '.join(extras)})" if extras else label
 
     def letter(self, claim: ReportClaim) -> str:
@@ -294,7 +299,7 @@ def _summary(v: _View) -> list[str]:
             [
                 f"#{c.id}",
                 cell(c.content, TEXT_WIDTH),
-                cell(v.source_label(c), NAME_WIDTH),
+                cell(v.source_label(c, NAME_WIDTH)),
                 _cred(c),
                 _prob(c),
                 cell(names, NAME_WIDTH + 10),
@@ -421,7 +426,7 @@ def _proposition(v: _View, prop: Proposition) -> list[str]:
             [
                 f"#{c.id}",
                 roles[cid],
-                cell(v.source_label(c), NAME_WIDTH),
+                cell(v.source_label(c, NAME_WIDTH)),
                 v.letter(c),
                 _cred(c),
                 _prob(c),
