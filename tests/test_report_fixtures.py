@@ -116,12 +116,6 @@ def test_yakhont_claim_is_contested_by_the_houthi_denial(analyzed: tuple[str, st
     assert _yakhont_rows(report), "no Yakhont claim contradicted by the Houthi denial"
 
 
-@pytest.mark.xfail(
-    reason="the pipeline does not tie the intelligence sources' Yakhont claim to Reuters: "
-    "sources does not mark it as relayed (cited) from Reuters, and linking does not link it "
-    "to the Reuters claim ('According to a recent report from Reuters, ...')",
-    strict=False,
-)
 def test_the_contested_yakhont_claim_is_reuters_sourced(analyzed: tuple[str, str, str]) -> None:
     _, report, _ = analyzed
     rows = _yakhont_rows(report)
