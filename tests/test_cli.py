@@ -278,10 +278,10 @@ def test_failure_inside_one_article_rolls_it_back(
 ) -> None:
     real = ingest_mod._after_claims_stored
 
-    def fail_on_second(s: object, article: object, claims: object) -> None:
+    def fail_on_second(s: object, article: object, claims: object, *rest: bool) -> None:
         if getattr(article, "path", "").endswith("001_131200fdd3cc008a.txt"):
             raise RuntimeError("disk on fire")
-        real(s, article, claims)  # type: ignore[arg-type]
+        real(s, article, claims, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ingest_mod, "_after_claims_stored", fail_on_second)
     code, out, err = run("ingest", str(FIXTURES))

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from claimtrack.store.schema import ArticleRow, ClaimRow
 
+_CHUNK = 500  # ids per IN (...) query, under every backend's parameter limit
+
 NEW = "new"
 UNCHANGED = "unchanged"
 UPDATED = "updated"  # same text, metadata changed by an explicit override
@@ -78,6 +80,7 @@ def ingest_document(
     *,
     overrides: ArticleMeta | None = None,
     resolved: Sequence[ResolvedClaim] | None = None,
+    rescore: bool = True,
 ) -> IngestResult:
     """Store ``doc`` unless its text is already in the case.
 
@@ -86,6 +89,8 @@ def ingest_document(
     an article already stored they are applied to it and the result is
     ``updated``; otherwise a known text is ``unchanged``. ``resolved`` is the
     output of ``prepare_document(doc)`` when it was computed elsewhere.
+    ``rescore=False`` links the new claims but leaves their scores to the caller
+    (a batch rescores everything it touched once, at its end: ``rescore_pending``).
 
     Concurrent ingests of the same case: the write unit re-checks the content
     hash under the write lock; a unique-constraint violation (another writer
@@ -109,7 +114,7 @@ def ingest_document(
                     raise _AlreadyStored
                 article = _store_article(s, doc)
                 claim_rows = _store_claims(s, article, resolved)
-                _after_claims_stored(s, article, claim_rows)
+                _after_claims_stored(s, article, claim_rows, rescore)
                 assert article.id is not None
                 return IngestResult(
                     path=doc.path,
@@ -274,7 +279,9 @@ def _store_claims(
     return list(s.scalars(stmt, params))
 
 
-def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]) -> None:
+def _after_claims_stored(
+    s: Session, article: ArticleRow, claims: list[ClaimRow], rescore: bool = True
+) -> None:
     """HOOK POINT for later issues (linking, scoring): runs inside the article's transaction.
 
     ``claims`` have ids (flushed). Anything raised here rolls the whole article back.
@@ -288,7 +295,41 @@ def _after_claims_stored(s: Session, article: ArticleRow, claims: list[ClaimRow]
     if not ids:
         return
     link_new_claims(s, ids)
-    rescore_claims(s, ids)
+    if rescore:
+        rescore_claims(s, ids)
+
+
+def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
+    """Score the claims of ``article_ids`` and every claim still without a score, once.
+
+    A batch ingest links each article as it is stored but scores at its end: the
+    regions its articles touch overlap (one developing story), so one pass over
+    their union costs what a single article's region costs, not that times the
+    number of articles. Claims left unscored by an interrupted batch are picked up
+    by the next run. Returns the number of claims rescored.
+    """
+    from sqlalchemy import bindparam, text
+
+    from claimtrack.store.scores import rescore_claims
+
+    wanted: set[int] = set()
+    with case.write() as s:
+        conn = s.connection()
+        ids = sorted(set(article_ids))
+        stmt = text("SELECT id FROM claim WHERE article_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        for i in range(0, len(ids), _CHUNK):
+            wanted.update(int(r[0]) for r in conn.execute(stmt, {"ids": ids[i : i + _CHUNK]}))
+        unscored = text(
+            "SELECT c.id FROM claim c LEFT JOIN claim_score sc ON sc.claim_id = c.id "
+            "LEFT JOIN claim_review r ON r.claim_id = c.id "
+            "WHERE sc.claim_id IS NULL AND (r.status IS NULL OR r.status <> 'rejected')"
+        )
+        wanted.update(int(r[0]) for r in conn.execute(unscored))
+        if wanted:
+            rescore_claims(s, sorted(wanted))
+    return len(wanted)
 
 
 @dataclass(frozen=True)
@@ -319,9 +360,12 @@ def ingest_inputs(
     Streams: one input is read at a time. ``jobs > 1``: reading and extraction
     run in that many worker processes (claimtrack.store.parallel), a few inputs
     ahead; this process stores the results in input order (one writer).
+    Each article is linked as it is stored; scores are computed once at the end
+    for everything the batch touched (``rescore_pending``).
     """
     from claimtrack.store.parallel import prepared
 
+    stored: list[int] = []  # new articles: scored once, after the batch
     for ready in prepared(items, overrides=overrides, jobs=jobs, db=case.location.url):
         item = ready.item
         name = "<stdin>" if item.is_stdin else item.path
@@ -329,10 +373,15 @@ def ingest_inputs(
             if ready.error is not None:
                 raise ready.error
             assert ready.doc is not None
-            result = ingest_document(case, ready.doc, overrides=overrides, resolved=ready.resolved)
+            result = ingest_document(
+                case, ready.doc, overrides=overrides, resolved=ready.resolved, rescore=False
+            )
+            if result.status == NEW:
+                stored.append(result.article_id)
         except ClaimtrackError as exc:
             yield IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
         except Exception as exc:  # a bug in a pipeline step: report it, keep going
             yield IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
         else:
             yield IngestOutcome(name, result=result)
+    rescore_pending(case, stored)
