@@ -249,7 +249,7 @@ class ArticleView:
 # --------------------------------------------------------------------------
 
 
-def _merge_roots(conn: Connection) -> dict[int, int]:
+def merge_roots(conn: Connection) -> dict[int, int]:
     """{merged source id: surviving source id} for every merged source."""
     from sqlalchemy import text
 
@@ -395,7 +395,7 @@ def claim_ids(case: Case, q: ClaimQuery = ClaimQuery()) -> list[int]:
     from sqlalchemy import text
 
     with case.engine.connect() as conn:
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         with_clause, body, params = _from_where(q, roots)
         sql = f"{with_clause} SELECT c.id {body} {_order(q)}"
         return [int(r[0]) for r in conn.execute(text(sql), params)]
@@ -405,7 +405,7 @@ def count_claims(case: Case, q: ClaimQuery = ClaimQuery()) -> int:
     from sqlalchemy import text
 
     with case.engine.connect() as conn:
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         with_clause, body, params = _from_where(q, roots)
         return int(
             conn.execute(text(f"{with_clause} SELECT COUNT(*) {body}"), params).scalar() or 0
@@ -419,7 +419,7 @@ def claims_by_ids(case: Case, ids: Sequence[int]) -> list[ClaimListRow]:
     if not ids:
         return []
     with case.engine.connect() as conn:
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         sid = _source_expr(roots)
         sql = (
             f"SELECT {_ROW_COLUMNS.format(sid=sid)} FROM claim c "
@@ -482,7 +482,7 @@ def claims_page(
     if limit < 1 or offset < 0:
         raise UsageError("page limit must be positive and offset not negative")
     with case.engine.connect() as conn:
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         with_clause, body, params = _from_where(q, roots)
         total = int(
             conn.execute(text(f"{with_clause} SELECT COUNT(*) {body}"), params).scalar() or 0
@@ -696,7 +696,7 @@ def claim_detail(case: Case, claim_id: int) -> ClaimDetail:
         ).first()
         if r is None:
             raise NotFoundError(f"no claim {claim_id} in this case")
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         eff = r.r_source_id if r.r_source_id is not None else r.source_id
         if eff is not None:
             eff = roots.get(int(eff), int(eff))
@@ -826,7 +826,7 @@ def sources_list(
     from sqlalchemy import text
 
     with case.engine.connect() as conn:
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         sid = _source_expr(roots)
         counts: dict[int, int] = {}
         for cid, n in conn.execute(

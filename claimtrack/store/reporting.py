@@ -38,6 +38,7 @@ from claimtrack.models import (
     Stance,
     Verdict,
 )
+from claimtrack.store.queries import merge_roots
 from claimtrack.store.report_data import (
     ReportArticle,
     ReportClaim,
@@ -131,26 +132,6 @@ def _json_list(raw: str | None) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
-
-
-def _merge_roots(conn: Connection) -> dict[int, int]:
-    from sqlalchemy import text
-
-    parent = {
-        int(r[0]): int(r[1])
-        for r in conn.execute(
-            text("SELECT id, merged_into FROM source WHERE merged_into IS NOT NULL")
-        )
-    }
-    roots: dict[int, int] = {}
-    for sid in parent:
-        seen = {sid}
-        root = parent[sid]
-        while root in parent and root not in seen:
-            seen.add(root)
-            root = parent[root]
-        roots[sid] = root
-    return roots
 
 
 def scoring_overrides(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -536,7 +517,7 @@ def report_data(
             if missing:
                 raise NotFoundError(f"no article #{missing[0]} in this case")
         config, meanings, overridden = _config(conn)
-        roots = _merge_roots(conn)
+        roots = merge_roots(conn)
         all_claims = _when_decided(_claims(conn, roots, with_explanations), _verdict_events(conn))
         rejected = {c.id for c in all_claims if c.status == ReviewStatus.REJECTED}
         live = [c for c in all_claims if c.id not in rejected]
