@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from claimtrack.cli.app import app, case_from, print_error, print_warning
-from claimtrack.errors import ClaimtrackError, UsageError
+from claimtrack.errors import UsageError
 
 if TYPE_CHECKING:
     from claimtrack.store.db import Case
@@ -212,8 +212,8 @@ def analyze(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from claimtrack.report import render_markdown
-    from claimtrack.store.documents import expand_inputs, read_document
-    from claimtrack.store.ingest import ingest_document
+    from claimtrack.store.documents import expand_inputs
+    from claimtrack.store.ingest import ingest_inputs
     from claimtrack.store.reporting import report_data
 
     items = expand_inputs(paths)
@@ -230,31 +230,14 @@ def analyze(
     )
     with case_from(ctx, create=True) as case, progress:
         task = progress.add_task("ingesting", total=len(items) + 3, name="")
-        for item in items:
-            name = "<stdin>" if item.is_stdin else item.path
-            progress.update(task, name=name[-50:])
-            try:
-                if item.error is not None:
-                    raise item.error
-                result = ingest_document(case, read_document(item.path))
-            except ClaimtrackError as exc:
-                counts["failed"] += 1
+        # store only: linking and scoring run once over the whole case below
+        for outcome in ingest_inputs(case, items, analyse=False):
+            counts[outcome.status] += 1
+            if outcome.error is not None:
                 progress.console.print(
-                    f"error: {exc if exc.path else f'{name}: {exc}'}",
-                    markup=False,
-                    highlight=False,
-                    soft_wrap=True,
+                    f"error: {outcome.error}", markup=False, highlight=False, soft_wrap=True
                 )
-            except Exception as exc:  # a bug in a pipeline step: report it, keep going
-                counts["failed"] += 1
-                progress.console.print(
-                    f"error: {name}: internal error ({type(exc).__name__}: {exc})",
-                    markup=False,
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            else:
-                counts[result.status] += 1
+            progress.update(task, name=outcome.name[-50:])
             progress.advance(task)
 
         done = [len(items)]

@@ -80,6 +80,7 @@ def ingest_document(
     *,
     overrides: ArticleMeta | None = None,
     resolved: Sequence[ResolvedClaim] | None = None,
+    link: bool = True,
     rescore: bool = True,
 ) -> IngestResult:
     """Store ``doc`` unless its text is already in the case.
@@ -90,7 +91,9 @@ def ingest_document(
     ``updated``; otherwise a known text is ``unchanged``. ``resolved`` is the
     output of ``prepare_document(doc)`` when it was computed elsewhere.
     ``rescore=False`` links the new claims but leaves their scores to the caller
-    (a batch rescores everything it touched once, at its end: ``rescore_pending``).
+    (a batch rescores everything it touched once, at its end: ``rescore_pending``);
+    ``link=False`` stores only, for a caller that links and scores the whole case
+    afterwards.
 
     Concurrent ingests of the same case: the write unit re-checks the content
     hash under the write lock; a unique-constraint violation (another writer
@@ -114,7 +117,7 @@ def ingest_document(
                     raise _AlreadyStored
                 article = _store_article(s, doc)
                 claim_rows = _store_claims(s, article, resolved)
-                _after_claims_stored(s, article, claim_rows, rescore)
+                _after_claims_stored(s, article, claim_rows, link, rescore)
                 assert article.id is not None
                 return IngestResult(
                     path=doc.path,
@@ -280,7 +283,11 @@ def _store_claims(
 
 
 def _after_claims_stored(
-    s: Session, article: ArticleRow, claims: list[ClaimRow], rescore: bool = True
+    s: Session,
+    article: ArticleRow,
+    claims: list[ClaimRow],
+    link: bool = True,
+    rescore: bool = True,
 ) -> None:
     """HOOK POINT for later issues (linking, scoring): runs inside the article's transaction.
 
@@ -292,7 +299,7 @@ def _after_claims_stored(
     from claimtrack.store.scores import rescore_claims
 
     ids = [c.id for c in claims if c.id is not None]
-    if not ids:
+    if not ids or not link:
         return
     link_new_claims(s, ids)
     if rescore:
@@ -351,6 +358,7 @@ def ingest_inputs(
     *,
     overrides: ArticleMeta | None = None,
     jobs: int = 1,
+    analyse: bool = True,
 ) -> Iterator[IngestOutcome]:
     """Read and ingest each input in turn (one transaction each), never stopping on a bad one.
 
@@ -361,7 +369,8 @@ def ingest_inputs(
     run in that many worker processes (claimtrack.store.parallel), a few inputs
     ahead; this process stores the results in input order (one writer).
     Each article is linked as it is stored; scores are computed once at the end
-    for everything the batch touched (``rescore_pending``).
+    for everything the batch touched (``rescore_pending``). ``analyse=False``
+    stores only: the caller links and scores the whole case afterwards.
     """
     from claimtrack.store.parallel import prepared
 
@@ -374,7 +383,12 @@ def ingest_inputs(
                 raise ready.error
             assert ready.doc is not None
             result = ingest_document(
-                case, ready.doc, overrides=overrides, resolved=ready.resolved, rescore=False
+                case,
+                ready.doc,
+                overrides=overrides,
+                resolved=ready.resolved,
+                link=analyse,
+                rescore=False,
             )
             if result.status == NEW:
                 stored.append(result.article_id)
@@ -384,4 +398,5 @@ def ingest_inputs(
             yield IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
         else:
             yield IngestOutcome(name, result=result)
-    rescore_pending(case, stored)
+    if analyse:
+        rescore_pending(case, stored)
