@@ -372,23 +372,35 @@ def _explanation(rows: Sequence[Contribution]) -> str:
     )
 
 
-def _write_claim_scores(
-    session: Session, scores: Mapping[int, ClaimScore], replace: Iterable[int] | None
+def _replace_rows(
+    session: Session,
+    table: Any,
+    key: str,
+    replace: Iterable[int] | None,
+    rows: list[dict[str, Any]],
 ) -> None:
+    """Delete the rows keyed by ``replace`` (every row when None), then insert ``rows``."""
     from sqlalchemy import bindparam, delete, insert
 
-    from claimtrack.store.schema import ClaimScoreRow
-
-    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
     if replace is None:
         session.execute(delete(table))
     else:
         wanted = sorted(set(replace))
+        column = table.c[key]
         for i in range(0, len(wanted), 500):
             session.execute(
-                delete(table).where(table.c.claim_id.in_(bindparam("ids", expanding=True))),
+                delete(table).where(column.in_(bindparam("ids", expanding=True))),
                 {"ids": wanted[i : i + 500]},
             )
+    for i in range(0, len(rows), 5000):
+        session.execute(insert(table), rows[i : i + 5000])
+
+
+def _write_claim_scores(
+    session: Session, scores: Mapping[int, ClaimScore], replace: Iterable[int] | None
+) -> None:
+    from claimtrack.store.schema import ClaimScoreRow
+
     now = utcnow()
     rows = [
         {
@@ -403,27 +415,15 @@ def _write_claim_scores(
         }
         for cid, s in sorted(scores.items())
     ]
-    for i in range(0, len(rows), 5000):
-        session.execute(insert(table), rows[i : i + 5000])
+    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+    _replace_rows(session, table, "claim_id", replace, rows)
 
 
 def _write_source_scores(
     session: Session, scores: Mapping[int, SourceScore], replace_all: bool
 ) -> None:
-    from sqlalchemy import bindparam, delete, insert
-
     from claimtrack.store.schema import SourceScoreRow
 
-    table = SourceScoreRow.__table__  # type: ignore[attr-defined]
-    if replace_all:
-        session.execute(delete(table))
-    elif scores:
-        wanted = sorted(scores)
-        for i in range(0, len(wanted), 500):
-            session.execute(
-                delete(table).where(table.c.source_id.in_(bindparam("ids", expanding=True))),
-                {"ids": wanted[i : i + 500]},
-            )
     now = utcnow()
     rows = [
         {
@@ -437,8 +437,8 @@ def _write_source_scores(
         }
         for sid, s in sorted(scores.items())
     ]
-    for i in range(0, len(rows), 5000):
-        session.execute(insert(table), rows[i : i + 5000])
+    table = SourceScoreRow.__table__  # type: ignore[attr-defined]
+    _replace_rows(session, table, "source_id", None if replace_all else scores, rows)
 
 
 def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
