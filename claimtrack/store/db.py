@@ -17,7 +17,7 @@ for writes so concurrent writers queue on the busy timeout instead of failing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from urllib.parse import quote
 from claimtrack.errors import DatabaseError, UsageError
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlmodel import Session
 
 ENV_VAR = "CLAIMTRACK_DB"
@@ -67,6 +67,25 @@ class DbLocation:
     @property
     def is_sqlite(self) -> bool:
         return self.url.startswith("sqlite")
+
+
+IN_CHUNK = 500  # ids per IN (...) list: well under every backend's parameter limit
+
+
+def rows_for_ids(conn: Connection, sql: str, ids: Iterable[int]) -> Iterator[Any]:
+    """The rows of ``sql`` for ``ids``, queried in chunks of sorted ids.
+
+    ``sql`` selects with an expanding ``IN :ids`` (e.g. ``... WHERE c.id IN :ids
+    ORDER BY c.id``); a statement ordered by that id yields its rows in id order
+    across chunks. Chunking keeps any number of ids under SQLite's variable limit
+    and PostgreSQL's 65,535 parameters per statement.
+    """
+    from sqlalchemy import bindparam, text
+
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), IN_CHUNK):
+        yield from conn.execute(stmt, {"ids": wanted[i : i + IN_CHUNK]})
 
 
 def _looks_like_url(value: str) -> bool:

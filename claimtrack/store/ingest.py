@@ -19,7 +19,7 @@ from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
 from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim
 from claimtrack.sources import resolve_claims
-from claimtrack.store.db import Case, utcnow
+from claimtrack.store.db import Case, rows_for_ids, utcnow
 from claimtrack.store.documents import InputItem
 from claimtrack.store.sources import SourceFinder
 from claimtrack.store.sources import normalise_alias as normalise_alias  # re-exported
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from claimtrack.store.schema import ArticleRow, ClaimRow
-
-_CHUNK = 500  # ids per IN (...) query, under every backend's parameter limit
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -315,19 +313,14 @@ def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
     number of articles. Claims left unscored by an interrupted batch are picked up
     by the next run. Returns the number of claims rescored.
     """
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import text
 
     from claimtrack.store.scores import rescore_claims
 
-    wanted: set[int] = set()
     with case.write() as s:
         conn = s.connection()
-        ids = sorted(set(article_ids))
-        stmt = text("SELECT id FROM claim WHERE article_id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        for i in range(0, len(ids), _CHUNK):
-            wanted.update(int(r[0]) for r in conn.execute(stmt, {"ids": ids[i : i + _CHUNK]}))
+        sql = "SELECT id FROM claim WHERE article_id IN :ids"
+        wanted = {int(r[0]) for r in rows_for_ids(conn, sql, article_ids)}
         unscored = text(
             "SELECT c.id FROM claim c LEFT JOIN claim_score sc ON sc.claim_id = c.id "
             "LEFT JOIN claim_review r ON r.claim_id = c.id "

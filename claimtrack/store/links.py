@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimtrack.linking import LinkIndex
 from claimtrack.models import CaseClaim, Link, SourceKind, Stance
-from claimtrack.store.db import Case, utcnow
+from claimtrack.store.db import Case, rows_for_ids, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -79,18 +79,12 @@ def _case_claim(r: Any) -> CaseClaim:
 
 def case_claims(conn: Connection, ids: Iterable[int] | None = None) -> list[CaseClaim]:
     """Stored claims as CaseClaims (all of them, or ``ids``), in id order."""
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import text
 
     if ids is None:
-        rows = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
+        rows: Iterable[Any] = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
     else:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return []
-        stmt = text(_CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        rows = conn.execute(stmt, {"ids": wanted})
+        rows = rows_for_ids(conn, _CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id", ids)
     return [_case_claim(r) for r in rows]
 
 

@@ -51,7 +51,7 @@ from claimtrack.scoring import (
     score_sources,
 )
 from claimtrack.scoring.sources import credited_source, outlet_ids
-from claimtrack.store.db import Case, utcnow
+from claimtrack.store.db import Case, rows_for_ids, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -238,18 +238,12 @@ def _load_claims(
     roots: Mapping[int, int],
     ids: Iterable[int] | None = None,
 ) -> list[CaseClaim]:
-    from sqlalchemy import bindparam, text
+    from sqlalchemy import text
 
     if ids is None:
-        result = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
+        result: Iterable[Any] = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
     else:
-        wanted = sorted(set(ids))
-        if not wanted:
-            return []
-        stmt = text(_CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        result = conn.execute(stmt, {"ids": wanted})
+        result = rows_for_ids(conn, _CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id", ids)
     out = []
     for r in result:
         if r[17] == ReviewStatus.REJECTED.value:
@@ -341,22 +335,17 @@ def load_case(conn: Connection) -> CaseData:
 
 def _component(conn: Connection, seeds: Iterable[int]) -> set[int]:
     """The claims connected to ``seeds`` through stored links (any relation)."""
-    from sqlalchemy import bindparam, text
-
-    stmt = text(
-        "SELECT a_id, b_id FROM link WHERE relation <> 'none' AND (a_id IN :ids OR b_id IN :ids)"
-    ).bindparams(bindparam("ids", expanding=True))
+    sql = "SELECT a_id, b_id FROM link WHERE relation <> 'none' AND (a_id IN :ids OR b_id IN :ids)"
     seen = set(seeds)
-    frontier = sorted(seen)
+    frontier = set(seen)
     while frontier:
         nxt: set[int] = set()
-        for i in range(0, len(frontier), 500):
-            for a, b in conn.execute(stmt, {"ids": frontier[i : i + 500]}):
-                for x in (int(a), int(b)):
-                    if x not in seen:
-                        seen.add(x)
-                        nxt.add(x)
-        frontier = sorted(nxt)
+        for a, b in rows_for_ids(conn, sql, frontier):
+            for x in (int(a), int(b)):
+                if x not in seen:
+                    seen.add(x)
+                    nxt.add(x)
+        frontier = nxt
     return seen
 
 

@@ -41,7 +41,7 @@ from claimtrack.sources import (
     match_key,
     scoped_key,
 )
-from claimtrack.store.db import Case, utcnow
+from claimtrack.store.db import IN_CHUNK, Case, utcnow
 from claimtrack.store.review import bump, record_event
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def _reason(entry: EntityEntry) -> str:
     return entry.prior_reason + (f" ({entry.prior_origin})" if entry.prior_origin else "")
 
 
-_IN_CHUNK = 500  # values per IN (...) query, well under every backend's parameter limit
+_IN_CHUNK = IN_CHUNK  # values per IN (...) query
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
