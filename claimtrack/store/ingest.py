@@ -313,20 +313,13 @@ def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
     number of articles. Claims left unscored by an interrupted batch are picked up
     by the next run. Returns the number of claims rescored.
     """
-    from sqlalchemy import text
-
-    from claimtrack.store.scores import rescore_claims
+    from claimtrack.store.scores import rescore_claims, unscored_claim_ids
 
     with case.write() as s:
         conn = s.connection()
         sql = "SELECT id FROM claim WHERE article_id IN :ids"
         wanted = {int(r[0]) for r in rows_for_ids(conn, sql, article_ids)}
-        unscored = text(
-            "SELECT c.id FROM claim c LEFT JOIN claim_score sc ON sc.claim_id = c.id "
-            "LEFT JOIN claim_review r ON r.claim_id = c.id "
-            "WHERE sc.claim_id IS NULL AND (r.status IS NULL OR r.status <> 'rejected')"
-        )
-        wanted.update(int(r[0]) for r in conn.execute(unscored))
+        wanted.update(unscored_claim_ids(conn))
         if wanted:
             rescore_claims(s, sorted(wanted))
     return len(wanted)

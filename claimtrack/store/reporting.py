@@ -472,18 +472,10 @@ def _context(selected: set[int], links: Iterable[ReportLink]) -> set[int]:
 
 def unscored_claims(case: Case) -> int:
     """How many claims (not rejected by the analyst) have no stored score."""
-    from sqlalchemy import text
+    from claimtrack.store.scores import count_unscored
 
     with case.engine.connect() as conn:
-        n = conn.execute(
-            text(
-                "SELECT COUNT(*) FROM claim c "
-                "LEFT JOIN claim_score cs ON cs.claim_id = c.id "
-                "LEFT JOIN claim_review r ON r.claim_id = c.id "
-                "WHERE cs.claim_id IS NULL AND (r.status IS NULL OR r.status <> 'rejected')"
-            )
-        ).scalar()
-    return int(n or 0)
+        return count_unscored(conn)
 
 
 def report_data(

@@ -526,6 +526,27 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     return RescoreResult(len(scores), len(fresh), time.perf_counter() - t0)
 
 
+_UNSCORED = (
+    "FROM claim c LEFT JOIN claim_score cs ON cs.claim_id = c.id "
+    "LEFT JOIN claim_review r ON r.claim_id = c.id "
+    "WHERE cs.claim_id IS NULL AND (r.status IS NULL OR r.status <> 'rejected')"
+)
+
+
+def unscored_claim_ids(conn: Connection) -> list[int]:
+    """Claims (not rejected by the analyst) with no stored score, in id order."""
+    from sqlalchemy import text
+
+    return [int(r[0]) for r in conn.execute(text("SELECT c.id " + _UNSCORED + " ORDER BY c.id"))]
+
+
+def count_unscored(conn: Connection) -> int:
+    """How many claims (not rejected by the analyst) have no stored score."""
+    from sqlalchemy import text
+
+    return int(conn.execute(text("SELECT COUNT(*) " + _UNSCORED)).scalar() or 0)
+
+
 def claim_score(case: Case, claim_id: int) -> dict[str, Any] | None:
     """The stored score of one claim (probability, credibility, low, high, explanation)."""
     from sqlalchemy import text
