@@ -4,8 +4,10 @@
         [--iterations 150] [--c1 0.05] [--c2 0.01] [--minfreq 2]
 
 Writes ``claimtrack/extract/data/cues.tsv`` (word -> share of its occurrences that
-are part of a cue in train) and ``claimtrack/extract/data/tagger.crfsuite`` (a
-linear-chain CRF, BIO over source / cue / content tokens). Deterministic:
+are part of a cue in train) and ``claimtrack/extract/data/tagger.npz`` (the
+weights of a linear-chain CRF, BIO over source / cue / content tokens, trained
+with python-crfsuite and exported for claimtrack.extract.tagger, which scores
+them with numpy; crfsuite is needed for training only). Deterministic:
 crfsuite's L-BFGS has no randomness and documents are read in sorted order.
 Only the train split is read; dev is for measuring (bench/eval_extract.py).
 """
@@ -157,6 +159,44 @@ def cue_lexicon(
     return {w: round(c / (seen[w] + 2), 3) for w, c in cue.items() if c >= 2}
 
 
+def export_weights(crfsuite_model: Path, out: Path) -> int:
+    """The CRF's weights as ``tagger.npz`` for claimtrack.extract.tagger (no crfsuite at run time).
+
+    ``labels``: the label names ("\\n"-joined UTF-8); ``names``: every attribute with a
+    non-zero weight, sorted; ``weights``: float32 (attributes x labels); ``trans``: float32
+    (labels x labels), from-label by row. Returns the number of attributes.
+    """
+    import io
+
+    import numpy as np
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crfsuite_model))
+    info = tagger.info()
+    labels = sorted(info.labels, key=lambda x: int(info.labels[x]))
+    lid = {lab: k for k, lab in enumerate(labels)}
+    names = sorted({attr for (attr, _lab), w in info.state_features.items() if w != 0.0})
+    aid = {a: k for k, a in enumerate(names)}
+    weights = np.zeros((len(names), len(labels)), dtype=np.float32)
+    for (attr, lab), w in info.state_features.items():
+        if w != 0.0:
+            weights[aid[attr], lid[lab]] = w
+    trans = np.zeros((len(labels), len(labels)), dtype=np.float32)
+    for (a, b), w in info.transitions.items():
+        trans[lid[a], lid[b]] = w
+    buf = io.BytesIO()
+    np.savez_compressed(
+        buf,
+        labels=np.frombuffer("\n".join(labels).encode("utf-8"), dtype=np.uint8),
+        names=np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
+        weights=weights,
+        trans=trans,
+    )
+    out.write_bytes(buf.getvalue())
+    return len(names)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -205,11 +245,19 @@ def main() -> int:
             "feature.possible_transitions": True,
         }
     )
-    model = str(args.out / "tagger.crfsuite")
-    trainer.train(model)
-    info = trainer.logparser.last_iteration
-    print(f"trained in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
-    print(f"model: {model} ({os.path.getsize(model) / 1e6:.1f} MB)", file=sys.stderr)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        crf = Path(tmp) / "tagger.crfsuite"
+        trainer.train(str(crf))
+        info = trainer.logparser.last_iteration
+        print(f"trained in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
+        out = args.out / "tagger.npz"
+        n_attrs = export_weights(crf, out)
+    print(
+        f"model: {out} ({n_attrs} attributes, {os.path.getsize(out) / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -236,3 +236,45 @@ def test_to_contract_fields_and_pieces() -> None:
             {"text": "“B.”", "start": 14, "end": 18},
         ],
     }
+
+
+# --------------------------------------------------------------------------
+# the numpy tagger scores exactly the features training used
+# --------------------------------------------------------------------------
+
+
+def test_tagger_rows_equal_the_training_feature_strings() -> None:
+    import numpy as np
+
+    from claimtrack.extract import api, lexicon, tagger
+    from claimtrack.extract.features import block_features
+
+    model = api._get_model()
+    assert model is not None
+    cue_prob = lexicon.cue_prob()
+    texts = [
+        "“It is over,” Smith said on Friday. According to officials, talks | stalled.\n"
+        'The minister denied it: “We never | met.” "Straight quotes," he added.',
+        "A | B || c said “unclosed\nSAID Said said. 3.2 percent, analysts say.",
+        " ".join(["He said the plan would work."] * 120),  # one line cut into several blocks
+    ]
+    for text in texts:
+        doc = analyse(text)
+        got = tagger.emissions(model, doc, cue_prob)
+        for block in doc.blocks:
+            for k, feats in enumerate(block_features(doc, block, cue_prob)):
+                rows = [model.row.get(f.decode("utf-8"), 0) for f in feats]
+                want = model.W[rows].sum(axis=0)
+                assert np.allclose(got[block.first + k], want), (doc.words[block.first + k], feats)
+        labels = tagger.viterbi(model, got, doc)
+        # Viterbi per block by brute force over the same scores: the same best score
+        for block in doc.blocks:
+            e = got[block.first : block.last]
+            delta = e[0].copy()
+            for t in range(1, len(e)):
+                delta = (delta[:, None] + model.trans).max(axis=0) + e[t]
+            path = labels[block.first : block.last]
+            score = e[0, path[0]] + sum(
+                model.trans[path[t - 1], path[t]] + e[t, path[t]] for t in range(1, len(e))
+            )
+            assert np.isclose(score, delta.max())

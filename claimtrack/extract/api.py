@@ -2,9 +2,10 @@
 
 Two steps, Citron-like but in one tagging pass:
 
-1. a linear-chain CRF (python-crfsuite, trained on PolNeAR train by
-   ``bench/train_extractor.py``, shipped as ``data/tagger.crfsuite``) labels
-   every token of each line as source / cue / content (BIO) or nothing;
+1. a linear-chain CRF (trained with python-crfsuite on PolNeAR train by
+   ``bench/train_extractor.py``, shipped as its weights, ``data/tagger.npz``,
+   and scored with numpy by ``tagger.py``) labels every token of each line as
+   source / cue / content (BIO) or nothing;
 2. the labelled spans are grouped into claims around their cues (nearest
    cue in the same sentence; a quotation opening a paragraph continues the
    previous paragraph's quote), and rule layers add what PolNeAR does not
@@ -22,13 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimtrack.extract import lexicon
-from claimtrack.extract.features import block_features
 from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, QUOTES, STRAIGHT_QUOTES, Doc, analyse
 from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.3-crf3"
+EXTRACTOR_VERSION = "1.4-crf3"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -64,28 +64,24 @@ KEEP_ORPHANS = False
 NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
 
 _lock = threading.Lock()
-_tagger: Any = None
-_tagger_failed = False
-_model_bytes: bytes = b""  # crfsuite reads the model in place: keep the buffer alive
+_model: Any = None
+_model_failed = False
 
 
-def _get_tagger() -> Any:
-    global _tagger, _tagger_failed, _model_bytes
-    if _tagger is not None or _tagger_failed:
-        return _tagger
+def _get_model() -> Any:
+    """The tagger's weights (``data/tagger.npz``), loaded once; None when missing or broken."""
+    global _model, _model_failed
+    if _model is not None or _model_failed:
+        return _model
     with _lock:
-        if _tagger is None and not _tagger_failed:
+        if _model is None and not _model_failed:
             try:
-                import pycrfsuite
+                from claimtrack.extract import tagger
 
-                model = lexicon.data_bytes("tagger.crfsuite")
-                tagger = pycrfsuite.Tagger()
-                tagger.open_inmemory(model)
-                _model_bytes = model
-                _tagger = tagger
+                _model = tagger.load(lexicon.data_bytes("tagger.npz"))
             except Exception:  # a missing or broken model: extraction finds nothing, never raises
-                _tagger_failed = True
-    return _tagger
+                _model_failed = True
+    return _model
 
 
 @dataclass
@@ -105,15 +101,21 @@ class _Group:
 
 def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
     """Label every block; return the labelled pieces and each cue's confidence."""
-    tagger = _get_tagger()
+    model = _get_model()
     pieces: list[_Piece] = []
     conf: dict[int, float] = {}
-    if tagger is None:
+    if model is None:
         return pieces, conf
+    from claimtrack.extract import tagger
+
     cue_prob = lexicon.cue_prob()
+    with _lock:  # the model's word table grows as new words are seen
+        emit = tagger.emissions(model, doc, cue_prob)
+    best = tagger.viterbi(model, emit, doc)
+    names: list[str] = model.labels
+    label_id = {name: k for k, name in enumerate(names)}
     for block in doc.blocks:
-        xseq = block_features(doc, block, cue_prob)
-        labels = tagger.tag(xseq)
+        labels = [names[k] for k in best[block.first : block.last]]
         _sure_cues(doc, block.first, labels, cue_prob)
         cur: _Piece | None = None
         for k, label in enumerate(labels):
@@ -126,7 +128,13 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
                 cur = _Piece(role, i, i + 1)
                 pieces.append(cur)
                 if role == "C":
-                    conf[i] = float(tagger.marginal(label, k))
+                    conf[i] = tagger.local_confidence(
+                        model,
+                        emit[i],
+                        label_id.get(labels[k - 1], -1) if k else -1,
+                        label_id.get(label, 0),
+                        label_id.get(labels[k + 1], -1) if k + 1 < len(labels) else -1,
+                    )
             else:
                 cur.last = i + 1
     return pieces, conf

@@ -76,7 +76,8 @@ def _bucket_of(d: int) -> str:
 _BUCKET_TABLE = [_bucket_of(d) for d in range(MAX_BLOCK + 1)]
 
 
-_TAIL_SKIP = frozenset(x.encode("utf-8") for x in ".?!\"”'’")
+_TAIL_SKIP_STR = frozenset(".?!\"”'’")
+_TAIL_SKIP = frozenset(x.encode("utf-8") for x in _TAIL_SKIP_STR)
 
 
 class _Word:

@@ -1,0 +1,400 @@
+"""The attribution tagger at run time: the CRF's weights scored with numpy, no crfsuite.
+
+``bench/train_extractor.py`` trains a linear-chain CRF with python-crfsuite on
+the string features of :func:`claimtrack.extract.features.block_features` and
+exports its weights to ``data/tagger.npz``: one row of label weights per
+feature string, and the label-to-label transitions. Here the same features are
+looked up as row numbers (cached per word form, so a document costs a few
+vectorised gathers instead of building and hashing ~12 strings a token), the
+emission scores are summed with numpy and every block of the document is
+decoded at once by a batched Viterbi. The result is the argmax crfsuite's own
+tagger computes from the same weights (the weights are stored as float32).
+
+A cue's confidence is the probability of its label at its position with the
+neighbouring labels fixed to the decoded ones (a local posterior: cheap, and
+it ranks the same way the marginals do in practice).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from claimtrack.extract.features import (  # the templates training used
+    _BUCKET_TABLE,
+    _SHAPE_PUNCT,
+    _TAIL_SKIP_STR,
+    CUE_MIN,
+    CUE_STRONG,
+    STOP,
+    _shape,
+    _stem,
+)
+from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Doc
+
+_UNI = ("w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=", "t1=", "qb1=", "qa1=")
+
+# columns of the per-word table
+_W, _ST, _M1, _P1, _M2, _P2, _SHAPE, _STRONG, _TAIL, _QB, _QA, _PAIR, _LIKELY = range(13)
+_NCOL = 13
+
+
+class Model:
+    """Exported CRF weights with the lookup tables of every feature template."""
+
+    def __init__(self, raw: bytes) -> None:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+            self.labels: list[str] = bytes(z["labels"]).decode("utf-8").split("\n")
+            names = bytes(z["names"]).decode("utf-8").split("\n")
+            weights = np.asarray(z["weights"], dtype=np.float64)
+            self.trans = np.asarray(z["trans"], dtype=np.float64)
+        n_labels = len(self.labels)
+        self.W = np.zeros((len(names) + 1, n_labels))
+        self.W[1:] = weights
+        row = {name: k + 1 for k, name in enumerate(names)}
+        self.row = row  # feature string -> weight row (the training-side view, for tests)
+        self.uni: dict[str, dict[str, int]] = {t: {} for t in _UNI}
+        pairs: dict[str, dict[tuple[str, str], int]] = {"b-=": {}, "b+=": {}}
+        self.near: dict[str, dict[tuple[str, str], int]] = {"L=": {}, "R=": {}}
+        for name, r in row.items():
+            head, sep, value = name.partition("=")
+            if not sep:
+                continue
+            key = head + "="
+            if key in self.uni:
+                self.uni[key][value] = r
+            elif key in pairs:
+                split = _split_pair(value)
+                if split is not None:
+                    pairs[key][split] = r
+            elif key in self.near and value != "none":
+                word, _, bucket = value.rpartition("|")
+                self.near[key][(word, bucket)] = r
+        # bigrams: both words numbered (lower-cased), a pair coded as a * NV + b, sorted
+        pair_words = sorted({w for d in pairs.values() for k in d for w in k} | {"<s>", "</s>"})
+        self.pair_id = {w: k for k, w in enumerate(pair_words)}
+        self.nv = nv = len(pair_words) + 1  # the last id: a word in no bigram
+        self.pair_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for key, d in pairs.items():
+            codes = np.array([self.pair_id[a] * nv + self.pair_id[b] for a, b in d], dtype=np.int64)
+            rows = np.array(list(d.values()), dtype=np.int64)
+            order = np.argsort(codes)
+            self.pair_codes[key] = (
+                np.append(codes[order], np.iinfo(np.int64).max),
+                np.append(rows[order], 0),
+            )
+        shapes = sorted({"<s>", "</s>", "d", "p", "X", "XX", "Xx", "x", *_SHAPE_PUNCT})
+        self.shape_id = {s: k for k, s in enumerate(shapes)}
+        ns = len(shapes)
+        self.ns = ns
+        table = np.zeros(ns * ns * ns, dtype=np.int64)
+        for a, sa in enumerate(shapes):
+            for b, sb in enumerate(shapes):
+                for c, sc in enumerate(shapes):
+                    table[(a * ns + b) * ns + c] = row.get("ss=" + sa + sb + sc, 0)
+        self.ss_table = table
+        self.buckets = sorted(set(_BUCKET_TABLE))
+        self.bucket_of = np.array([self.buckets.index(b) for b in _BUCKET_TABLE], dtype=np.int64)
+        self.none_row = {"L=": row.get("L=none", 0), "R=": row.get("R=none", 0)}
+        self.pad = {t: self.uni[t].get(p, 0) for t, p in _PADS}
+        self.inq_row = row.get("inq", 0)
+        self.qc_row = {
+            (x, y, z): row.get("qc=" + x + y + z, 0) for x in "TF" for y in "TF" for z in "TF"
+        }
+        self.qb_start = self.uni["qb1="].get("<s>", 0)
+        self.qa_end = self.uni["qa1="].get("</s>", 0)
+        # word forms seen so far: id -> table row (grown by doubling)
+        self.vocab: dict[str, int] = {}
+        self.cache_for = 0
+        self.tab = np.zeros((1024, _NCOL), dtype=np.int64)
+        self.near_l = np.zeros((1024, len(self.buckets)), dtype=np.int64)
+        self.near_r = np.zeros((1024, len(self.buckets)), dtype=np.int64)
+
+    def reset(self) -> None:
+        self.vocab.clear()
+
+    def add(self, words: list[str], cue_prob: Mapping[str, float]) -> None:
+        """Number new word forms and fill their table rows."""
+        k0 = len(self.vocab)
+        need = k0 + len(words)
+        while need > self.tab.shape[0]:
+            grow = self.tab.shape[0]
+            self.tab = np.concatenate([self.tab, np.zeros_like(self.tab[:grow])])
+            self.near_l = np.concatenate([self.near_l, np.zeros_like(self.near_l[:grow])])
+            self.near_r = np.concatenate([self.near_r, np.zeros_like(self.near_r[:grow])])
+        uni = self.uni
+        w_, st_, m1_, p1_, m2_, p2_ = (
+            uni[t] for t in ("w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=")
+        )
+        t1_, qb_, qa_ = uni["t1="], uni["qb1="], uni["qa1="]
+        nl, nr = self.near["L="], self.near["R="]
+        other = self.nv - 1
+        rows = []
+        for k, word in enumerate(words, k0):
+            self.vocab[word] = k
+            low = word.lower()
+            prob = cue_prob.get(low, 0.0)
+            strong = prob >= CUE_STRONG and low not in STOP
+            rows.append(
+                (
+                    w_.get(low, 0),
+                    st_.get(_stem(low), 0),
+                    m1_.get(low, 0),
+                    p1_.get(low, 0),
+                    m2_.get(low, 0),
+                    p2_.get(low, 0),
+                    self.shape_id.get(_shape(word), 0),
+                    strong,
+                    t1_.get(low, 0),
+                    qb_.get(low, 0),
+                    qa_.get(low, 0),
+                    self.pair_id.get(low, other),
+                    prob >= CUE_MIN and low not in STOP,
+                )
+            )
+            if strong:
+                self.near_l[k] = [nl.get((low, b), 0) for b in self.buckets]
+                self.near_r[k] = [nr.get((low, b), 0) for b in self.buckets]
+        self.tab[k0:need] = rows
+
+
+_PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
+
+
+def _split_pair(value: str) -> tuple[str, str] | None:
+    """``x|y`` back into its two words (either may itself be "|")."""
+    for k in range(len(value)):
+        if value[k] != "|":
+            continue
+        x, y = value[:k], value[k + 1 :]
+        if x and y and _word_like(x) and _word_like(y):
+            return (x, y)
+    return None
+
+
+def _word_like(w: str) -> bool:
+    return w in ("<s>", "</s>") or len(w) == 1 or all(c.isalnum() or c == "_" for c in w)
+
+
+def load(raw: bytes) -> Model:
+    return Model(raw)
+
+
+def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
+    table, rows = model.pair_codes[key]
+    at = np.searchsorted(table, codes)
+    return np.where(table[at] == codes, rows[at], 0)
+
+
+def emissions(model: Model, doc: Doc, cue_prob: Mapping[str, float]) -> np.ndarray:
+    """Per token label scores (tokens x labels) for the whole document."""
+    n = len(doc.words)
+    if model.cache_for != id(cue_prob) or len(model.vocab) > 500_000:
+        model.reset()
+        model.cache_for = id(cue_prob)
+    raw = doc.words
+    if not doc.clean_words:
+        raw = [w.encode("utf-8", "replace").decode("utf-8") for w in raw]
+    vocab = model.vocab
+    ids_l = list(map(vocab.get, raw))
+    if None in ids_l:
+        model.add(
+            list(dict.fromkeys(w for w, k in zip(raw, ids_l, strict=True) if k is None)), cue_prob
+        )
+        ids_l = list(map(vocab.get, raw))
+    ids = np.array(ids_l, dtype=np.int64)
+    tab = model.tab[ids]
+
+    # block edges and units (a sentence inside a block)
+    bf = [b.first for b in doc.blocks]
+    bl = [b.last - 1 for b in doc.blocks]
+    bfirst = np.zeros(n, dtype=bool)
+    blast = np.zeros(n, dtype=bool)
+    bfirst[bf] = True
+    blast[bl] = True
+    sent = np.asarray(doc.sent, dtype=np.int64)
+    change = sent[1:] != sent[:-1]
+    ufirst = bfirst.copy()
+    ufirst[1:] |= change
+    ulast = blast.copy()
+    ulast[:-1] |= change
+
+    pos = np.arange(n)
+    bstart = np.maximum.accumulate(np.where(bfirst, pos, 0))
+    bend = np.minimum.accumulate(np.where(blast, pos, n - 1)[::-1])[::-1]
+    from_start = pos - bstart
+    to_end = bend - pos
+
+    cols = np.zeros((16, n), dtype=np.int64)
+    cols[0] = tab[:, _W]
+    cols[1] = tab[:, _ST]
+    m1 = cols[2]
+    m1[1:] = tab[:-1, _M1]
+    m1[from_start < 1] = model.pad["w-1="]
+    p1 = cols[3]
+    p1[:-1] = tab[1:, _P1]
+    p1[to_end < 1] = model.pad["w+1="]
+    m2 = cols[4]
+    m2[2:] = tab[:-2, _M2]
+    m2[from_start < 2] = model.pad["w-2="]
+    p2 = cols[5]
+    p2[:-2] = tab[2:, _P2]
+    p2[to_end < 2] = model.pad["w+2="]
+
+    # bigrams with the previous and the next word ("<s>" / "</s>" at block edges)
+    nv = model.nv
+    pid = tab[:, _PAIR]
+    prev = np.empty(n, dtype=np.int64)
+    prev[1:] = pid[:-1]
+    prev[bfirst] = model.pair_id["<s>"]
+    nxt = np.empty(n, dtype=np.int64)
+    nxt[:-1] = pid[1:]
+    nxt[blast] = model.pair_id["</s>"]
+    cols[6] = _pair_rows(model, "b-=", prev * nv + pid)
+    cols[7] = _pair_rows(model, "b+=", pid * nv + nxt)
+
+    # shapes of the previous, this and the next token
+    ns = model.ns
+    shape = tab[:, _SHAPE]
+    sprev = np.empty(n, dtype=np.int64)
+    sprev[1:] = shape[:-1]
+    sprev[bfirst] = model.shape_id["<s>"]
+    snext = np.empty(n, dtype=np.int64)
+    snext[:-1] = shape[1:]
+    snext[blast] = model.shape_id["</s>"]
+    cols[8] = model.ss_table[(sprev * ns + shape) * ns + snext]
+
+    # the nearest strong cue word on each side within the unit, with its distance
+    is_strong = tab[:, _STRONG] > 0
+    last_bucket = len(_BUCKET_TABLE) - 1
+    ustart = np.maximum.accumulate(np.where(ufirst, pos, 0))
+    uend = np.minimum.accumulate(np.where(ulast, pos, n - 1)[::-1])[::-1]
+    left = np.full(n, -1, dtype=np.int64)
+    left[1:] = np.maximum.accumulate(np.where(is_strong, pos, -1))[:-1]
+    ok = left >= ustart
+    li = np.where(ok, left, 0)
+    lrow = model.near_l[ids[li], model.bucket_of[np.clip(pos - li, 0, last_bucket)]]
+    cols[9] = np.where(ok, lrow, model.none_row["L="])
+    right = np.full(n, n, dtype=np.int64)
+    right[:-1] = np.minimum.accumulate(np.where(is_strong, pos, n)[::-1])[::-1][1:]
+    ok = right <= uend
+    ri = np.where(ok, right, 0)
+    rrow = model.near_r[ids[ri], model.bucket_of[np.clip(ri - pos, 0, last_bucket)]]
+    cols[10] = np.where(ok, rrow, model.none_row["R="])
+
+    # the last word of each unit before its closing punctuation
+    t1 = cols[11]
+    tail = tab[:, _TAIL]
+    firsts = np.flatnonzero(ufirst).tolist()
+    lasts = np.flatnonzero(ulast).tolist()
+    skip = _TAIL_SKIP_STR
+    for st, e in zip(firsts, lasts, strict=True):
+        k = e
+        while k > st and raw[k] in skip:
+            k -= 1
+        t1[st : e + 1] = tail[k]
+
+    # quotation context
+    inq = doc.inq
+    if True in inq:
+        likely = tab[:, _LIKELY].tolist()
+        qb = tab[:, _QB].tolist()
+        qa = tab[:, _QA].tolist()
+        for b in doc.blocks:
+            _quote_rows(model, raw, likely, qb, qa, inq, b.first, b.last, cols)
+    scores: np.ndarray = model.W[cols].sum(axis=0)
+    return scores
+
+
+def _quote_rows(
+    model: Model,
+    raw: list[str],
+    likely: list[int],
+    qb: list[int],
+    qa: list[int],
+    inq: list[bool],
+    a: int,
+    b: int,
+    cols: Any,
+) -> None:
+    i = a
+    while i < b:
+        w = raw[i]
+        if w in OPEN_QUOTES or (w in STRAIGHT_QUOTES and i + 1 < b and inq[i + 1]):
+            j = i + 1
+            while j < b and inq[j]:
+                j += 1
+            before_cue = any(likely[k] for k in range(max(a, i - 4), i))
+            after_cue = any(likely[k] for k in range(j + 1, min(b, j + 5)))
+            closed = j < b and (raw[j] in CLOSE_QUOTES or raw[j] in STRAIGHT_QUOTES)
+            if j > i + 1:
+                cols[12, i + 1 : j] = model.inq_row
+                cols[13, i + 1 : j] = qb[i - 1] if i > a else model.qb_start
+                cols[14, i + 1 : j] = qa[j + 1] if j + 1 < b else model.qa_end
+                cols[15, i + 1 : j] = model.qc_row[
+                    ("T" if before_cue else "F", "T" if after_cue else "F", "T" if closed else "F")
+                ]
+            i = j + 1 if j > i else i + 1
+            continue
+        i += 1
+
+
+def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
+    """The best label of every token, each block decoded on its own (all blocks at once)."""
+    blocks = doc.blocks
+    out = np.zeros(len(doc.words), dtype=np.int64)
+    if not blocks:
+        return out.tolist()
+    lengths = np.array([b.last - b.first for b in blocks], dtype=np.int64)
+    order = np.argsort(-lengths, kind="stable")  # longest first: active blocks are a prefix
+    lens = lengths[order]
+    starts = np.array([b.first for b in blocks], dtype=np.int64)[order]
+    nb = len(blocks)
+    tmax = int(lens[0])
+    steps = np.arange(tmax)
+    # active[t]: how many blocks are longer than t
+    active = np.searchsorted(-lens, -steps, side="left").tolist() + [0]
+    idx = starts[None, :] + steps[:, None]  # (t, block) -> token
+    valid = steps[:, None] < lens[None, :]
+    idx = np.where(valid, idx, 0)
+    ep = emit[idx]  # (t, block, label)
+    trans = model.trans
+    delta = ep[0].copy()
+    final = np.zeros(nb, dtype=np.int64)
+    back = np.zeros((tmax, nb, trans.shape[0]), dtype=np.int64)
+    done = active[1]
+    final[done:nb] = delta[done:nb].argmax(axis=1)
+    for t in range(1, tmax):
+        a = active[t]
+        cand = delta[:a, :, None] + trans  # (block, from, to)
+        back[t, :a] = cand.argmax(axis=1)
+        delta[:a] = cand.max(axis=1) + ep[t, :a]
+        e = active[t + 1]
+        if e < a:
+            final[e:a] = delta[e:a].argmax(axis=1)
+    path = np.zeros((tmax, nb), dtype=np.int64)
+    cur = final.copy()
+    rng = np.arange(nb)
+    for t in range(tmax - 1, 0, -1):
+        a = active[t]
+        c = cur[:a]
+        path[t, :a] = c
+        cur[:a] = back[t, rng[:a], c]
+    path[0] = cur
+    out[idx[valid]] = path[valid]
+    return out.tolist()
+
+
+def local_confidence(model: Model, emit: np.ndarray, prev: int, label: int, nxt: int) -> float:
+    """P(label at a token | the labels next to it (-1: none)) from its emission scores."""
+    scores = emit.copy()
+    if prev >= 0:
+        scores += model.trans[prev]
+    if nxt >= 0:
+        scores += model.trans[:, nxt]
+    scores -= scores.max()
+    p = np.exp(scores)
+    return float(p[label] / p.sum())
