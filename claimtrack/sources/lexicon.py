@@ -55,6 +55,8 @@ _APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " "})
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip accents, unify apostrophes and spaces."""
+    if text.isascii():  # nothing to translate or decompose
+        return " ".join(text.lower().split())
     text = unicodedata.normalize("NFKD", text.translate(_APOS))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.lower().split())
@@ -62,13 +64,14 @@ def fold(text: str) -> str:
 
 _DOTS = re.compile(r"(?<=\w)\.(?=\w|\s|$)|\.$")
 _LEADING_THE = re.compile(r"^(?:the|a|an)\s+")
+_NOT_ALIAS = re.compile(r"[^\w' &-]")
 
 
 @lru_cache(maxsize=65536)
 def norm_alias(text: str) -> str:
     """Normalised alias for table lookup: folded, no dots, no leading article."""
     value = fold(text).replace(".", "")
-    value = re.sub(r"[^\w' &-]", " ", value)
+    value = _NOT_ALIAS.sub(" ", value)
     value = " ".join(value.split())
     return _LEADING_THE.sub("", value)
 

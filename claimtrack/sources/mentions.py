@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from claimtrack.models import SourceKind
 from claimtrack.sources.lexicon import (
@@ -88,6 +89,8 @@ _SPEECH_VERBS = frozenset(
     ]
 )
 _SPACE = frozenset({" ", "\u00a0"})
+_COMMA_NEXT = re.compile(r"\s*,")
+_PUNCT = re.compile(r"[^\w\s\u2019'\-]")
 
 
 @dataclass(slots=True)
@@ -154,9 +157,14 @@ def is_cap(word: str) -> bool:
 
 
 def tokenize(
-    text: str, start: int = 0, end: int | None = None, keep: frozenset[str] | None = None
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    keep: frozenset[str] | None = None,
+    limit: int | None = None,
 ) -> list[Token]:
     """Tokens of text[start:end]; with ``keep``, plain lower-case words not in it are skipped.
+    With ``limit``, the first that many tokens only.
 
     Skipping is safe for the mention finder: adjacency is always checked on the
     text between two tokens, so a skipped word still separates its neighbours.
@@ -192,6 +200,113 @@ def tokenize(
         low = word.lower()
         cap = c0.isupper() or ("-" in word[:5] and _ARABIC_PREFIX.match(word) is not None)
         append(Token(s, e, word, low[:-1] if low[-1] == "." else low, cap, poss))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _trie(words_: frozenset[str]) -> str:
+    """A regex matching exactly the given words, as a character trie (linear to match)."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words_:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+@lru_cache(maxsize=1)
+def _index_words() -> frozenset[str]:
+    """The lower-case words the article index keeps (a subset of ``_kept_words``).
+
+    Everything the mention finder reads from the index's neighbouring tokens is
+    here: articles and possessive determiners ("the", "a", "its"), "of", name
+    particles, honorifics, speech verbs, role words and role modifiers. Any other
+    lower-case word only separates its neighbours, which the adjacency checks
+    see in the text between two tokens. The two places that look further
+    (sentence-initial words, roles in apposition) re-read the text locally with
+    ``_kept_words``.
+    """
+    w = words()
+    wanted = (
+        frozenset({"the", "a", "an", "this", "that", "of", "its", "his", "her", "their"})
+        | w.name_particles
+        | frozenset(w.honorifics)
+        | _SPEECH_VERBS
+        | _role_words()
+        | w.role_modifiers
+    )
+    return wanted & _kept_words()
+
+
+@lru_cache(maxsize=1)
+def _index_pattern() -> re.Pattern[str]:
+    """Each match ends with one index token (group 1), or at the end of the text.
+
+    Skippable lower-case words (not in ``_index_words``, not followed by an
+    apostrophe or a dot, no hyphen in the first five characters) and the
+    characters between tokens are consumed in C, as whole tokens, so token
+    boundaries are exactly those of ``_TOKEN`` scanning the whole text.
+    """
+    kw = _trie(_index_words())
+    skip = (
+        rf"(?!{kw}(?!\w|[\u2019'\-]\w))"  # not an index word
+        r"(?![a-z][\w\u2019']{0,3}-)"  # no hyphen in the first five characters
+        r"[a-z]\w*+(?:[\u2019'\-]\w+)*+"  # the whole token, as _TOKEN takes it
+        r"(?![\u2019'.])"
+    )
+    return re.compile(rf"(?:{skip}|[\W_])*+(?:({_TOKEN.pattern})|\Z)")
+
+
+# word -> (skippable, possessive, word without 's, lower, capitalised, may absorb a dot)
+_WordInfo = tuple[bool, bool, str, str, bool, bool]
+_WORD_INFO: dict[str, _WordInfo] = {}
+
+
+def _word_info(word: str) -> _WordInfo:
+    if len(_WORD_INFO) > 100_000:
+        _WORD_INFO.clear()
+    c0 = word[0]
+    skip = c0.islower() and word not in _index_words() and "-" not in word[:5]
+    poss = len(word) > 2 and (word[-2:] == "\u2019s" or word[-2:] == "'s")
+    base = word[:-2] if poss else word
+    low = base.lower()
+    cap = c0.isupper() or ("-" in base[:5] and _ARABIC_PREFIX.match(base) is not None)
+    dot = not poss and ((len(base) == 1 and base.isupper()) or low in _ABBREV)
+    info = (skip, poss, base, low[:-1] if low[-1] == "." else low, cap, dot)
+    _WORD_INFO[word] = info
+    return info
+
+
+def _index_tokens(text: str) -> list[Token]:
+    """``tokenize(text, keep=_index_words())``, with the skipped words passed over in C."""
+    out: list[Token] = []
+    append = out.append
+    n = len(text)
+    get = _WORD_INFO.get
+    for m in _index_pattern().finditer(text):
+        s, e = m.span(1)
+        if s < 0:
+            continue
+        word = text[s:e]
+        info = get(word) or _word_info(word)
+        if info[0] and not (e < n and text[e] in "\u2019'."):
+            continue
+        if info[1]:
+            append(Token(s, e - 2, info[2], info[3], info[4], True))
+        elif info[5] and e < n and text[e] == ".":
+            append(Token(s, e + 1, word + ".", info[3], info[4], False))
+        else:
+            append(Token(s, e, word, info[3], info[4], False))
     return out
 
 
@@ -248,13 +363,42 @@ def _role_words() -> frozenset[str]:
     return frozenset(w for r in roles() for w in r.rstrip(".").split())
 
 
+# what _plan_run found a run to be (see there); the person plan carries
+# (pos, role, role_text, affiliation, honorific, gender, first-name gender, name tokens)
+_Plan = tuple[Any, ...]
+_Body = tuple[EntityEntry | None, Country | None]
+# per table (held, so that its id is not reused): run plans and body look-ups by surface
+_CACHES: dict[int, tuple[EntityTable, dict[tuple[str, bool], _Plan], dict[str, _Body]]] = {}
+
+
+def _caches(
+    table: EntityTable,
+) -> tuple[EntityTable, dict[tuple[str, bool], _Plan], dict[str, _Body]]:
+    held = _CACHES.get(id(table))
+    if held is None or held[0] is not table:
+        if len(_CACHES) > 8:
+            _CACHES.clear()
+        held = _CACHES[id(table)] = (table, {}, {})
+    return held
+
+
+def _plans(table: EntityTable) -> dict[tuple[str, bool], _Plan]:
+    """The run plans found with this table (a plan depends on the run's words only)."""
+    return _caches(table)[1]
+
+
+def _bodies(table: EntityTable) -> dict[str, _Body]:
+    """``ArticleIndex.lookup_body`` results with this table."""
+    return _caches(table)[2]
+
+
 class ArticleIndex:
     """Tokens, sentences, quotations, mentions and entities of one article."""
 
     def __init__(self, text: str, table: EntityTable) -> None:
         self.text = text
         self.table = table
-        self.tokens = tokenize(text, keep=_kept_words())
+        self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
         k, starts, last = 0, self.sent_starts, len(self.sent_starts) - 1
@@ -271,7 +415,7 @@ class ArticleIndex:
             if not self.in_quote(start + 1):
                 count += 1
             self.narrative.append(count)
-        self.lower_words = frozenset(_LOWER_WORD.findall(text))
+        self._lower_words: frozenset[str] | None = None
         self.mentions: list[Mention] = []
         self._find_mentions()
         self.mention_starts = [m.start for m in self.mentions]
@@ -409,13 +553,36 @@ class ArticleIndex:
             runs.append(cur)
         return runs
 
-    def _is_common(self, t: Token, first_in_sentence: bool) -> bool:
+    @property
+    def lower_words(self) -> frozenset[str]:
+        """Every plain lower-case word of the text (computed when first asked)."""
+        if self._lower_words is None:
+            self._lower_words = frozenset(_LOWER_WORD.findall(self.text))
+        return self._lower_words
+
+    def _is_common(self, i: int) -> bool:
+        """A sentence-initial or function word at the front of a run, not part of a name."""
+        t = self.tokens[i]
         w = words()
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
-        if first_in_sentence and (t.lower in self.lower_words or t.lower in _generic_nouns()):
-            return t.lower not in first_name_gender() and self.table.lookup(t.text) is None
+        low = t.lower
+        if (
+            low in _generic_nouns() or (low in self.text and low in self.lower_words)
+        ) and self._first_word(i):
+            return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
+
+    def _first_word(self, i: int) -> bool:
+        """No word of ``_kept_words`` before token i in its sentence (or right after a quote
+        mark, a bracket, a colon or a dash)."""
+        t = self.tokens[i]
+        if i > 0 and self.tokens[i - 1].sent == t.sent:
+            return self._after_open(t)
+        begin = self.sent_starts[t.sent]
+        if begin < t.start and tokenize(self.text, begin, t.start, keep=_kept_words(), limit=1):
+            return self._after_open(t)
+        return True
 
     def _find_mentions(self) -> None:
         toks = self.tokens
@@ -427,9 +594,7 @@ class ArticleIndex:
                 self._parse_run(run)
                 continue
             while run:
-                t = toks[run[0]]
-                first = run[0] == 0 or toks[run[0] - 1].sent != t.sent or self._after_open(t)
-                if self._is_common(t, first) and not self._starts_role(run):
+                if self._is_common(run[0]) and not self._starts_role(run):
                     run = run[1:]
                 else:
                     break
@@ -448,6 +613,16 @@ class ArticleIndex:
         return _role_match(lowers, 0) is not None and len(run) > 1
 
     def lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
+        """The table entry, else the country (a place or a metonym), that surface names."""
+        bodies = _bodies(self.table)
+        found = bodies.get(surface)
+        if found is None:
+            if len(bodies) > 100_000:
+                bodies.clear()
+            found = bodies[surface] = self._lookup_body(surface)
+        return found
+
+    def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         entry = self.table.lookup(surface)
         if entry is not None:
             return entry, None
@@ -461,28 +636,101 @@ class ArticleIndex:
 
     def _parse_run(self, run: list[int]) -> None:
         toks = self.tokens
+        first_tok, last_tok = toks[run[0]], toks[run[-1]]
+        key = (self.text[first_tok.start : last_tok.end], last_tok.poss)
+        plans = _plans(self.table)
+        plan = plans.get(key)
+        if plan is None:
+            if len(plans) > 50_000:
+                plans.clear()
+            plan = plans[key] = self._plan_run(run)
+        what = plan[0]
+        if what == "none":
+            return
+        if what == "body":  # the whole run, or its first n tokens, is a known body or place
+            _, n, entry, country = plan
+            last = toks[run[n - 1]]
+            surface = self.text[first_tok.start : last.end]
+            self._add_body(first_tok.start, last.end, surface, entry, country, last.poss)
+            return
+        if what == "org":
+            self._add_org(first_tok.start, last_tok.end, key[0], plan[1], last_tok.poss)
+            return
+        pos = plan[1]
+        rest = run[pos:]
+        r0, r1 = toks[rest[0]], toks[rest[-1]]
+        if what == "rest-body":  # "Italian Defence Ministry": the body after the adjective
+            _, _, entry, country = plan
+            surface = self.text[r0.start : r1.end]
+            self._add_body(r0.start, r1.end, surface, entry, country, last_tok.poss)
+            return
+        if what == "title":
+            self._names_in_title(rest)
+            return
+        _, _, role, role_text, affiliation, honorific, gender, fg, name_tokens = plan
+        if role is None and honorific is None and not fg:
+            before = toks[run[0] - 1] if run[0] > 0 else None
+            if (
+                before is not None
+                and before.lower in ("a", "an", "the", "this", "that")
+                and self._adjacent(before, toks[run[0]])
+            ):
+                return  # "a Gold Star mother", "the Clean Power Plan"
+        # a role or affiliation written before the run in lower case
+        if role is None and pos == 0:
+            role, role_text, aff2, start_back = self._role_before(run[0])
+            affiliation = affiliation or aff2
+            gender = role.gender if role is not None and role.gender else gender  # "widow Terry"
+            full_start = start_back
+        else:
+            full_start = first_tok.start
+        bare = len(rest) == 1 and role is None and honorific is None
+        if role is None and honorific is None:
+            after = self._role_after(rest[-1])
+            if after is not None:
+                role, role_text, aff3 = after
+                affiliation = affiliation or aff3
+                gender = gender or role.gender
+        self.mentions.append(
+            Mention(
+                start=r0.start,
+                end=r1.end,
+                kind=SourceKind.PERSON,
+                name=self.text[r0.start : r1.end],
+                full_start=full_start,
+                tokens=name_tokens,
+                role=role_text,
+                role_class=role.cls if role else None,
+                affiliation=affiliation,
+                gender=gender,
+                honorific=honorific,
+                sent=r0.sent,
+                in_quote=self.in_quote(r0.start),
+                poss=r1.poss,
+                bare=bare,
+            )
+        )
+
+    def _plan_run(self, run: list[int]) -> _Plan:
+        """What a run of capitalised tokens is, from its own words only (cached per table):
+        a known body, an organisation, a body after an adjective, a headline, nothing, or a
+        person with the role, affiliation, honorific and gender its words give."""
+        toks = self.tokens
         w = words()
         text = self.text
         first_tok, last_tok = toks[run[0]], toks[run[-1]]
         whole = text[first_tok.start : last_tok.end]
-        poss = last_tok.poss
         # 1. the whole run is a known body or place
         entry, country = self.lookup_body(whole)
-        if entry is None and country is None and len(run) > 1:
+        if entry is not None or country is not None:
+            return ("body", len(run), entry, country)
+        if len(run) > 1:
             # "Reuters Moscow": longest known prefix
             for n in range(len(run) - 1, 0, -1):
                 sub = text[first_tok.start : toks[run[n - 1]].end]
                 entry, country = self.lookup_body(sub)
                 if entry is not None or (country is not None and n > 1):
-                    run = run[:n]
-                    last_tok = toks[run[-1]]
-                    whole = sub
-                    poss = last_tok.poss
-                    break
-                entry, country = None, None
-        if entry is not None or country is not None:
-            self._add_body(first_tok.start, last_tok.end, whole, entry, country, poss)
-            return
+                    return ("body", n, entry, country)
         # 2. [affiliation] [honorific] [role] name
         lowers = [toks[i].lower for i in run]
         pos = 0
@@ -550,11 +798,11 @@ class ArticleIndex:
                 break
         rest = run[pos:]
         if not rest:
-            return
+            return ("none",)
         if fold(text[toks[rest[0]].start : toks[rest[-1]].end]) in w.regions or fold(whole) in (
             w.regions
         ):
-            return
+            return ("none",)
         r0, r1 = toks[rest[0]], toks[rest[-1]]
         surface = text[r0.start : r1.end]
         head = r1.lower
@@ -563,82 +811,43 @@ class ArticleIndex:
         ) or (
             len(rest) == 1 and head in w.org_heads
         ):  # "General Assembly" is a body, not General Assembly the person
-            self._add_org(first_tok.start, last_tok.end, whole, head, poss)
-            return
+            return ("org", head)
         if role is None and honorific is None:
             # a body named inside the run after an adjective: "Italian Defence Ministry"
             entry, country = self.lookup_body(surface)
             if entry is not None or country is not None:
-                self._add_body(r0.start, r1.end, surface, entry, country, poss)
-                return
+                return ("rest-body", pos, entry, country)
         if len(rest) > 4 or any(toks[i].text.isdigit() for i in rest):
-            self._names_in_title(rest)
-            return
+            return ("title", pos)
         if role is None and honorific is None and any(toks[i].lower in w.non_person for i in rest):
-            return
+            return ("none",)
         rest_lowers = [toks[i].lower for i in rest]
         whole_role = _role_match(rest_lowers, 0)
         if whole_role is not None and whole_role[0] == len(rest):
-            return  # a title alone ("Defense Minister"): a description, not a name
+            return ("none",)  # a title alone ("Defense Minister"): a description, not a name
         if rest_lowers[-1] in w.role_modifiers and _role_match(rest_lowers, 0) is not None:
-            return
+            return ("none",)
         if all(toks[i].text.isupper() and len(toks[i].text) > 2 for i in rest) and len(rest) > 1:
-            return  # an all-capitals credit line or headline
-        name_tokens = [toks[i].text for i in rest]
+            return ("none",)  # an all-capitals credit line or headline
+        name_tokens = tuple(toks[i].text for i in rest)
         if len(rest) == 1 and demonym_affiliation(r0.text) is not None:
-            return
+            return ("none",)
         if len(rest) == 1 and r0.text.isupper() and len(r0.text) > 1 and not honorific:
-            return  # an unknown acronym, not a person
+            return ("none",)  # an unknown acronym, not a person
         fg = first_name_gender().get(fold(name_tokens[0]), "") if len(rest) > 1 else ""
         gender = gender or fg
-        if role is None and honorific is None and not fg:
-            if any(
+        if (
+            role is None
+            and honorific is None
+            and not fg
+            and any(
                 demonym_affiliation(toks[i].text) is not None
                 or (toks[i].text.endswith("s") and demonym_affiliation(toks[i].text[:-1]))
                 for i in rest
-            ):
-                return  # "African Americans", "Iranian Shia"
-            before = toks[run[0] - 1] if run[0] > 0 else None
-            if (
-                before is not None
-                and before.lower in ("a", "an", "the", "this", "that")
-                and self._adjacent(before, toks[run[0]])
-            ):
-                return  # "a Gold Star mother", "the Clean Power Plan"
-        # a role or affiliation written before the run in lower case
-        if role is None and pos == 0:
-            role, role_text, aff2, start_back = self._role_before(run[0])
-            affiliation = affiliation or aff2
-            gender = role.gender if role is not None and role.gender else gender  # "widow Terry"
-            full_start = start_back
-        else:
-            full_start = first_tok.start
-        bare = len(rest) == 1 and role is None and honorific is None
-        if role is None and honorific is None:
-            after = self._role_after(rest[-1])
-            if after is not None:
-                role, role_text, aff3 = after
-                affiliation = affiliation or aff3
-                gender = gender or role.gender
-        self.mentions.append(
-            Mention(
-                start=r0.start,
-                end=r1.end,
-                kind=SourceKind.PERSON,
-                name=surface,
-                full_start=full_start,
-                tokens=tuple(name_tokens),
-                role=role_text,
-                role_class=role.cls if role else None,
-                affiliation=affiliation,
-                gender=gender,
-                honorific=honorific,
-                sent=r0.sent,
-                in_quote=self.in_quote(r0.start),
-                poss=r1.poss,
-                bare=bare,
             )
-        )
+        ):
+            return ("none",)  # "African Americans", "Iranian Shia"
+        return ("person", pos, role, role_text, affiliation, honorific, gender, fg, name_tokens)
 
     def _names_in_title(self, run: list[int]) -> None:
         """A title-case headline: pick out "<known first name> <Surname>" pairs."""
@@ -737,12 +946,30 @@ class ArticleIndex:
 
     def _role_after(self, i: int) -> tuple[Role, str, str | None] | None:
         """Apposition: "Guido Crosetto, Italy's defence minister, said"."""
+        last = self.tokens[i]
+        comma = _COMMA_NEXT.match(self.text, last.end)
+        if last.poss or comma is None:
+            return None
+        # a role needs a role word (the index keeps them all) among the next eight words,
+        # before any punctuation between them
         toks = self.tokens
-        if i + 1 >= len(toks):
+        role_words = _role_words()
+        prev_end = comma.end()
+        j = i + 1
+        while j < len(toks) and j <= i + 8:
+            if _PUNCT.search(self.text, prev_end, toks[j].start):
+                return None
+            if toks[j].lower in role_words:
+                break
+            prev_end = toks[j].end
+            j += 1
+        else:
             return None
-        gap = self.text[toks[i].end : toks[i + 1].start]
-        if gap.strip() != ",":
+        # the words after the name as the full word list sees them (the index skips some)
+        toks = tokenize(self.text, last.end, keep=_kept_words(), limit=9)
+        if not toks or self.text[last.end : toks[0].start].strip() != ",":
             return None
+        i = -1
         seq: list[Token] = []
         j = i + 1
         while j < len(toks) and len(seq) < 8:
