@@ -24,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claimtrack.extract.features import block_features  # noqa: E402
+from claimtrack.extract.features import STEM_MARK, block_features, family  # noqa: E402
 from claimtrack.extract.text import analyse  # noqa: E402
 
 DATA = REPO / "claimtrack" / "extract" / "data"
@@ -156,7 +156,18 @@ def cue_lexicon(
             if lab.endswith("-C"):
                 cue[lw] += 1
     # Laplace-smoothed share; rare words keep a low share
-    return {w: round(c / (seen[w] + 2), 3) for w, c in cue.items() if c >= 2}
+    out = {w: round(c / (seen[w] + 2), 3) for w, c in cue.items() if c >= 2}
+    # the same per word family ("~pledg": pledge, pledges, pledged, pledging)
+    fam_seen: Counter[str] = Counter()
+    fam_cue: Counter[str] = Counter()
+    for w, k in seen.items():
+        fam_seen[family(w)] += k
+    for w, k in cue.items():
+        fam_cue[family(w)] += k
+    for f, c in fam_cue.items():
+        if c >= 2:
+            out[STEM_MARK + f] = round(c / (fam_seen[f] + 2), 3)
+    return out
 
 
 def export_weights(crfsuite_model: Path, out: Path) -> int:

@@ -260,7 +260,7 @@ def test_tagger_rows_equal_the_training_feature_strings() -> None:
     ]
     for text in texts:
         doc = analyse(text)
-        got = tagger.emissions(model, doc, cue_prob)
+        got, _ids = tagger.emissions(model, doc, cue_prob)
         for block in doc.blocks:
             for k, feats in enumerate(block_features(doc, block, cue_prob)):
                 rows = [model.row.get(f.decode("utf-8"), 0) for f in feats]
@@ -278,3 +278,16 @@ def test_tagger_rows_equal_the_training_feature_strings() -> None:
                 model.trans[path[t - 1], path[t]] + e[t, path[t]] for t in range(1, len(e))
             )
             assert np.isclose(score, delta.max())
+
+
+def test_claims_built_without_validation_equal_validated_ones() -> None:
+    text = "“It is over,” Smith said on Friday. According to officials, the talks stalled."
+    claims = extract_claims(text)
+    assert claims
+    for c in claims:
+        again = Claim.model_validate(c.model_dump())
+        assert again == c
+        assert again.model_dump() == c.model_dump()
+        assert c.model_fields_set == set(Claim.model_fields)
+        assert c.content.model_fields_set == {"text", "start", "end"}
+        assert c.content == Span(text=c.content.text, start=c.content.start, end=c.content.end)

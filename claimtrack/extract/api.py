@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.4-crf3"
+EXTRACTOR_VERSION = "1.5-crf3"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -61,6 +62,8 @@ _RIGHT_STOP_AFTER_COMMA = frozenset(
 )
 
 KEEP_ORPHANS = False
+CUE_BIAS = 0.0  # added to the cue labels' scores before decoding (recall against precision)
+SHARE_CONTENT = True  # a cue left without content shares the nearest content of its sentence
 NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
 
 _lock = threading.Lock()
@@ -106,80 +109,91 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
     conf: dict[int, float] = {}
     if model is None:
         return pieces, conf
+    import numpy as np
+
     from claimtrack.extract import tagger
 
     cue_prob = lexicon.cue_prob()
     with _lock:  # the model's word table grows as new words are seen
-        emit = tagger.emissions(model, doc, cue_prob)
+        if model.flag_of is not _is_sure:
+            model.flag_of = _is_sure
+            model.reset()  # every word's flag is computed as it is first seen
+        emit, ids = tagger.emissions(model, doc, cue_prob)
+        sure = np.flatnonzero(model.tab[ids, tagger.FLAG]).tolist()
+    if CUE_BIAS:
+        emit[:, model.cue_labels] += CUE_BIAS
     best = tagger.viterbi(model, emit, doc)
-    names: list[str] = model.labels
-    label_id = {name: k for k, name in enumerate(names)}
-    for block in doc.blocks:
-        labels = [names[k] for k in best[block.first : block.last]]
-        _sure_cues(doc, block.first, labels, cue_prob)
-        cur: _Piece | None = None
-        for k, label in enumerate(labels):
-            i = block.first + k
-            if label == "O":
-                cur = None
-                continue
-            role = label[2:]
-            if label[0] == "B" or cur is None or cur.role != role:
-                cur = _Piece(role, i, i + 1)
-                pieces.append(cur)
-                if role == "C":
-                    conf[i] = tagger.local_confidence(
-                        model,
-                        emit[i],
-                        label_id.get(labels[k - 1], -1) if k else -1,
-                        label_id.get(label, 0),
-                        label_id.get(labels[k + 1], -1) if k + 1 < len(labels) else -1,
-                    )
-            else:
-                cur.last = i + 1
+    if sure:
+        _sure_cues(doc, best, sure, model, cue_prob)
+    n = len(best)
+    lab = np.array(best, dtype=np.int64)
+    role = model.role_of[lab]
+    prev = np.zeros(n, dtype=np.int64)
+    prev[1:] = role[:-1]
+    bfirst = np.zeros(n, dtype=bool)
+    bfirst[[b.first for b in doc.blocks]] = True
+    starts_here = (role > 0) & (model.begins[lab] | bfirst | (role != prev))
+    stops = np.flatnonzero((role == 0) | starts_here)
+    firsts = np.flatnonzero(starts_here)
+    lasts = np.append(stops, n)[np.searchsorted(stops, firsts, side="right")]
+    roles = "OSCT"
+    block_last = [b.last for b in doc.blocks]
+    for i, j, r in zip(firsts.tolist(), lasts.tolist(), role[firsts].tolist(), strict=True):
+        name = roles[r]
+        pieces.append(_Piece(name, i, j))
+        if name == "C":
+            # the block's edges bound the neighbours
+            k = bisect.bisect_right(block_last, i)
+            first = doc.blocks[k].first
+            conf[i] = tagger.local_confidence(
+                model,
+                emit[i],
+                best[i - 1] if i > first else -1,
+                best[i],
+                best[i + 1] if i + 1 < block_last[k] else -1,
+            )
     return pieces, conf
 
 
 _AUX = frozenset(["has", "have", "had", "was", "were", "is", "are"])
-_SURE: dict[str, bool] = {}
 SURE_CUE = 0.85  # a word this often a cue in PolNeAR train is one even where the tagger says no
 
 
-def _sure_cues(doc: Doc, first: int, labels: list[str], cue_prob: dict[str, float]) -> None:
+def _is_sure(low: str, cue_prob: Mapping[str, float]) -> bool:
+    """A denial verb, or a word nearly always a cue in train ("said", "according")."""
+    den = lexicon.denials()
+    return (den.word(low) and not low.startswith("denial")) or cue_prob.get(low, 0.0) >= SURE_CUE
+
+
+def _sure_cues(
+    doc: Doc, best: list[int], sure: list[int], model: Any, cue_prob: Mapping[str, float]
+) -> None:
     """Words that are nearly always cues ("said", "according to") left outside every role."""
     words = doc.words
     den = lexicon.denials()
-    n = len(labels)
-    for k in range(n):
-        if labels[k] != "O":
+    o, b_c, i_c = model.label_o, model.label_bc, model.label_ic
+    block_first = [b.first for b in doc.blocks]
+    for i in sure:
+        if best[i] != o:
             continue
-        raw = words[first + k]
-        sure = _SURE.get(raw)
-        if sure is None:
-            low = raw.lower()
-            sure = _SURE[raw] = (den.word(low) and not low.startswith("denial")) or cue_prob.get(
-                low, 0.0
-            ) >= SURE_CUE
-            if len(_SURE) > 100_000:
-                _SURE.clear()
-        if not sure:
-            continue
-        w = raw.lower()
+        k = bisect.bisect_right(block_first, i) - 1
+        first, last = block_first[k], doc.blocks[k].last
+        w = words[i].lower()
         if den.word(w) and not w.startswith("denial"):
             # a denial verb: "has denied", "rejected"; an auxiliary right before joins the cue
-            labels[k] = "B-C"
-            if k and labels[k - 1] == "O" and words[first + k - 1].lower() in _AUX:
-                labels[k - 1] = "B-C"
-                labels[k] = "I-C"
+            best[i] = b_c
+            if i > first and best[i - 1] == o and words[i - 1].lower() in _AUX:
+                best[i - 1] = b_c
+                best[i] = i_c
             continue
         if cue_prob.get(w, 0.0) < SURE_CUE:
             continue
         if w == "according":
-            if k + 1 < n and words[first + k + 1].lower() == "to" and labels[k + 1] == "O":
-                labels[k] = "B-C"
-                labels[k + 1] = "I-C"
+            if i + 1 < last and words[i + 1].lower() == "to" and best[i + 1] == o:
+                best[i] = b_c
+                best[i + 1] = i_c
             continue
-        labels[k] = "B-C"
+        best[i] = b_c
 
 
 def _trim(doc: Doc, piece: _Piece) -> _Piece | None:
@@ -225,6 +239,7 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
         return (_gap(c, x) + (0.0 if c.first < x.first else 0.5), c.first)
 
     sources: list[_Piece] = []
+    content_by_sentence: dict[int, list[_Piece]] = {}
     orphans: list[_Group] = []
     last_group: _Group | None = None
     for piece in pieces:
@@ -238,6 +253,8 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
             sources.append(trimmed)
             continue
         s0, s1 = sent[trimmed.first], sent[trimmed.last - 1]
+        for s in range(s0, s1 + 1):
+            content_by_sentence.setdefault(s, []).append(trimmed)
         candidates = [c for s in range(s0, s1 + 1) for c in by_sentence.get(s, ())]
         if not candidates:
             candidates = [
@@ -296,6 +313,8 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
     for g in groups.values():
         if not g.content and g.cue is not None:
             filler = _fallback_content(doc, g, used)
+            if filler is None and SHARE_CONTENT:
+                filler = _shared_content(doc, g, content_by_sentence)
             if filler is not None:
                 g.content = [filler]
                 g.confidence *= 0.7
@@ -390,6 +409,23 @@ def _fallback_content(doc: Doc, g: _Group, used: bytearray) -> _Piece | None:
     return None
 
 
+def _shared_content(
+    doc: Doc, g: _Group, content_by_sentence: dict[int, list[_Piece]]
+) -> _Piece | None:
+    """The nearest content piece of the cue's sentence, though another cue took it."""
+    cue = g.cue
+    assert cue is not None
+    near = [
+        x
+        for s in range(doc.sent[cue.first], doc.sent[cue.last - 1] + 1)
+        for x in content_by_sentence.get(s, ())
+        if g.source is None or x.last <= g.source.first or x.first >= g.source.last
+    ]
+    if not near:
+        return None
+    return min(near, key=lambda x: (_gap(cue, x) + (0.0 if cue.first < x.first else 0.5), x.first))
+
+
 def _quote_type(doc: Doc, content: list[_Piece]) -> QuoteType:
     inside = outside = 0
     for piece in content:
@@ -464,8 +500,51 @@ def _hedges(doc: Doc, group: _Group) -> tuple[str, ...]:
 # Spans and claims are built without pydantic validation: every value is known valid here
 # (offsets of the tokeniser, first < last, text cut from the document by those offsets, so
 # ``span.text == document[start:end]`` holds by construction; enums and a clamped confidence).
-_new_span = Span.model_construct
-_new_claim = Claim.model_construct
+# ``_fast`` does what ``model_construct`` does for these two plain models (every field given,
+# in declaration order; no aliases, no extras, no private attributes, no post-init) without
+# its per-field loop; where that would not hold it is ``model_construct`` itself.
+_setattr = object.__setattr__
+
+
+def _plain(cls: Any) -> bool:
+    return (
+        not getattr(cls, "__pydantic_post_init__", None)
+        and not getattr(cls, "__pydantic_root_model__", False)
+        and cls.model_config.get("extra") != "allow"
+        and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
+        and not cls.__private_attributes__
+    )
+
+
+_SPAN_FIELDS = ("text", "start", "end")
+_CLAIM_FIELDS = (
+    "source", "cue", "content", "content_spans", "stance", "hedged", "hedges", "quote",
+    "confidence", "extractor", "extractor_version",
+)  # fmt: skip
+_FAST_SPAN = _plain(Span) and tuple(Span.model_fields) == _SPAN_FIELDS
+_FAST_CLAIM = _plain(Claim) and tuple(Claim.model_fields) == _CLAIM_FIELDS
+
+
+def _new_span(text: str, start: int, end: int) -> Span:
+    if not _FAST_SPAN:
+        return Span.model_construct(text=text, start=start, end=end)
+    m = Span.__new__(Span)
+    _setattr(m, "__dict__", {"text": text, "start": start, "end": end})
+    _setattr(m, "__pydantic_fields_set__", {"text", "start", "end"})
+    _setattr(m, "__pydantic_extra__", None)
+    _setattr(m, "__pydantic_private__", None)
+    return m
+
+
+def _new_claim(**values: Any) -> Claim:
+    if not _FAST_CLAIM:
+        return Claim.model_construct(**values)
+    m = Claim.__new__(Claim)
+    _setattr(m, "__dict__", {k: values[k] for k in _CLAIM_FIELDS})
+    _setattr(m, "__pydantic_fields_set__", set(_CLAIM_FIELDS))
+    _setattr(m, "__pydantic_extra__", None)
+    _setattr(m, "__pydantic_private__", None)
+    return m
 
 
 def _span_at(text: str, start: int, end: int) -> Span:

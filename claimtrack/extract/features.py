@@ -57,6 +57,28 @@ def _shape(w: str) -> str:
     return "x"
 
 
+STEM_MARK = "~"  # cues.tsv: "~family" lines give a word family's cue share (no token has "~x")
+_PROB_EDGES = ((0.85, "6"), (0.5, "5"), (0.3, "4"), (0.15, "3"), (0.05, "2"), (0.0, "1"))
+
+
+def prob_bucket(p: float) -> str:
+    """A cue share as one of 7 classes: 0 = never a cue in train (or unseen)."""
+    if p <= 0.0:
+        return "0"
+    for edge, name in _PROB_EDGES:
+        if p >= edge:
+            return name
+    return "1"
+
+
+def family(w: str) -> str:
+    """A crude word family: "pledge", "pledges", "pledged", "pledging" -> "pledg"."""
+    for suffix in ("ing", "ies", "ied", "ed", "es", "s", "e", "y"):
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            return w[: -len(suffix)]
+    return w
+
+
 def _stem(w: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
@@ -83,7 +105,10 @@ _TAIL_SKIP = frozenset(x.encode("utf-8") for x in _TAIL_SKIP_STR)
 class _Word:
     """What a word contributes wherever it appears (cached per surface form, as UTF-8)."""
 
-    __slots__ = ("low", "b", "shape", "likely", "strong", "w", "st", "wm1", "wp1", "wm2", "wp2")
+    __slots__ = (
+        "low", "b", "shape", "likely", "strong", "w", "st", "wm1", "wp1", "wm2", "wp2",
+        "cp", "kp", "s3", "cpm1", "cpp1",
+    )  # fmt: skip
 
     def __init__(self, word: str, cue_prob: Mapping[str, float]) -> None:
         low = word.lower()
@@ -100,6 +125,13 @@ class _Word:
         self.wp1 = b"w+1=" + lb  # as the next word
         self.wm2 = b"w-2=" + lb
         self.wp2 = b"w+2=" + lb
+        # generalising over words: how often this word, and its word family, is a cue
+        cp = prob_bucket(prob).encode("ascii")
+        self.cp = b"cp=" + cp
+        self.kp = b"kp=" + prob_bucket(cue_prob.get(STEM_MARK + family(low), 0.0)).encode("ascii")
+        self.s3 = b"s3=" + lb[-3:]
+        self.cpm1 = b"cp-1=" + cp  # as the previous word
+        self.cpp1 = b"cp+1=" + cp  # as the next word
 
 
 _CACHE: dict[str, _Word] = {}
@@ -208,7 +240,11 @@ def block_features(doc: Doc, block: Block, cue_prob: Mapping[str, float]) -> lis
     for i in range(n):
         x = info[i]
         f = [x.w, x.st, wm1[i], wp1[i], wm2[i], wp2[i], bim[i], bip[i], shp[i]]
-        f += (left_s[i], right_s[i], tails[i])
+        f += (left_s[i], right_s[i], tails[i], x.cp, x.kp, x.s3)
+        if i:
+            f.append(info[i - 1].cpm1)
+        if i + 1 < n:
+            f.append(info[i + 1].cpp1)
         if inq[i]:
             f.extend(qctx[i])
         feats.append(f)

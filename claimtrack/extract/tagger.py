@@ -18,7 +18,7 @@ it ranks the same way the marginals do in practice).
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,17 +29,26 @@ from claimtrack.extract.features import (  # the templates training used
     _TAIL_SKIP_STR,
     CUE_MIN,
     CUE_STRONG,
+    STEM_MARK,
     STOP,
     _shape,
     _stem,
+    family,
+    prob_bucket,
 )
 from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Doc
 
-_UNI = ("w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=", "t1=", "qb1=", "qa1=")
+_UNI = (
+    "w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=", "t1=", "qb1=", "qa1=",
+    "cp=", "kp=", "s3=", "cp-1=", "cp+1=",
+)  # fmt: skip
 
 # columns of the per-word table
 _W, _ST, _M1, _P1, _M2, _P2, _SHAPE, _STRONG, _TAIL, _QB, _QA, _PAIR, _LIKELY = range(13)
-_NCOL = 13
+_CP, _KP, _S3, _CPM1, _CPP1 = range(13, 18)
+FLAG = 18  # the caller's own per-word flag (``Model.flag_of``)
+_NCOL = 19
+_NFEAT = 21  # feature rows summed per token
 
 
 class Model:
@@ -55,6 +64,7 @@ class Model:
         self.W = np.zeros((len(names) + 1, n_labels))
         self.W[1:] = weights
         row = {name: k + 1 for k, name in enumerate(names)}
+        self.cue_labels = [k for k, lab in enumerate(self.labels) if lab.endswith("-C")]
         self.row = row  # feature string -> weight row (the training-side view, for tests)
         self.uni: dict[str, dict[str, int]] = {t: {} for t in _UNI}
         pairs: dict[str, dict[tuple[str, str], int]] = {"b-=": {}, "b+=": {}}
@@ -106,6 +116,14 @@ class Model:
         }
         self.qb_start = self.uni["qb1="].get("<s>", 0)
         self.qa_end = self.uni["qa1="].get("</s>", 0)
+        self.label_o = self.labels.index("O") if "O" in self.labels else 0
+        self.label_bc = self.labels.index("B-C") if "B-C" in self.labels else 0
+        self.label_ic = self.labels.index("I-C") if "I-C" in self.labels else 0
+        # per label: its role (0 none, 1 source, 2 cue, 3 content) and whether it begins a piece
+        roles = {"S": 1, "C": 2, "T": 3}
+        self.role_of = np.array([roles.get(x[2:], 0) for x in self.labels], dtype=np.int64)
+        self.begins = np.array([x.startswith("B-") for x in self.labels], dtype=bool)
+        self.flag_of: Callable[[str, Mapping[str, float]], bool] | None = None
         # word forms seen so far: id -> table row (grown by doubling)
         self.vocab: dict[str, int] = {}
         self.cache_for = 0
@@ -130,8 +148,10 @@ class Model:
             uni[t] for t in ("w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=")
         )
         t1_, qb_, qa_ = uni["t1="], uni["qb1="], uni["qa1="]
+        cp_, kp_, s3_, cpm1_, cpp1_ = (uni[t] for t in ("cp=", "kp=", "s3=", "cp-1=", "cp+1="))
         nl, nr = self.near["L="], self.near["R="]
         other = self.nv - 1
+        flag = self.flag_of or _no_flag
         rows = []
         for k, word in enumerate(words, k0):
             self.vocab[word] = k
@@ -153,12 +173,22 @@ class Model:
                     qa_.get(low, 0),
                     self.pair_id.get(low, other),
                     prob >= CUE_MIN and low not in STOP,
+                    cp_.get(prob_bucket(prob), 0),
+                    kp_.get(prob_bucket(cue_prob.get(STEM_MARK + family(low), 0.0)), 0),
+                    s3_.get(low[-3:], 0),
+                    cpm1_.get(prob_bucket(prob), 0),
+                    cpp1_.get(prob_bucket(prob), 0),
+                    flag(low, cue_prob),
                 )
             )
             if strong:
                 self.near_l[k] = [nl.get((low, b), 0) for b in self.buckets]
                 self.near_r[k] = [nr.get((low, b), 0) for b in self.buckets]
         self.tab[k0:need] = rows
+
+
+def _no_flag(low: str, cue_prob: Mapping[str, float]) -> bool:
+    return False
 
 
 _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
@@ -189,8 +219,10 @@ def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
     return np.where(table[at] == codes, rows[at], 0)
 
 
-def emissions(model: Model, doc: Doc, cue_prob: Mapping[str, float]) -> np.ndarray:
-    """Per token label scores (tokens x labels) for the whole document."""
+def emissions(
+    model: Model, doc: Doc, cue_prob: Mapping[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per token label scores (tokens x labels) for the whole document, and the word ids."""
     n = len(doc.words)
     if model.cache_for != id(cue_prob) or len(model.vocab) > 500_000:
         model.reset()
@@ -228,7 +260,7 @@ def emissions(model: Model, doc: Doc, cue_prob: Mapping[str, float]) -> np.ndarr
     from_start = pos - bstart
     to_end = bend - pos
 
-    cols = np.zeros((16, n), dtype=np.int64)
+    cols = np.zeros((_NFEAT, n), dtype=np.int64)
     cols[0] = tab[:, _W]
     cols[1] = tab[:, _ST]
     m1 = cols[2]
@@ -285,6 +317,17 @@ def emissions(model: Model, doc: Doc, cue_prob: Mapping[str, float]) -> np.ndarr
     rrow = model.near_r[ids[ri], model.bucket_of[np.clip(ri - pos, 0, last_bucket)]]
     cols[10] = np.where(ok, rrow, model.none_row["R="])
 
+    # cue shares of the word, its family and its neighbours; its last three letters
+    cols[16] = tab[:, _CP]
+    cols[17] = tab[:, _KP]
+    cols[18] = tab[:, _S3]
+    cm1 = cols[19]
+    cm1[1:] = tab[:-1, _CPM1]
+    cm1[from_start < 1] = 0
+    cp1 = cols[20]
+    cp1[:-1] = tab[1:, _CPP1]
+    cp1[to_end < 1] = 0
+
     # the last word of each unit before its closing punctuation
     t1 = cols[11]
     tail = tab[:, _TAIL]
@@ -306,7 +349,7 @@ def emissions(model: Model, doc: Doc, cue_prob: Mapping[str, float]) -> np.ndarr
         for b in doc.blocks:
             _quote_rows(model, raw, likely, qb, qa, inq, b.first, b.last, cols)
     scores: np.ndarray = model.W[cols].sum(axis=0)
-    return scores
+    return scores, ids
 
 
 def _quote_rows(
