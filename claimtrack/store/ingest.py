@@ -13,11 +13,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
-from claimtrack.models import ArticleMeta, Claim, Document, ResolvedClaim
+from claimtrack.models import (
+    ArticleMeta,
+    CaseClaim,
+    Claim,
+    Document,
+    QuoteType,
+    ResolvedClaim,
+    ReviewStatus,
+    SourceKind,
+)
 from claimtrack.sources import resolve_claims
 from claimtrack.store.db import Case, rows_for_ids, utcnow
 from claimtrack.store.documents import InputItem
@@ -27,7 +37,7 @@ from claimtrack.store.sources import normalise_alias as normalise_alias  # re-ex
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from claimtrack.store.schema import ArticleRow, ClaimRow
+    from claimtrack.store.schema import ArticleRow
 
 NEW = "new"
 UNCHANGED = "unchanged"
@@ -98,12 +108,11 @@ def ingest_document(
     stored the same text, or a source this article shares, first) means
     "stored meanwhile" when the text is now there, else the unit is retried.
     """
-    with case.session() as s:
-        existing_id = find_article_id(s, doc.content_hash)
-    if existing_id is not None:
-        return _update_existing(case, existing_id, doc, overrides)
-
-    if resolved is None:
+    if resolved is None:  # a worker that prepared it has checked the hash already
+        with case.session() as s:
+            existing_id = find_article_id(s, doc.content_hash)
+        if existing_id is not None:
+            return _update_existing(case, existing_id, doc, overrides)
         resolved = prepare_document(doc)
 
     from sqlalchemy.exc import IntegrityError
@@ -114,17 +123,18 @@ def ingest_document(
                 if find_article_id(s, doc.content_hash) is not None:  # stored meanwhile
                     raise _AlreadyStored
                 article = _store_article(s, doc)
-                claim_rows = _store_claims(s, article, resolved)
-                _after_claims_stored(s, article, claim_rows, link, rescore)
-                assert article.id is not None
-                return IngestResult(
-                    path=doc.path,
-                    status=NEW,
-                    article_id=article.id,
-                    claims=len(claim_rows),
-                    title=article.title,
-                    content_hash=doc.content_hash,
-                )
+                claims = _store_claims(s, article, resolved)
+                _after_claims_stored(s, article, claims, link, rescore)
+            # committed: the link index may trust what it indexed in that unit
+            _committed(case, claims)
+            return IngestResult(
+                path=doc.path,
+                status=NEW,
+                article_id=article.id,
+                claims=len(claims),
+                title=article.title,
+                content_hash=doc.content_hash,
+            )
         except (_AlreadyStored, IntegrityError):
             with case.session() as s:
                 again_id = find_article_id(s, doc.content_hash)
@@ -140,15 +150,22 @@ def ingest_document(
     raise AssertionError("unreachable")
 
 
+def _committed(case: Case, claims: Sequence[StoredClaim]) -> None:
+    from claimtrack.store.links import confirm_indexed
+
+    confirm_indexed(case.location.url, [c.id for c in claims])
+
+
 def find_article_id(session: Session, content_hash: str) -> int | None:
     """The id of the article with this text, without loading the text."""
-    from sqlmodel import col, select
+    from sqlalchemy import text
 
-    from claimtrack.store.schema import ArticleRow
-
-    return session.exec(
-        select(ArticleRow.id).where(col(ArticleRow.content_hash) == content_hash)
-    ).first()
+    row = (
+        session.connection()
+        .execute(text("SELECT id FROM article WHERE content_hash = :h"), {"h": content_hash})
+        .first()
+    )
+    return None if row is None else int(row[0])
 
 
 class _AlreadyStored(Exception):
@@ -190,36 +207,69 @@ def _update_existing(
         )
 
 
-def _store_article(s: Session, doc: Document) -> ArticleRow:
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """The article row just inserted (what the rest of its write unit needs)."""
+
+    id: int
+    path: str
+    title: str | None
+    outlet: str | None
+    published: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    """A claim row just inserted, as linking reads it from the store (``CaseClaim``)."""
+
+    id: int
+    case_claim: CaseClaim
+
+
+def _store_article(s: Session, doc: Document) -> StoredArticle:
+    from sqlalchemy import insert
+
     from claimtrack.store.schema import ArticleRow
 
-    article = ArticleRow(
-        content_hash=doc.content_hash,
-        text=doc.text,
+    table = ArticleRow.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).returning(table.c.id)
+    article_id = (
+        s.connection()
+        .execute(
+            stmt,
+            {
+                "content_hash": doc.content_hash,
+                "text": doc.text,
+                "title": doc.meta.title,
+                "outlet": doc.meta.outlet,
+                "url": doc.meta.url,
+                "published": doc.meta.published,
+                "path": doc.path,
+                "format": doc.format,
+                "encoding": doc.encoding,
+                "size": len(doc.text),
+                "ingested_at": utcnow(),
+                "extractor_version": EXTRACTOR_VERSION,
+            },
+        )
+        .scalar_one()
+    )
+    return StoredArticle(
+        id=int(article_id),
+        path=doc.path,
         title=doc.meta.title,
         outlet=doc.meta.outlet,
-        url=doc.meta.url,
         published=doc.meta.published,
-        path=doc.path,
-        format=doc.format,
-        encoding=doc.encoding,
-        size=len(doc.text),
-        ingested_at=utcnow(),
-        extractor_version=EXTRACTOR_VERSION,
     )
-    s.add(article)
-    s.flush()
-    return article
 
 
 def _store_claims(
-    s: Session, article: ArticleRow, resolved: Sequence[ResolvedClaim]
-) -> list[ClaimRow]:
+    s: Session, article: StoredArticle, resolved: Sequence[ResolvedClaim]
+) -> list[StoredClaim]:
     from sqlalchemy import insert
 
     from claimtrack.store.schema import ClaimRow
 
-    assert article.id is not None
     # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
     # article-local keys, the cross-article matcher, the outlet table's priors
     sources = SourceFinder(s, article.id).get_many(
@@ -243,7 +293,7 @@ def _store_claims(
         source = sources[speaker.key] if speaker is not None else None
         cited = sources[item.cited.key] if item.cited is not None else None
         antecedent = speaker.antecedent if speaker is not None else None
-        values = dict(
+        values: dict[str, Any] = dict(
             article_id=article.id,
             ordinal=ordinal,
             span_key=key,
@@ -274,32 +324,69 @@ def _store_claims(
         params.append(values)
     if not params:
         return []
-    # one bulk INSERT ... RETURNING: rows come back as ORM objects with ids, in
-    # parameter order, without a per-row model validation
-    stmt = insert(ClaimRow).returning(ClaimRow, sort_by_parameter_order=True)
-    return list(s.scalars(stmt, params))
+    # one bulk INSERT ... RETURNING id (Core: no ORM objects), in parameter order
+    table = ClaimRow.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    ids = [int(r[0]) for r in s.connection().execute(stmt, params)]
+    out = []
+    for claim_id, values, item in zip(ids, params, resolved, strict=True):
+        cited = sources[item.cited.key] if item.cited is not None else None
+        out.append(
+            StoredClaim(
+                claim_id,
+                # what claimtrack.store.links.case_claims would read back
+                CaseClaim.model_construct(
+                    id=claim_id,
+                    article_id=article.id,
+                    content=values["content_text"] or "",
+                    cue=values["cue_text"],
+                    source_text=values["source_text"],
+                    stance=item.claim.stance,
+                    hedged=bool(values["hedged"]),
+                    hedges=(),
+                    quote=QuoteType.INDIRECT,
+                    source_id=values["source_id"],
+                    speaker=values["speaker"],
+                    source_kind=_kind(values["source_kind"]),
+                    affiliation=None,
+                    cited=cited.name if cited is not None else None,
+                    outlet=article.outlet,
+                    published=article.published,
+                    verdict=None,
+                    status=ReviewStatus.UNREVIEWED,
+                ),
+            )
+        )
+    return out
+
+
+def _kind(value: str) -> SourceKind:
+    try:
+        return SourceKind(value)
+    except ValueError:
+        return SourceKind.UNKNOWN
 
 
 def _after_claims_stored(
     s: Session,
-    article: ArticleRow,
-    claims: list[ClaimRow],
+    article: StoredArticle,
+    claims: list[StoredClaim],
     link: bool = True,
     rescore: bool = True,
 ) -> None:
     """HOOK POINT for later issues (linking, scoring): runs inside the article's transaction.
 
-    ``claims`` have ids (flushed). Anything raised here rolls the whole article back.
-    Links the new claims against the case (incrementally: the rest is not relinked)
-    and rescores only the claims their links touch.
+    ``claims`` are inserted (with ids). Anything raised here rolls the whole article
+    back. Links the new claims against the case (incrementally: the rest is not
+    relinked) and rescores only the claims their links touch.
     """
     from claimtrack.store.links import link_new_claims
     from claimtrack.store.scores import rescore_claims
 
-    ids = [c.id for c in claims if c.id is not None]
+    ids = [c.id for c in claims]
     if not ids or not link:
         return
-    link_new_claims(s, ids)
+    link_new_claims(s, ids, [c.case_claim for c in claims])
     if rescore:
         rescore_claims(s, ids)
 

@@ -92,6 +92,7 @@ def case_claims(conn: Connection, ids: Iterable[int] | None = None) -> list[Case
 class _Cached:
     index: LinkIndex
     max_id: int
+    max_content: str | None  # content of claim max_id: tells a replaced database apart
     pending: dict[int, str] = field(default_factory=dict)  # claim id -> content
 
 
@@ -103,40 +104,72 @@ def _cache_key(conn: Connection) -> str:
     return str(conn.engine.url)
 
 
-def _index_for(conn: Connection, exclude: set[int]) -> LinkIndex:
-    """The case's link index over every stored claim except ``exclude``."""
+def confirm_indexed(url: str, claim_ids: Iterable[int]) -> None:
+    """The unit that stored and indexed ``claim_ids`` committed: no need to check them again.
+
+    The ingest pipeline calls it after an article's transaction commits, so the
+    next article does not re-read the previous one's claims.
+    """
+    with _LOCK:
+        cached = _CACHE.get(url)
+        if cached is not None:
+            for cid in claim_ids:
+                cached.pending.pop(cid, None)
+
+
+def _still_valid(conn: Connection, cached: _Cached, exclude: set[int]) -> bool:
+    """Whether the cached index is the index of this database (cheap checks only).
+
+    Claims are never deleted and ids only grow, so the index is stale only when
+    the unit that indexed claims did not commit (``pending``), or the database
+    was replaced (the claim at the cached highest id is not the same, or a new
+    claim got an id at or below it).
+    """
     from sqlalchemy import bindparam, text
 
-    key = _cache_key(conn)
-    cached = _CACHE.get(key)
-    if cached is not None and cached.pending:
+    if exclude and min(exclude) <= cached.max_id:
+        return False
+    if cached.pending:
         stmt = text("SELECT id, content_text FROM claim WHERE id IN :ids").bindparams(
             bindparam("ids", expanding=True)
         )
         found = {int(r[0]): r[1] for r in conn.execute(stmt, {"ids": list(cached.pending)})}
         if found != cached.pending:
-            cached = None  # the transaction that linked them did not commit
-        else:
-            cached.pending = {}
-    if exclude:
-        stmt = text("SELECT count(*), max(id) FROM claim WHERE id NOT IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        )
-        row = conn.execute(stmt, {"ids": sorted(exclude)}).one()
-    else:
-        row = conn.execute(text("SELECT count(*), max(id) FROM claim")).one()
-    count, max_id = int(row[0] or 0), int(row[1] or 0)
-    if cached is not None:
-        if len(cached.index) < count:  # claims stored since (another process)
-            newer = text("SELECT id FROM claim WHERE id > :m").bindparams(m=cached.max_id)
-            extra = [int(r[0]) for r in conn.execute(newer) if int(r[0]) not in exclude]
-            cached.index.extend(case_claims(conn, extra))
-            cached.max_id = max([cached.max_id, *extra])
-        if len(cached.index) == count and cached.max_id == max_id:
-            return cached.index
+            return False  # the transaction that linked them did not commit
+        cached.pending = {}
+    if cached.max_id:
+        row = conn.execute(
+            text("SELECT content_text FROM claim WHERE id = :i"), {"i": cached.max_id}
+        ).first()
+        if row is None or row[0] != cached.max_content:
+            return False
+    return True
+
+
+def _index_for(conn: Connection, exclude: set[int]) -> LinkIndex:
+    """The case's link index over every stored claim except ``exclude``.
+
+    Reuses the cached index and adds the claims stored since by others (ids above
+    the cached highest id: an index range, never a scan of the claim table).
+    """
+    from sqlalchemy import text
+
+    key = _cache_key(conn)
+    cached = _CACHE.get(key)
+    if cached is not None and _still_valid(conn, cached, exclude):
+        newer = text("SELECT id FROM claim WHERE id > :m ORDER BY id").bindparams(m=cached.max_id)
+        extra = [int(r[0]) for r in conn.execute(newer) if int(r[0]) not in exclude]
+        if extra:  # claims stored since by another process
+            others = case_claims(conn, extra)
+            cached.index.extend(others)
+            cached.max_id = extra[-1]
+            cached.max_content = others[-1].content
+        return cached.index
     index = LinkIndex()
-    index.extend(c for c in case_claims(conn) if c.id not in exclude)
-    _CACHE[key] = _Cached(index, max(index.ids(), default=0))
+    claims = [c for c in case_claims(conn) if c.id not in exclude]
+    index.extend(claims)
+    last = claims[-1] if claims else None
+    _CACHE[key] = _Cached(index, last.id if last else 0, last.content if last else None)
     return index
 
 
@@ -153,51 +186,75 @@ def _decided_pairs(conn: Connection, links: Sequence[Link]) -> set[tuple[int, in
     return {(int(r[0]), int(r[1])) for r in conn.execute(stmt, {"ids": ids})}
 
 
-def _store(session: Session, links: Sequence[Link]) -> int:
+def _rows_touching(conn: Connection, claim_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Pairs with a row (analyst or machine) that have one end in ``claim_ids`` (indexed)."""
+    sql = "SELECT a_id, b_id FROM link WHERE a_id IN :ids UNION SELECT a_id, b_id FROM link WHERE b_id IN :ids"
+    return {(int(r[0]), int(r[1])) for r in rows_for_ids(conn, sql, claim_ids)}
+
+
+def _store(
+    session: Session, links: Sequence[Link], taken: set[tuple[int, int]] | None = None
+) -> int:
+    """Insert machine rows for ``links`` except pairs in ``taken`` (default: pairs with a row)."""
+    from sqlalchemy import insert
+
     from claimtrack.store.schema import LinkRow
 
-    taken = _decided_pairs(session.connection(), links)
+    conn = session.connection()
+    if taken is None:
+        taken = _decided_pairs(conn, links)
     now = utcnow()
-    n = 0
+    rows = []
     for lk in links:
         a, b = (lk.a, lk.b) if lk.a < lk.b else (lk.b, lk.a)
         if (a, b) in taken:
             continue
         taken.add((a, b))
-        session.add(
-            LinkRow(
-                a_id=a,
-                b_id=b,
-                relation=lk.relation.value,
-                confidence=lk.confidence,
-                reason=lk.reason,
-                origin="machine",
-                origin_claim_id=lk.origin_claim,
-                created_at=now,
-            )
+        rows.append(
+            {
+                "a_id": a,
+                "b_id": b,
+                "relation": lk.relation.value,
+                "confidence": lk.confidence,
+                "reason": lk.reason,
+                "origin": "machine",
+                "origin_claim_id": lk.origin_claim,
+                "note": None,
+                "version": 1,
+                "created_at": now,
+            }
         )
-        n += 1
-    session.flush()
-    return n
+    table = LinkRow.__table__  # type: ignore[attr-defined]
+    for i in range(0, len(rows), 5000):  # executemany, no ORM objects
+        conn.execute(insert(table), rows[i : i + 5000])
+    return len(rows)
 
 
-def link_new_claims(session: Session, claim_ids: Sequence[int]) -> int:
+def link_new_claims(
+    session: Session, claim_ids: Sequence[int], claims: Sequence[CaseClaim] | None = None
+) -> int:
     """Link freshly stored claims against the case and store the machine links.
 
-    Call it inside the transaction that stored the claims (after a flush, so the
-    claims have ids). Returns the number of link rows written.
+    Call it inside the transaction that stored the claims. ``claims`` are those
+    claims as ``case_claims`` would read them (the ingest pipeline has them in
+    hand); without them they are read back. Returns the number of link rows written.
     """
     conn = session.connection()
     new_ids = set(claim_ids)
     with _LOCK:
         index = _index_for(conn, new_ids)
-        new = case_claims(conn, new_ids)
+        if claims is None:
+            new = case_claims(conn, new_ids)
+        else:
+            new = sorted((c for c in claims if c.id in new_ids), key=lambda c: c.id)
         links = index.add(new)
         cached = _CACHE.get(_cache_key(conn))
-        if cached is not None and cached.index is index:
-            cached.max_id = max([cached.max_id, *new_ids])
+        if cached is not None and cached.index is index and new:
+            cached.max_id = max(cached.max_id, new[-1].id)
+            cached.max_content = next(c.content for c in new if c.id == cached.max_id)
             cached.pending.update({c.id: c.content for c in new})
-    return _store(session, links)
+    # every link has an end among the new claims: only rows touching them can exist
+    return _store(session, links, _rows_touching(conn, new_ids))
 
 
 def relink_case(case: Case) -> int:
@@ -209,7 +266,10 @@ def relink_case(case: Case) -> int:
         claims = case_claims(s.connection())
         links = LinkIndex().add(claims)
         _CACHE.pop(_cache_key(s.connection()), None)
-        return _store(s, links)
+        # only analyst rows are left: read them once rather than by the links' ends
+        conn = s.connection()
+        taken = {(int(r[0]), int(r[1])) for r in conn.execute(text("SELECT a_id, b_id FROM link"))}
+        return _store(s, links, taken)
 
 
 @dataclass(frozen=True)

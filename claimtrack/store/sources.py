@@ -89,17 +89,33 @@ def source_match_key(key: str, name: str, kind: str) -> str | None:
         return None
 
 
-_NEW_COLUMNS = (
-    "key",
-    "name",
-    "kind",
-    "affiliation",
-    "role",
-    "prior",
-    "prior_reason",
-    "created_at",
-    "match_key",
+_ENTRY_COLUMNS = (
+    "id, key, name, kind, affiliation, role, prior, prior_reason, match_key, "
+    "kind_override, affiliation_override, prior_override, name_override, merged_into"
 )
+
+
+@dataclass(slots=True, eq=False)
+class SourceEntry:
+    """A ``source`` row as the finder reads and writes it: a plain object, no ORM state.
+
+    ``id`` is None only while a row made by the finder is not inserted yet.
+    """
+
+    key: str
+    name: str
+    kind: str
+    affiliation: str | None = None
+    role: str | None = None
+    prior: float | None = None
+    prior_reason: str | None = None
+    match_key: str | None = None
+    id: int | None = None
+    kind_override: str | None = None
+    affiliation_override: str | None = None
+    prior_override: float | None = None
+    name_override: str | None = None
+    merged_into: int | None = None
 
 
 def _norms(group: Sequence[Speaker]) -> set[str]:
@@ -122,19 +138,22 @@ class SourceFinder:
     the matcher's candidates (by the indexed ``source.match_key`` and
     ``source_alias.norm``), one INSERT for the new rows, one query for the
     aliases already recorded and one INSERT for the new ones (each IN list in
-    chunks of 500).
+    chunks of 500). Rows are read and written with plain SQL (no ORM objects);
+    a row read twice is one ``SourceEntry``.
     """
 
     def __init__(self, session: Session, article_id: int, table: EntityTable | None = None):
         self.s = session
+        self.conn = session.connection()
         self.article_id = article_id
         self.table = table or default_table()
-        self.by_key: dict[str, SourceRow] = {}  # scoped key -> row
+        self.by_key: dict[str, SourceEntry] = {}  # scoped key -> row
+        self.rows: dict[int, SourceEntry] = {}  # id -> row: one object per stored row
 
-    def get(self, speaker: Speaker) -> SourceRow:
+    def get(self, speaker: Speaker) -> SourceEntry:
         return self.get_many([speaker])[speaker.key]
 
-    def get_many(self, speakers: Iterable[Speaker]) -> dict[str, SourceRow]:
+    def get_many(self, speakers: Iterable[Speaker]) -> dict[str, SourceEntry]:
         """The source row of every speaker, by ``Speaker.key`` (as resolved, unscoped).
 
         A field the row lacks (affiliation, role, the table's prior) is filled
@@ -152,12 +171,42 @@ class SourceFinder:
         self._add_aliases(groups)
         return {sp.key: self.by_key[k] for k, group in groups.items() for sp in group}
 
+    def _entry(self, r: Any) -> SourceEntry:
+        """The one SourceEntry of a row selected with ``_ENTRY_COLUMNS``."""
+        sid = int(r[0])
+        got = self.rows.get(sid)
+        if got is None:
+            got = self.rows[sid] = SourceEntry(
+                id=sid,
+                key=r[1],
+                name=r[2],
+                kind=r[3],
+                affiliation=r[4],
+                role=r[5],
+                prior=None if r[6] is None else float(r[6]),
+                prior_reason=r[7],
+                match_key=r[8],
+                kind_override=r[9],
+                affiliation_override=r[10],
+                prior_override=None if r[11] is None else float(r[11]),
+                name_override=r[12],
+                merged_into=r[13],
+            )
+        return got
+
+    def _select(self, sql: str, values: Sequence[str]) -> Iterator[Any]:
+        from sqlalchemy import bindparam, text
+
+        stmt = text(sql).bindparams(bindparam("v", expanding=True))
+        for chunk in _chunks(values):
+            yield from self.conn.execute(stmt, {"v": list(chunk)})
+
     def _resolve(self, todo: list[str], groups: dict[str, list[Speaker]]) -> None:
         found = self._pinned({k: _norms(groups[k]) for k in todo})
         rest = [k for k in todo if k not in found]
         found.update(self._by_keys(rest))
         rest = [k for k in rest if k not in found]
-        created: list[SourceRow] = []
+        created: list[SourceEntry] = []
         if rest:
             matcher = _Candidates(self)
             matcher.prefetch([(groups[k][0], _norms(groups[k])) for k in rest])
@@ -170,51 +219,78 @@ class SourceFinder:
                     matcher.remember(row, speaker, _norms(groups[k]))
                 found[k] = row
         new = {id(row) for row in created}
+        changed: dict[int, SourceEntry] = {}
         for k in todo:
             row = found[k]
-            changed = False
             for sp in groups[k]:
-                changed = self._fill(row, sp) or changed
-            if changed and id(row) not in new:
-                self.s.add(row)
+                if self._fill(row, sp) and id(row) not in new:
+                    assert row.id is not None
+                    changed[row.id] = row
+        if changed:  # one executemany for the rows that gained a field
+            from sqlalchemy import text
+
+            self.conn.execute(
+                text(
+                    "UPDATE source SET affiliation = :affiliation, role = :role, "
+                    "prior = :prior, prior_reason = :prior_reason WHERE id = :id"
+                ),
+                [
+                    {
+                        "id": r.id,
+                        "affiliation": r.affiliation,
+                        "role": r.role,
+                        "prior": r.prior,
+                        "prior_reason": r.prior_reason,
+                    }
+                    for _, r in sorted(changed.items())
+                ],
+            )
         if created:
-            # one INSERT ... RETURNING for all the new rows (a flush sends one each);
-            # the rows come back in any order: their keys are unique
+            # one INSERT ... RETURNING for all the new rows; the ids come back in
+            # any order: their keys are unique
             from sqlalchemy import insert
 
             from claimtrack.store.schema import SourceRow
 
-            stmt = (
-                insert(SourceRow)
-                .returning(SourceRow)
-                .execution_options(render_nulls=True)  # one key set: one batch
-            )
-            params = [{c: getattr(r, c) for c in _NEW_COLUMNS} for r in created]
-            stored = {row.key: row for row in self.s.scalars(stmt, params)}
-            persisted = {id(t): stored[t.key] for t in created}
-            found = {k: persisted.get(id(row), row) for k, row in found.items()}
+            table = SourceRow.__table__  # type: ignore[attr-defined]
+            now = utcnow()
+            stmt = insert(table).returning(table.c.id, table.c.key)
+            params = [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "affiliation": r.affiliation,
+                    "role": r.role,
+                    "prior": r.prior,
+                    "prior_reason": r.prior_reason,
+                    "created_at": now,
+                    "match_key": r.match_key,
+                }
+                for r in created
+            ]
+            ids = {str(key): int(sid) for sid, key in self.conn.execute(stmt, params)}
+            for r in created:
+                r.id = ids[r.key]
+                self.rows[r.id] = r
         for k in todo:
             self.by_key[k] = found[k]
-        self.s.flush()
 
-    def _pinned(self, norms_of: dict[str, set[str]]) -> dict[str, SourceRow]:
+    def _pinned(self, norms_of: dict[str, set[str]]) -> dict[str, SourceEntry]:
         """Keys whose names include an alias the analyst pinned: the latest pin wins."""
-        from sqlmodel import col, select
-
-        from claimtrack.store.schema import SourceAliasRow, SourceRow
-
         norms = sorted({n for ns in norms_of.values() for n in ns})
-        pins: dict[str, tuple[int, SourceRow]] = {}
-        for chunk in _chunks(norms):
-            for norm, alias_id, row in self.s.exec(
-                select(SourceAliasRow.norm, SourceAliasRow.id, SourceRow)
-                .join(SourceRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
-                .where(col(SourceAliasRow.origin) == ANALYST, col(SourceAliasRow.norm).in_(chunk))
-            ):
-                assert alias_id is not None
-                if norm not in pins or pins[norm][0] < alias_id:
-                    pins[norm] = (alias_id, row)
-        out: dict[str, SourceRow] = {}
+        pins: dict[str, tuple[int, SourceEntry]] = {}
+        sql = (
+            "SELECT a.norm, a.id, "
+            + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+            + " FROM source_alias a JOIN source s ON s.id = a.source_id"
+            f" WHERE a.origin = '{ANALYST}' AND a.norm IN :v"
+        )
+        for r in self._select(sql, norms):
+            norm, alias_id, row = str(r[0]), int(r[1]), self._entry(r[2:])
+            if norm not in pins or pins[norm][0] < alias_id:
+                pins[norm] = (alias_id, row)
+        out: dict[str, SourceEntry] = {}
         if pins:
             for k, ns in norms_of.items():
                 hits = [pins[n] for n in ns if n in pins]
@@ -222,23 +298,18 @@ class SourceFinder:
                     out[k] = max(hits, key=lambda h: h[0])[1]
         return out
 
-    def _by_keys(self, keys: Sequence[str]) -> dict[str, SourceRow]:
-        from sqlmodel import col, select
-
-        from claimtrack.store.schema import SourceRow
-
-        out: dict[str, SourceRow] = {}
-        for chunk in _chunks(keys):
-            for row in self.s.exec(select(SourceRow).where(col(SourceRow.key).in_(chunk))):
-                out[row.key] = row
+    def _by_keys(self, keys: Sequence[str]) -> dict[str, SourceEntry]:
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM source WHERE key IN :v"
+        out: dict[str, SourceEntry] = {}
+        for r in self._select(sql, keys):
+            row = self._entry(r)
+            out[row.key] = row
         return out
 
-    def _new(self, speaker: Speaker, key: str) -> SourceRow:
-        from claimtrack.store.schema import SourceRow
-
+    def _new(self, speaker: Speaker, key: str) -> SourceEntry:
         entry = self.table.by_key.get(speaker.key)
         reason = _reason(entry) if entry is not None and entry.prior is not None else None
-        return SourceRow(
+        return SourceEntry(
             key=key,
             name=speaker.name,
             kind=speaker.kind.value,
@@ -246,11 +317,10 @@ class SourceFinder:
             role=speaker.role,
             prior=entry.prior if entry is not None else None,
             prior_reason=reason,
-            created_at=utcnow(),
             match_key=source_match_key(key, speaker.name, speaker.kind.value),
         )
 
-    def _fill(self, row: SourceRow, speaker: Speaker) -> bool:
+    def _fill(self, row: SourceEntry, speaker: Speaker) -> bool:
         changed = False
         if row.affiliation is None and speaker.affiliation:
             row.affiliation, changed = speaker.affiliation, True
@@ -264,9 +334,7 @@ class SourceFinder:
         return changed
 
     def _add_aliases(self, groups: dict[str, list[Speaker]]) -> None:
-        from sqlmodel import col, select
-
-        from claimtrack.store.schema import SourceAliasRow
+        from sqlalchemy import bindparam, text
 
         wanted: dict[tuple[int, str], str] = {}
         for k, group in groups.items():
@@ -282,22 +350,26 @@ class SourceFinder:
         ids = sorted({sid for sid, _ in wanted})
         norms = sorted({n for _, n in wanted})
         have: set[tuple[int, str]] = set()
+        stmt = text(
+            "SELECT source_id, norm FROM source_alias WHERE source_id IN :ids AND norm IN :v"
+        ).bindparams(bindparam("ids", expanding=True), bindparam("v", expanding=True))
         for i in range(0, len(ids), _IN_CHUNK):
             for chunk in _chunks(norms):
-                query = select(SourceAliasRow.source_id, SourceAliasRow.norm).where(
-                    col(SourceAliasRow.source_id).in_(ids[i : i + _IN_CHUNK]),
-                    col(SourceAliasRow.norm).in_(chunk),
-                )
-                have.update((int(sid), str(norm)) for sid, norm in self.s.exec(query))
+                rows = self.conn.execute(stmt, {"ids": ids[i : i + _IN_CHUNK], "v": list(chunk)})
+                have.update((int(sid), str(norm)) for sid, norm in rows)
         new = [
             {"source_id": sid, "alias": alias, "norm": norm, "origin": "machine"}
             for (sid, norm), alias in wanted.items()
             if (sid, norm) not in have
         ]
         if new:  # one executemany
-            from sqlalchemy import insert
-
-            self.s.execute(insert(SourceAliasRow), new)
+            self.conn.execute(
+                text(
+                    "INSERT INTO source_alias (source_id, alias, norm, origin) "
+                    "VALUES (:source_id, :alias, :norm, :origin)"
+                ),
+                new,
+            )
 
 
 class _Candidates:
@@ -310,33 +382,31 @@ class _Candidates:
 
     def __init__(self, finder: SourceFinder) -> None:
         self.finder = finder
-        self.by_match: dict[str, list[SourceRow]] = {}
-        self.by_norm: dict[str, list[SourceRow]] = {}
+        self.by_match: dict[str, list[SourceEntry]] = {}
+        self.by_norm: dict[str, list[SourceEntry]] = {}
         self.fetched_match: set[str] = set()
         self.fetched_norm: set[str] = set()
 
     def _fetch(self, mkeys: set[str], norms: set[str]) -> None:
-        from sqlmodel import col, select
-
-        from claimtrack.store.schema import SourceAliasRow, SourceRow
-
-        s = self.finder.s
+        finder = self.finder
         todo = sorted(mkeys - self.fetched_match)
-        for chunk in _chunks(todo):
-            for row in s.exec(select(SourceRow).where(col(SourceRow.match_key).in_(chunk))):
-                assert row.match_key is not None
-                self.by_match.setdefault(row.match_key, []).append(row)
+        sql = f"SELECT {_ENTRY_COLUMNS} FROM source WHERE match_key IN :v"
+        for r in finder._select(sql, todo):
+            row = finder._entry(r)
+            assert row.match_key is not None
+            self.by_match.setdefault(row.match_key, []).append(row)
         self.fetched_match.update(todo)
         todo = sorted(norms - self.fetched_norm)
-        for chunk in _chunks(todo):
-            for norm, row in s.exec(
-                select(SourceAliasRow.norm, SourceRow)
-                .join(SourceRow, col(SourceAliasRow.source_id) == col(SourceRow.id))
-                # article-local rows (no match_key) never match: their aliases,
-                # one set per article, must not make the candidates grow
-                .where(col(SourceAliasRow.norm).in_(chunk), col(SourceRow.match_key).is_not(None))
-            ):
-                self.by_norm.setdefault(norm, []).append(row)
+        # article-local rows (no match_key) never match: their aliases, one set
+        # per article, must not make the candidates grow
+        sql = (
+            "SELECT a.norm, "
+            + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+            + " FROM source_alias a JOIN source s ON s.id = a.source_id"
+            " WHERE a.norm IN :v AND s.match_key IS NOT NULL"
+        )
+        for r in finder._select(sql, todo):
+            self.by_norm.setdefault(str(r[0]), []).append(finder._entry(r[1:]))
         self.fetched_norm.update(todo)
 
     @staticmethod
@@ -355,12 +425,12 @@ class _Candidates:
             norms |= n
         self._fetch(mkeys, norms)
 
-    def match(self, speaker: Speaker, norms: set[str]) -> SourceRow | None:
+    def match(self, speaker: Speaker, norms: set[str]) -> SourceEntry | None:
         mkeys, norms = self._wanted(speaker, norms)
         if not mkeys and not norms:  # e.g. a person without a first name: never merges
             return None
         self._fetch(mkeys, norms)
-        pool: dict[int, SourceRow] = {}
+        pool: dict[int, SourceEntry] = {}
         for m in sorted(mkeys):
             for row in self.by_match.get(m, ()):
                 pool.setdefault(id(row), row)
@@ -375,7 +445,7 @@ class _Candidates:
         i = match_entity(speaker, known, table=self.finder.table)
         return rows[i] if i is not None else None
 
-    def remember(self, row: SourceRow, speaker: Speaker, norms: set[str]) -> None:
+    def remember(self, row: SourceEntry, speaker: Speaker, norms: set[str]) -> None:
         """A row created in this batch is a candidate for the batch's later speakers."""
         if row.match_key is not None:
             self.by_match.setdefault(row.match_key, []).append(row)
@@ -726,6 +796,7 @@ def source_events(case: Case, source_id: int) -> Sequence[dict[str, Any]]:
 
 __all__ = [
     "SourceDetail",
+    "SourceEntry",
     "SourceFinder",
     "find_source",
     "merge_sources",
