@@ -89,6 +89,7 @@ _SPEECH_VERBS = frozenset(
     ]
 )
 _SPACE = frozenset({" ", "\u00a0"})
+_ADJACENT_GAPS = frozenset(a + b for a in ("", " ", "\u00a0") for b in (" ", "\u00a0"))
 _COMMA_NEXT = re.compile(r"\s*,")
 _PUNCT = re.compile(r"[^\w\s\u2019'\-]")
 
@@ -312,6 +313,10 @@ def _index_tokens(text: str) -> list[Token]:
 
 def _role_match(lowers: list[str], i: int) -> tuple[int, Role] | None:
     """Longest role starting at lowers[i]: (number of tokens, role)."""
+    first = lowers[i]
+    starts = _role_starts()
+    if first not in starts and first + "." not in starts:
+        return None
     table = roles()
     for n in range(min(max_role_words(), len(lowers) - i), 0, -1):
         key = " ".join(lowers[i : i + n])
@@ -319,6 +324,12 @@ def _role_match(lowers: list[str], i: int) -> tuple[int, Role] | None:
         if role is not None:
             return n, role
     return None
+
+
+@lru_cache(maxsize=1)
+def _role_starts() -> frozenset[str]:
+    """First words of the roles' table keys."""
+    return frozenset(key.split(" ")[0] for key in roles())
 
 
 _LOWER_WORD = re.compile(r"(?<![\w\u2019'-])[a-z][a-z]*(?![\w-])")
@@ -398,6 +409,8 @@ class ArticleIndex:
     def __init__(self, text: str, table: EntityTable) -> None:
         self.text = text
         self.table = table
+        self._plans = _plans(table)
+        self._bodies = _bodies(table)
         self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
@@ -511,40 +524,48 @@ class ArticleIndex:
     # -- mention finding -------------------------------------------------------
 
     def _adjacent(self, a: Token, b: Token) -> bool:
-        gap = self.text[a.end : b.start]
-        return 0 < len(gap) <= 2 and all(c in _SPACE for c in gap)
+        """Only one or two spaces between a and b."""
+        return 0 < b.start - a.end <= 2 and self.text[a.end : b.start] in _ADJACENT_GAPS
 
     def _runs(self) -> list[list[int]]:
         w = words()
+        calendar, particles, org_heads = w.calendar, w.name_particles, w.org_heads
+        role_words = _role_words()
         toks = self.tokens
+        text = self.text
+        n = len(toks)
         runs: list[list[int]] = []
         cur: list[int] = []
+        prev = toks[0] if toks else None  # the run's last token while cur is not empty
         for i, t in enumerate(toks):
-            joinable = bool(cur) and self._adjacent(toks[cur[-1]], t) and not toks[cur[-1]].poss
-            if t.cap and t.lower not in w.calendar:
+            joinable = (
+                bool(cur)
+                and 0 < t.start - prev.end <= 2  # type: ignore[union-attr]
+                and not prev.poss  # type: ignore[union-attr]
+                and text[prev.end : t.start] in _ADJACENT_GAPS  # type: ignore[union-attr]
+            )
+            if t.cap and t.lower not in calendar:
                 if joinable:
                     cur.append(i)
                 else:
                     if cur:
                         runs.append(cur)
                     cur = [i]
+                prev = t
             elif (
                 joinable
                 and (
-                    t.lower in w.name_particles
+                    t.lower in particles
                     or (
-                        t.lower == "of"
-                        and (
-                            toks[cur[-1]].lower in _role_words()
-                            or toks[cur[-1]].lower in w.org_heads
-                        )
+                        t.lower == "of" and (prev.lower in role_words or prev.lower in org_heads)  # type: ignore[union-attr]
                     )
                 )
-                and i + 1 < len(toks)
+                and i + 1 < n
                 and toks[i + 1].cap
                 and self._adjacent(t, toks[i + 1])
             ):
                 cur.append(i)
+                prev = t
             else:
                 if cur:
                     runs.append(cur)
@@ -614,7 +635,7 @@ class ArticleIndex:
 
     def lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         """The table entry, else the country (a place or a metonym), that surface names."""
-        bodies = _bodies(self.table)
+        bodies = self._bodies
         found = bodies.get(surface)
         if found is None:
             if len(bodies) > 100_000:
@@ -638,7 +659,7 @@ class ArticleIndex:
         toks = self.tokens
         first_tok, last_tok = toks[run[0]], toks[run[-1]]
         key = (self.text[first_tok.start : last_tok.end], last_tok.poss)
-        plans = _plans(self.table)
+        plans = self._plans
         plan = plans.get(key)
         if plan is None:
             if len(plans) > 50_000:

@@ -24,8 +24,11 @@ source span. Rules, in order, for a source span:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from claimtrack.models import Claim, ResolvedClaim, SourceKind, Span, Speaker
 from claimtrack.sources.lexicon import (
@@ -177,10 +180,53 @@ _SAYS = frozenset(
 )
 # Speakers and resolved claims are built without pydantic validation: every field is
 # typed by construction here (str names and keys, SourceKind kinds, tuples of str)
-_new_speaker = Speaker.model_construct
-_new_resolved = ResolvedClaim.model_construct
-_new_span = Span.model_construct
+_set = object.__setattr__
+M = TypeVar("M", bound=BaseModel)
 
+
+def _constructor(cls: type[M]) -> Callable[..., M]:
+    """``cls.model_construct`` for models with no aliases, validators run after init or
+    private attributes: the same instance (fields in order, defaults filled, the given
+    names as ``model_fields_set``), without the generic path's per-field checks."""
+    fields = cls.model_fields
+    plain = not cls.__pydantic_post_init__ and all(
+        f.alias is None and f.validation_alias is None and f.default_factory is None
+        for f in fields.values()
+    )
+    if not plain:
+        return cls.model_construct
+    defaults = {name: f.default for name, f in fields.items() if not f.is_required()}
+    names = tuple(fields)
+
+    def construct(**values: Any) -> M:
+        m = cls.__new__(cls)
+        _set(m, "__dict__", {n: values[n] if n in values else defaults[n] for n in names})
+        _set(m, "__pydantic_fields_set__", set(values))
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
+        return m
+
+    return construct
+
+
+_new_speaker = _constructor(Speaker)
+_new_resolved = _constructor(ResolvedClaim)
+_new_span = _constructor(Span)
+
+
+def _with_antecedent(base: Speaker, antecedent: Span) -> Speaker:
+    """``base.model_copy(update={"antecedent": antecedent})``."""
+    m = Speaker.__new__(Speaker)
+    _set(m, "__dict__", {**base.__dict__, "antecedent": antecedent})
+    _set(m, "__pydantic_fields_set__", base.__pydantic_fields_set__ | {"antecedent"})
+    _set(m, "__pydantic_extra__", None)
+    _set(m, "__pydantic_private__", None)
+    return m
+
+
+_NOT_NAME = re.compile(r"[^\w\s-]")
+_LOWER_START = re.compile(r"\b[a-z]")
+_STOP = re.compile(r"[.!?\n]")
 _CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
 
@@ -201,7 +247,7 @@ def _lowercase_heads() -> frozenset[str]:
 
 
 def person_key(name: str) -> str:
-    return "person:" + " ".join(re.sub(r"[^\w\s-]", "", fold(name)).split())
+    return "person:" + " ".join(_NOT_NAME.sub("", fold(name)).split())
 
 
 class _Resolver:
@@ -238,7 +284,7 @@ class _Resolver:
             base = self._build_speaker(e)
             self.entity_speaker[e.id] = base
         if antecedent is not None:
-            return base.model_copy(update={"antecedent": antecedent})
+            return _with_antecedent(base, antecedent)
         return base
 
     def _build_speaker(self, e: Entity) -> Speaker:
@@ -976,7 +1022,7 @@ class _Resolver:
             if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss:
                 prefix = self.text[start : m.full_start]
                 after = self.text[m.end : m.end + 1]
-                if not (after == "," and re.search(r"\b[a-z]", prefix)):
+                if not (after == "," and _LOWER_START.search(prefix)):
                     return m.entity
                 # "Campaigning against Romney, he ...": an introductory phrase, not the subject
             # (a possessive is no subject either: "Holt's colleague Matt Lauer ...")
@@ -1041,7 +1087,7 @@ class _Resolver:
             if begin < 0:
                 continue
             window = text[begin : begin + 60]
-            cut = re.search(r"[.!?\n]", window)
+            cut = _STOP.search(window)
             found = _CITING.search(window[: cut.start()] if cut else window)
             if found is not None:
                 m, after = found, begin
