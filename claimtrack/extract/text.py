@@ -12,7 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+_SPLIT_RE = re.compile(r"(\w+|[^\w\s])")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _BREAK_RE = re.compile("[\r\n]")
 
@@ -103,36 +106,32 @@ def analyse(text: str) -> Doc:
     """Tokenise ``text`` and work out sentences, lines, quotes and blocks."""
     doc = Doc(text)
     doc.clean_words = _SURROGATE_RE.search(text) is None
-    starts, ends, words = doc.starts, doc.ends, doc.words
-    for m in TOKEN_RE.finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
-        words.append(m.group())
+    # the text alternates white space and tokens (every other character is in a token):
+    # the offsets are the running sums of the pieces' lengths
+    parts = _SPLIT_RE.split(text)
+    words = doc.words = parts[1::2]
     n = len(words)
     if n == 0:
         return doc
+    lengths = np.fromiter(map(len, parts), np.int64, len(parts))
+    ends_a = np.cumsum(lengths)[1::2]
+    starts_a = ends_a - lengths[1::2]
+    starts = doc.starts = starts_a.tolist()
+    ends = doc.ends = ends_a.tolist()
 
     # lines: a token starts a new line when a line break lies between it and the previous token
-    line = doc.line
     breaks = [m.start() for m in _BREAK_RE.finditer(text)]
     if not breaks:
-        line.extend([0] * n)
+        doc.line = [0] * n
+        line_first = [0]
     else:
-        lid = 0
-        nb = len(breaks)
-        bi = 0  # breaks[:bi] lie before the current token
-        for s in starts:
-            while bi < nb and breaks[bi] < s:
-                bi += 1
-            line.append(bi)
         # count only line changes, not every break: ids must be consecutive per token run
-        prev_id = -1
-        for i, raw_id in enumerate(line):
-            if raw_id != prev_id:
-                if i:
-                    lid += 1
-                prev_id = raw_id
-            line[i] = lid
+        raw_id = np.searchsorted(np.array(breaks, dtype=np.int64), starts_a)
+        line_a = np.zeros(n, dtype=np.int64)
+        np.cumsum(raw_id[1:] != raw_id[:-1], out=line_a[1:])
+        doc.line = line_a.tolist()
+        line_first = [0, *(np.flatnonzero(line_a[1:] != line_a[:-1]) + 1).tolist()]
+    line = doc.line
 
     # sentences: a new one starts after . ? ! (and any closing quotes or brackets
     # right after it) when the next word looks like a sentence start, and at every line
@@ -140,7 +139,6 @@ def analyse(text: str) -> Doc:
     sent_first = doc.sent_first
     starts_here = bytearray(n)
     starts_here[0] = 1
-    line_first = [0] + [i for i in range(1, n) if line[i] != line[i - 1]]
     for i in line_first:
         starts_here[i] = 1
     for i in [k for k, w in enumerate(words) if w in _END_PUNCT]:
