@@ -12,8 +12,9 @@ from the previous size to the next one.
 For each backend, one case grows stage by stage, as a newsroom's would. Each
 stage runs the whole pipeline as real processes:
 
-  claimtrack ingest --jobs N STAGE_DIR   read, extract, resolve, store (and
-                                         link, when linking is hooked into ingest)
+  claimtrack ingest --jobs N STAGE_DIR   read, extract, resolve, store, link,
+                                         and score what the batch touched
+                                         (--timings: where its CPU went)
   claimtrack relink                      only when ingest stored no machine link
   claimtrack score                       scores of the whole case
 
@@ -119,8 +120,9 @@ class Peak:
 
 def run_ingest(
     cmd: list[str], env: dict[str, str], progress: int = 0, offset: int = 0
-) -> tuple[float, int, int, Peak, str]:
-    """Run ingest; return (seconds, new articles, their claims, peak memory, summary)."""
+) -> tuple[float, int, int, Peak, str, str]:
+    """Run ingest; return (seconds, new articles, their claims, peak memory, summary,
+    the ``--timings`` line: CPU of extraction+resolution, writing, linking, scoring)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -159,7 +161,8 @@ def run_ingest(
     peak.cpu_s = usage.ru_utime + usage.ru_stime  # the writer and its workers
     if proc.returncode != 0:
         print(f"  ingest exit {proc.returncode}: {''.join(errors[-3:]).strip()}", file=sys.stderr)
-    return elapsed, new, claims, peak, last
+    timings = next((e.strip() for e in errors if e.startswith("timings:")), "")
+    return elapsed, new, claims, peak, last, timings
 
 
 def _step_rss(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
@@ -280,8 +283,8 @@ def main() -> int:
             total_claims = 0
             for size, folder, n in stages:
                 before = counts(backend.url)[2] if size != stages[0][0] else 0
-                ing_s, new, claims, peak, summary = run_ingest(
-                    [*py, "ingest", "--jobs", str(args.jobs), str(folder)],
+                ing_s, new, claims, peak, summary, timings = run_ingest(
+                    [*py, "ingest", "--timings", "--jobs", str(args.jobs), str(folder)],
                     env,
                     progress=args.progress,
                     offset=size - n,
@@ -311,6 +314,8 @@ def main() -> int:
                     f" | load {load():.1f}",
                     flush=True,
                 )
+                if timings:
+                    print(f"       ingest {timings}", flush=True)
                 if summary and not summary.startswith(f"{n} new"):
                     print(f"       ingest said: {summary}")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from claimtrack.cli.output import Column, FormatOption, OutputFormat, emit_rows
 from claimtrack.errors import UsageError
 
 PROGRESS_THRESHOLD = 5  # more files than this: show a progress bar (on a terminal)
+PARALLEL_FROM = 8  # files: from this many on, extraction runs on every core by default
 
 
 @app.command("ingest")
@@ -52,15 +54,23 @@ def ingest(
         bool, typer.Option("--quiet", "-q", help="Only print failures and the summary.")
     ] = False,
     jobs: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--jobs",
             "-j",
             min=1,
             metavar="N",
-            help="Read and extract in N worker processes (storing stays in one process).",
+            help="Read and extract in N worker processes (storing stays in one process). "
+            f"Default: every core for {PARALLEL_FROM} files or more, else 1.",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings", hidden=True, help="Print where the CPU time went (stderr; bench)."
+        ),
+    ] = False,
     fmt: FormatOption = None,
 ) -> None:
     """Ingest articles: decode, extract claims and sources, store each article once.
@@ -72,7 +82,7 @@ def ingest(
     """
     from claimtrack.models import ArticleMeta
     from claimtrack.store.documents import check_url_option, expand_inputs, parse_date_option
-    from claimtrack.store.ingest import ingest_inputs
+    from claimtrack.store.ingest import IngestStats, ingest_inputs
 
     overrides = ArticleMeta(
         title=title.strip() if title and title.strip() else None,
@@ -88,6 +98,9 @@ def ingest(
             f"--title and --url describe one article, but {len(files)} files were given"
         )
 
+    if jobs is None:  # worker processes cost a second to start: worth it for a folder
+        jobs = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
+    stats = IngestStats()
     rows_mode = fmt is not None and fmt is not OutputFormat.TABLE
     counts = {"new": 0, "updated": 0, "unchanged": 0, "failed": 0}
     results: list[dict[str, Any]] = []
@@ -128,7 +141,11 @@ def ingest(
     try:
         with case_from(ctx, create=True) as case:
             for outcome in ingest_inputs(
-                case, items, overrides=overrides if any_override else None, jobs=jobs
+                case,
+                items,
+                overrides=overrides if any_override else None,
+                jobs=jobs,
+                stats=stats,
             ):
                 counts[outcome.status] += 1
                 result = outcome.result
@@ -178,6 +195,8 @@ def ingest(
         + (f", {counts['updated']} updated" if counts["updated"] else "")
         + (f" ({claims_total} claims extracted)" if counts["new"] else "")
     )
+    if timings:
+        sys.stderr.write(stats.line() + "\n")
     if rows_mode:
         sys.stderr.write(summary + "\n")
     else:

@@ -11,6 +11,7 @@ Later issues hook in at ``_after_claims_stored`` (same transaction).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -80,6 +81,8 @@ def prepare_document(doc: Document) -> list[ResolvedClaim]:
 
 
 WRITE_ATTEMPTS = 5
+_LINK_CPU = [0.0]  # CPU seconds spent linking in this process (IngestStats.link)
+_PREP_CPU = [0.0]  # CPU seconds spent extracting in this process (jobs=1: IngestStats.prepare)
 
 
 def ingest_document(
@@ -113,7 +116,9 @@ def ingest_document(
             existing_id = find_article_id(s, doc.content_hash)
         if existing_id is not None:
             return _update_existing(case, existing_id, doc, overrides)
+        t0 = time.process_time()
         resolved = prepare_document(doc)
+        _PREP_CPU[0] += time.process_time() - t0
 
     from sqlalchemy.exc import IntegrityError
 
@@ -386,7 +391,9 @@ def _after_claims_stored(
     ids = [c.id for c in claims]
     if not ids or not link:
         return
+    t0 = time.process_time()
     link_new_claims(s, ids, [c.case_claim for c in claims])
+    _LINK_CPU[0] += time.process_time() - t0
     if rescore:
         rescore_claims(s, ids)
 
@@ -412,6 +419,37 @@ def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
     return len(wanted)
 
 
+@dataclass
+class IngestStats:
+    """Where a batch ingest's CPU time went (seconds of ``time.process_time``).
+
+    ``prepare``: extraction and resolution (summed over the worker processes when
+    ``jobs > 1``); ``write``: this process storing articles, claims and sources;
+    ``link``: linking the new claims (inside each article's unit); ``score``:
+    the batch's final rescore.
+    """
+
+    prepare: float = 0.0
+    write: float = 0.0
+    link: float = 0.0
+    score: float = 0.0
+    articles: int = 0  # new articles
+    claims: int = 0  # their claims
+
+    def line(self) -> str:
+        n = max(self.articles, 1)
+        parts = ", ".join(
+            f"{name} {secs:.1f}s ({1000 * secs / n:.1f} ms/article)"
+            for name, secs in (
+                ("extract+resolve", self.prepare),
+                ("write", self.write),
+                ("link", self.link),
+                ("score", self.score),
+            )
+        )
+        return f"timings: {self.articles} new articles, {self.claims} claims; CPU {parts}"
+
+
 @dataclass(frozen=True)
 class IngestOutcome:
     """What happened to one input: a result, or a one-line error naming the file."""
@@ -432,6 +470,7 @@ def ingest_inputs(
     overrides: ArticleMeta | None = None,
     jobs: int = 1,
     analyse: bool = True,
+    stats: IngestStats | None = None,
 ) -> Iterator[IngestOutcome]:
     """Read and ingest each input in turn (one transaction each), never stopping on a bad one.
 
@@ -447,10 +486,14 @@ def ingest_inputs(
     """
     from claimtrack.store.parallel import prepared
 
+    stats = stats if stats is not None else IngestStats()
     stored: list[int] = []  # new articles: scored once, after the batch
     for ready in prepared(items, overrides=overrides, jobs=jobs, db=case.location.url):
         item = ready.item
         name = "<stdin>" if item.is_stdin else item.path
+        stats.prepare += ready.cpu
+        t0 = time.process_time()
+        link0, prep0 = _LINK_CPU[0], _PREP_CPU[0]
         try:
             if ready.error is not None:
                 raise ready.error
@@ -465,11 +508,20 @@ def ingest_inputs(
             )
             if result.status == NEW:
                 stored.append(result.article_id)
+                stats.articles += 1
+                stats.claims += result.claims
         except ClaimtrackError as exc:
             yield IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
         except Exception as exc:  # a bug in a pipeline step: report it, keep going
             yield IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
         else:
             yield IngestOutcome(name, result=result)
+        finally:
+            linked, prepped = _LINK_CPU[0] - link0, _PREP_CPU[0] - prep0
+            stats.link += linked
+            stats.prepare += prepped
+            stats.write += time.process_time() - t0 - linked - prepped
     if analyse:
+        t0 = time.process_time()
         rescore_pending(case, stored)
+        stats.score += time.process_time() - t0

@@ -16,10 +16,11 @@ reading and hashing, not extraction.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claimtrack.errors import ClaimtrackError, InputError
 from claimtrack.models import ArticleMeta, Document, ResolvedClaim
@@ -36,6 +37,7 @@ class Prepared:
     doc: Document | None = None
     resolved: list[ResolvedClaim] | None = None  # None: not extracted (stored already, or jobs=1)
     error: ClaimtrackError | None = None
+    cpu: float = 0.0  # CPU seconds the worker spent reading, extracting and resolving it
 
 
 def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) -> Prepared:
@@ -67,7 +69,9 @@ def _init_worker(db: str | None) -> None:
 
 
 def _work(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
-    return _prepare(item, overrides, _worker_case)
+    t0 = time.process_time()
+    ready = _prepare(item, overrides, _worker_case)
+    return replace(ready, cpu=time.process_time() - t0)
 
 
 def prepared(
