@@ -69,6 +69,14 @@ def similarity(
     unless one side is tiny (a short denied content such as "any knowledge of
     these negotiations").
     """
+    return _similarity(a, b, weight, 0.0)
+
+
+def _similarity(
+    a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None, floor: float
+) -> tuple[float, list[str]]:
+    """:func:`similarity`, or (0.0, []) as soon as it is certain to be below ``floor``
+    (the fuzzy ratio, the costly part, is bounded by 1 before it is computed)."""
     ca, cb = a.text.concepts, b.text.concepts
     shared = ca & cb
     if not shared:
@@ -81,14 +89,18 @@ def similarity(
     ws = sum(map(w, shared))
     dice = 2.0 * ws / (wa + wb)
     cont = ws / min(wa, wb)
+    short = (a.denies or b.denies) and min(len(ca), len(cb)) <= 2
+    damp = 1.0
+    if len(shared) < 2 and not short or all(c.startswith("e:") for c in shared):
+        damp = 0.6
+    elif ws < SHARED_MIN and not short:
+        damp = 0.5 + 0.5 * ws / SHARED_MIN
+    if floor > 0.0 and (0.5 * dice + 0.25 * cont + 0.25) * damp < floor:
+        return 0.0, []
     fz = fuzz.token_set_ratio(a.norm, b.norm) / 100.0
     sim = 0.5 * dice + 0.25 * cont + 0.25 * fz
-    content_shared = [c for c in shared if not c.startswith("e:")]
-    short = (a.denies or b.denies) and min(len(ca), len(cb)) <= 2
-    if not content_shared or (len(shared) < 2 and not short):
-        sim *= 0.6
-    elif ws < SHARED_MIN and not short:
-        sim *= 0.5 + 0.5 * ws / SHARED_MIN
+    if damp != 1.0:
+        sim *= damp
     return sim, sorted(shared)
 
 
@@ -255,7 +267,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     """
     if a.id == b.id or _nested(a, b):
         return None
-    sim, shared = similarity(a, b, weight)
+    sim, shared = _similarity(a, b, weight, NEGATION_MIN)
     if sim < NEGATION_MIN:
         return None
     shared_txt = _shared_text(shared)

@@ -39,6 +39,7 @@ _MONTHS = [
     "november",
     "december",
 ]
+_EMPTY: frozenset[str] = frozenset()
 _DEMONSTRATIVES = frozenset(("these", "those", "this", "such"))
 _NUMBER_WORDS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
 _PRONOUNS = frozenset(("it", "them"))
@@ -71,8 +72,21 @@ def _read_json(name: str) -> Any:
     return json.loads(ref.read_text(encoding="utf-8"))
 
 
+_STEMS: dict[str, str] = {}
+_MEMO_MAX = 200_000  # entries per memo (words, tokens, stems), cleared when full
+
+
 def stem(word: str) -> str:
-    """A light suffix-stripping stem ("negotiations", "negotiating" -> "negoti")."""
+    """A light suffix-stripping stem ("negotiations", "negotiating" -> "negoti"), memoised."""
+    s = _STEMS.get(word)
+    if s is None:
+        if len(_STEMS) >= _MEMO_MAX:
+            _STEMS.clear()
+        s = _STEMS[word] = _stem(word)
+    return s
+
+
+def _stem(word: str) -> str:
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
@@ -87,6 +101,22 @@ def stem(word: str) -> str:
     if len(w) > 4 and w.endswith("e"):
         w = w[:-1]
     return w
+
+
+@dataclass(frozen=True, slots=True)
+class WordInfo:
+    """What analyse needs to know about one lower-cased word (memoised per word)."""
+
+    concept: str | None  # its concept key, None for stopwords, negations, one letter
+    negation: bool
+    denial: bool
+    hedge: bool
+    date: str | None  # "m:june", "d:monday"
+    demonstrative: bool
+    stop: bool
+    number_word: bool
+    pronoun: bool
+    flags: bool  # denial or hedge or date
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +186,51 @@ class Lexicon:
                 else:
                     self.outlet_ci[alias] = key
 
+        # memos: token -> (cleaned, lower-cased); lower-cased word -> WordInfo
+        self.forms: dict[str, tuple[str, str]] = {}
+        self.words: dict[str, WordInfo] = {}
+
+    def form(self, tok: str) -> tuple[str, str]:
+        """A token as cleaned ("Russia's" -> "Russia") and lower-cased (memoised)."""
+        raw = _clean(tok)
+        out = (raw, raw.lower().replace("’", "'"))
+        if len(self.forms) >= _MEMO_MAX:
+            self.forms.clear()
+        self.forms[tok] = out
+        return out
+
+    def word(self, lo: str) -> WordInfo:
+        """The :class:`WordInfo` of a lower-cased word (memoised)."""
+        negation = lo in self.negations or lo.endswith("n't")
+        stop = lo in self.stopwords
+        denial = lo in self.denial_words
+        hedge = lo in self.hedges
+        date = None
+        if lo in _MONTHS and lo != "may":
+            date = "m:" + lo
+        elif lo in _WEEKDAYS:
+            date = "d:" + lo
+        concept = None
+        if not (stop or len(lo) < 2 or lo in self.negations):
+            s = stem(lo)
+            concept = self.concept.get(s, s)
+        info = WordInfo(
+            concept=concept,
+            negation=negation,
+            denial=denial,
+            hedge=hedge,
+            date=date,
+            demonstrative=lo in _DEMONSTRATIVES,
+            stop=stop,
+            number_word=lo in _NUMBER_WORDS,
+            pronoun=lo in _PRONOUNS,
+            flags=denial or hedge or date is not None,
+        )
+        if len(self.words) >= _MEMO_MAX:
+            self.words.clear()
+        self.words[lo] = info
+        return info
+
     def weight(self, concept: str) -> float:
         """An IDF weight for a concept (numbers count as rare words)."""
         if concept.startswith("n:"):
@@ -214,6 +289,11 @@ class TextFeatures:
     predicates: frozenset[str] = frozenset()
 
 
+def _frozen(items: set[str]) -> frozenset[str]:
+    """A frozenset of ``items``; the empty ones share one object (memory per claim)."""
+    return frozenset(items) if items else _EMPTY
+
+
 def _is_number(tok: str) -> bool:
     return tok[0].isdigit()
 
@@ -250,8 +330,10 @@ def analyse(text: str) -> TextFeatures:
     """Tokens, concepts, entities, numbers and polarity cues of ``text``."""
     lex = lexicon()
     toks = _TOKEN.findall(text)
-    raw = [_clean(t) for t in toks]
-    low = [t.lower().replace("’", "'") for t in raw]
+    forms = lex.forms
+    pairs = [forms.get(t) or lex.form(t) for t in toks]
+    raw = [p[0] for p in pairs]
+    low = [p[1] for p in pairs]
     n = len(raw)
     ent_at: dict[int, tuple[str, int]] = {}
     i = 0
@@ -285,6 +367,7 @@ def analyse(text: str) -> TextFeatures:
     demo_left = 0
     object_pronoun = False
     word_at: dict[int, str] = {}
+    word_info = lex.words
     skip_until = -1
     i = 0
     while i < n:
@@ -306,7 +389,7 @@ def analyse(text: str) -> TextFeatures:
             i += m
             continue
         tok, lo = raw[i], low[i]
-        if _is_number(tok):
+        if tok[0].isdigit():
             if i <= skip_until:
                 i += 1
                 continue
@@ -346,33 +429,32 @@ def analyse(text: str) -> TextFeatures:
                     scope_left -= 1
             i += 1
             continue
-        if (lo in lex.negations or lo.endswith("n't")) and not _idiom(low, i, lex):
+        info = word_info.get(lo) or lex.word(lo)
+        if info.negation and not _idiom(low, i, lex):
             negation = negation or lo
             scope.update(order[-SCOPE_BEFORE:])
             scope_left = SCOPE_AFTER
-        if lo in lex.denial_words:
-            denial = denial or lo
-        if lo in lex.hedges:
-            hedges.append(lo)
-        if lo in _MONTHS and lo != "may":
-            dates.add("m:" + lo)
-        elif lo in _WEEKDAYS:
-            dates.add("d:" + lo)
-        if lo in _DEMONSTRATIVES:
+        if info.flags:
+            if info.denial:
+                denial = denial or lo
+            if info.hedge:
+                hedges.append(lo)
+            if info.date is not None:
+                dates.add(info.date)
+        if info.demonstrative:
             demo_left = 2
-        elif demo_left and lo in lex.stopwords and lo not in _NUMBER_WORDS:
+        elif demo_left and info.stop and not info.number_word:
             demo_left = 0  # the noun phrase after the demonstrative ended
         elif (
-            lo in _PRONOUNS
+            info.pronoun
             and i > 0
             and (low[i - 1] in _PRONOUN_HEADS or low[i - 1] not in lex.stopwords)
         ):
             object_pronoun = True
-        if lo in lex.stopwords or len(lo) < 2 or lo in lex.negations:
+        if info.concept is None:
             i += 1
             continue
-        s = stem(lo)
-        ck = lex.concept.get(s, s)
+        ck = info.concept
         concepts.add(ck)
         order.append(ck)
         word_at[i] = ck
@@ -392,32 +474,28 @@ def analyse(text: str) -> TextFeatures:
     return TextFeatures(
         concepts=frozenset(concepts),
         order=tuple(order),
-        entities=frozenset(entities),
-        places=frozenset(places),
+        entities=_frozen(entities),
+        places=_frozen(places),
         numbers=tuple(numbers),
-        dates=frozenset(dates),
+        dates=_frozen(dates),
         negation=negation,
-        negation_scope=frozenset(scope),
+        negation_scope=_frozen(scope),
         denial=denial,
         hedges=tuple(hedges),
-        anaphoric=frozenset(anaphoric),
+        anaphoric=_frozen(anaphoric),
         object_pronoun=object_pronoun,
-        predicates=_predicates(word_at, anaphoric, _framed(toks), low, lex),
+        predicates=_predicates(word_at, anaphoric, _framed(low), low, lex) if word_at else _EMPTY,
     )
 
 
 _POSSESSIVES = frozenset(("its", "their", "his", "her", "our", "my", "your"))
 
 
-def _framed(toks: list[str]) -> frozenset[int]:
+def _framed(low: list[str]) -> frozenset[int]:
     """Positions right after a possessive pronoun ("its invasion", "their war"): an
     event already known, the setting of the claim, not what the claim says happens
     ("Russia's relocation of assets" can be the point, so names do not frame)."""
-    out = set()
-    for i, t in enumerate(toks[:-1]):
-        if t.lower() in _POSSESSIVES:
-            out.add(i + 1)
-    return frozenset(out)
+    return frozenset(i + 1 for i, t in enumerate(low[:-1]) if t in _POSSESSIVES)
 
 
 _VERB_BEFORE = frozenset(
@@ -471,7 +549,7 @@ def _predicates(
         if _modifier(i, low, word_at, family):
             continue  # a modifier of a noun class: "attack drones", "supply ships"
         out.add(family[ck])
-    return frozenset(out)
+    return _frozen(out)
 
 
 def speaker_key(name: str | None, kind: SourceKind) -> str | None:
@@ -550,22 +628,28 @@ def shared_words(a: ClaimFeatures, b: ClaimFeatures, shared: Sequence[str], limi
     """The shared concepts as words of the claims ("negotiations", "Russia", "300")."""
     lex = lexicon()
     words: dict[str, str] = {}
-    wanted = set(shared)
-    for text in (a.lowered, b.lowered):
+    shown = shared[:limit]
+    wanted = {c for c in shown if not c.startswith(("e:", "n:"))}
+    concept = lex.concept
+    for text in (a.lowered, b.lowered) if wanted else ():
         for tok in _TOKEN.findall(text):
-            tok = _clean(tok)
-            if _is_number(tok):
+            if tok[0].isdigit():
                 continue
+            tok = _clean(tok)
             s = stem(tok)
-            key = lex.concept.get(s, s)
+            key = concept.get(s, s)
             if key in wanted and key not in words:
                 words[key] = tok
+                if len(words) == len(wanted):
+                    break
+        if len(words) == len(wanted):
+            break
     out = []
-    for c in shared:
+    for c in shown:
         if c.startswith(("e:", "n:")):
             out.append(c[2:])
         elif c in words:
             out.append(words[c])
         else:
             out.append(c.lstrip("~"))
-    return ", ".join(out[:limit])
+    return ", ".join(out)
