@@ -3,8 +3,12 @@
 Usage: .venv/bin/python bench/pronouns.py [--verbose]
 
 Reference sets: bench/pronoun_refs.tsv (121 items, every third pronoun source;
-looked at while developing the resolver) and bench/pronoun_refs_heldout.tsv (two
-batches of 40 other items labelled afterwards; see the figures in its header).
+looked at while developing the resolver), bench/pronoun_refs_heldout.tsv (two
+batches of 40 other items labelled afterwards; see the figures in its header; looked
+at since) and bench/pronoun_refs_heldout2.tsv (every remaining pronoun source, 149
+items, labelled by reading the articles before the resolver ran on them: 120/149 =
+80.5% on first sight; its misses were never looked at while changing the resolver,
+only its score — the honest figure).
 
 Reads ../shared/corpora/polnear/dev (first .ann file per article by name, as the
 shared evaluators do), turns every gold attribution into a Claim (source, cue,
@@ -34,6 +38,7 @@ SHARED = HERE.parents[1] / "shared"
 DEV = SHARED / "corpora" / "polnear" / "dev"
 REFS = HERE / "pronoun_refs.tsv"
 HELDOUT = HERE / "pronoun_refs_heldout.tsv"
+HELDOUT2 = HERE / "pronoun_refs_heldout2.tsv"
 _RECORD = re.compile(r"^(?:[TERAMN#]\d+)\t")
 
 
@@ -191,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     score(
         "held-out batch 2 (40; 70.0% on first sight)", HELDOUT, args.verbose, timing=False, only="2"
     )
+    # the honest figure: never print its misses while changing the resolver
+    score("held-out set 2 (149; 80.5% on first sight)", HELDOUT2, False, timing=False)
     return 0
 
 

@@ -475,3 +475,67 @@ def test_a_span_that_runs_into_its_verb_is_cut_there() -> None:
     text = "Recent observations show Russian warships sailing from Tartus to Tobruk."
     source = "Recent observations show Russian warships sailing from Tartus"
     assert speakers(text, [claim_at(text, source)]) == [None]
+
+
+def test_they_stands_for_the_plural_subject_of_the_last_sentence() -> None:
+    text = (
+        "The Associated Press interviewed more than 20 former crew members. "
+        "Twenty-seven states led by West Virginia are challenging the rules. "
+        "They argue that the agency overstepped its authority."
+    )
+    got = speakers(text, [claim_at(text, "They")])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind, got[0].key) == (
+        "Twenty-seven states",
+        SourceKind.ANONYMOUS,
+        "anonymous:twenty-seven states",
+    )
+
+
+def test_they_is_a_people_noun_not_a_thing_nor_a_phrase_inside_its_own_content() -> None:
+    text = (
+        "Environmentalists worry that the cost of reclaiming the mines could fall to "
+        "taxpayers. Few investors could cover the costs, they say."
+    )
+    claim = Claim(
+        source=Span.of(text, text.index("they say"), text.index("they say") + 4),
+        content=Span.of(text, text.index("Few"), text.index(", they")),
+    )
+    got = speakers(text, [claim])
+    assert got[0] is not None and got[0].name == "Environmentalists"
+
+
+def test_they_for_two_people_joined_by_and_is_a_group_kept_to_the_article() -> None:
+    text = (
+        "Senator Charles Grassley and Senator Patrick Leahy wrote to the leaders. "
+        "The program has expanded well beyond its original intent, they say."
+    )
+    got = speakers(text, [claim_at(text, "they")])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind) == (
+        "Charles Grassley and Patrick Leahy",
+        SourceKind.ANONYMOUS,
+    )
+    assert is_article_local(got[0].key)
+
+
+def test_it_stands_for_a_document_subject() -> None:
+    text = (
+        "A new ad from the campaign is seizing on recent comments. "
+        "The ad uses footage of the debate. It also mentions policies she supported."
+    )
+    got = speakers(text, [claim_at(text, "It")])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind, got[0].key) == ("ad", SourceKind.DOCUMENT, "document:ad")
+
+
+def test_she_after_a_lone_surname_speaker_is_that_speaker_not_the_topic() -> None:
+    text = (
+        "Hillary Clinton spoke in Florida. Clinton said her plan would help. "
+        "McLenney said Clinton does not show consistency.\n\n"
+        "\u201cIt is only when the media gets a video,\u201d she said."
+    )
+    got = speakers(
+        text, [claim_at(text, "Clinton", 1), claim_at(text, "McLenney"), claim_at(text, "she")]
+    )
+    assert [s.name if s else None for s in got] == ["Hillary Clinton", "McLenney", "McLenney"]

@@ -178,6 +178,361 @@ _SAYS = frozenset(
         "that",
     }
 )
+# words right after a subject noun phrase: verbs and auxiliaries (with _CLAUSE_VERBS, any -ed)
+_VERBS = frozenset(
+    [
+        "say",
+        "says",
+        "said",
+        "tell",
+        "tells",
+        "told",
+        "want",
+        "wants",
+        "may",
+        "might",
+        "can",
+        "could",
+        "should",
+        "must",
+        "do",
+        "does",
+        "did",
+        "argue",
+        "argues",
+        "acknowledge",
+        "acknowledges",
+        "emphasize",
+        "emphasizes",
+        "describe",
+        "describes",
+        "call",
+        "calls",
+        "contend",
+        "contends",
+        "maintain",
+        "maintains",
+        "agree",
+        "agrees",
+        "disagree",
+        "disagrees",
+        "fear",
+        "fears",
+        "hope",
+        "hopes",
+        "expect",
+        "expects",
+        "plan",
+        "plans",
+        "think",
+        "thinks",
+        "know",
+        "knows",
+        "see",
+        "sees",
+        "feel",
+        "feels",
+        "seem",
+        "seems",
+        "need",
+        "needs",
+        "worry",
+        "worries",
+        "point",
+        "points",
+        "predict",
+        "predicts",
+        "praise",
+        "praises",
+        "criticize",
+        "criticizes",
+        "accuse",
+        "accuses",
+        "blame",
+        "blames",
+        "support",
+        "supports",
+        "oppose",
+        "opposes",
+        "urge",
+        "urges",
+        "demand",
+        "demands",
+        "question",
+        "questions",
+        "recommend",
+        "recommends",
+        "add",
+        "adds",
+        "write",
+        "writes",
+        "report",
+        "reports",
+        "show",
+        "shows",
+        "find",
+        "finds",
+        "wrote",
+        "sent",
+        "made",
+        "gave",
+        "took",
+        "went",
+        "came",
+        "saw",
+        "thought",
+        "knew",
+        "felt",
+        "found",
+        "met",
+        "held",
+        "won",
+        "lost",
+        "ran",
+        "began",
+        "became",
+        "spoke",
+        "kept",
+        "led",
+        "paid",
+        "describe",
+        "say",
+        "also",
+        "still",
+        "often",
+    ]
+)
+_ADVERBS = frozenset({"also", "still", "now", "then", "often", "later", "already", "never"})
+# a word before a plural in -s that makes it a verb ("he says", "it shows", "who wants")
+_SUBJECT_WORDS = frozenset(
+    {"he", "she", "it", "who", "which", "that", "this", "one", "everyone", "nobody", "someone"}
+)
+# words that end a noun phrase's modifiers on the left ("of the voters": stop at "of")
+_STOP_MODIFIERS = frozenset(
+    [
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "with",
+        "by",
+        "and",
+        "or",
+        "but",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "about",
+        "into",
+        "over",
+        "under",
+        "after",
+        "before",
+        "during",
+        "since",
+        "while",
+        "because",
+        "if",
+        "when",
+        "where",
+        "says",
+        "said",
+        "he",
+        "she",
+        "it",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "my",
+        'your".',
+    ]
+)
+# singular things that "say" or "show" things: what "it" may stand for besides a body
+_THINGS = frozenset(
+    [
+        "report",
+        "statement",
+        "document",
+        "memo",
+        "letter",
+        "study",
+        "survey",
+        "assessment",
+        "analysis",
+        "filing",
+        "complaint",
+        "lawsuit",
+        "release",
+        "dossier",
+        "briefing",
+        "review",
+        "audit",
+        "investigation",
+        "ruling",
+        "verdict",
+        "decision",
+        "resolution",
+        "order",
+        "draft",
+        "cable",
+        "email",
+        "transcript",
+        "post",
+        "tweet",
+        "bulletin",
+        "note",
+        "notice",
+        "book",
+        "article",
+        "story",
+        "editorial",
+        "column",
+        "ad",
+        "advertisement",
+        "video",
+        "footage",
+        "film",
+        "documentary",
+        "poll",
+        "index",
+        "website",
+        "site",
+        "page",
+        "platform",
+        "plan",
+        "proposal",
+        "bill",
+        "law",
+        "measure",
+        "agreement",
+        "deal",
+        "treaty",
+        "policy",
+        "program",
+        "programme",
+        "campaign",
+        "commission",
+        "committee",
+        "court",
+        "panel",
+        "board",
+        "agency",
+        "city",
+        "state",
+        "company",
+        "firm",
+        "group",
+        "organization",
+        "party",
+        "museum",
+        "school",
+        "university",
+        "network",
+        "station",
+        "newspaper",
+        "magazine",
+        "show",
+    ]
+)
+# plural nouns in -s that are not (common verbs, adverbs and the like are excluded too)
+_NOT_PLURAL = frozenset(
+    [
+        "is",
+        "was",
+        "has",
+        "does",
+        "says",
+        "its",
+        "this",
+        "his",
+        "hers",
+        "yours",
+        "ours",
+        "theirs",
+        "always",
+        "perhaps",
+        "sometimes",
+        "afterwards",
+        "towards",
+        "whereas",
+        "thus",
+        "plus",
+        "less",
+        "unless",
+        "news",
+        "series",
+        "species",
+        "means",
+        "lens",
+        "politics",
+        "economics",
+        "analysis",
+        "crisis",
+        "basis",
+        "thesis",
+        "bus",
+        "gas",
+    ]
+)
+# bodies written as a singular noun that "they" may stand for ("the campaign ... they")
+_COLLECTIVE = frozenset(
+    [
+        "campaign",
+        "team",
+        "administration",
+        "government",
+        "party",
+        "committee",
+        "company",
+        "group",
+        "staff",
+    ]
+)
+_IRREGULAR_PLURALS = frozenset({"people", "police", "children", "men", "women", "folks"})
+
+
+# plural bodies and documents that "they" may stand for
+_PLURAL_THINGS = frozenset(
+    [
+        "states", "countries", "nations", "groups", "companies", "firms", "organizations",
+        "agencies", "governments", "parties", "economies", "campaigns", "outlets", "courts",
+        "studies", "reports", "documents", "polls", "surveys", "records", "returns", "emails",
+        "ads", "letters", "papers", "newspapers", "networks", "endorsements", "unions",
+    ]
+)  # fmt: skip
+_AGENT_ENDINGS = ("ers", "ors", "ists", "ians", "ants", "ents", "ics", "ees", "ives", "als")
+
+
+def _agent_plural(low: str) -> bool:
+    """A plural for people by its ending: voters, proponents, environmentalists, critics."""
+    return low in _IRREGULAR_PLURALS or low.endswith(_AGENT_ENDINGS)
+
+
+def _plural_noun(low: str) -> bool:
+    if low in _IRREGULAR_PLURALS:
+        return True
+    return (
+        len(low) > 3
+        and low.endswith("s")
+        and not low.endswith(("ss", "us", "is", "ous"))
+        and low not in _NOT_PLURAL
+        and low.isalpha()
+    )
+
+
 # Speakers and resolved claims are built without pydantic validation: every field is
 # typed by construction here (str names and keys, SourceKind kinds, tuples of str)
 _set = object.__setattr__
@@ -960,7 +1315,30 @@ class _Resolver:
         psent = idx.sentence_of(pos)
         pquote = idx.in_quote(pos)
         prev = self._previous_claim(ci)
+        if prev is not None:
+            self.resolve(prev)  # it may not be resolved yet when a quotation led here
         prev_entity = self.resolved_entity.get(prev) if prev is not None else None
+        # the last speaker, at most two sentences before, when the pronoun's sentence names
+        # no one else ("McLenney said ... 'It's not something ...,' she said")
+        prev_bonus = 1.0
+        if prev is not None and prev_entity is not None:
+            ps = self.claims[prev].source
+            if (
+                ps is not None
+                and pnarr_of(idx, pos) - pnarr_of(idx, ps.start) <= 2
+                and self._first_person_mention_in_sentence(psent) == -1
+            ):
+                prev_bonus = 1.6  # (a subject in the pronoun's own sentence would come first)
+        own = self.claims[ci]
+        pieces = own.content_spans or (own.content,)
+        # inside a quotation, he/she is never the one quoted (who would say "I")
+        quoted_by: set[int] = set()
+        if pquote:
+            for j, c in enumerate(self.claims):
+                if j != ci and c.source is not None and c.content.start <= pos < c.content.end:
+                    self.resolve(j)
+                    if j in self.resolved_entity:
+                        quoted_by.add(self.resolved_entity[j])
         speakers = set(self.resolved_entity.values())
         best: tuple[float, int] | None = None
         seen: set[int] = set()
@@ -988,8 +1366,8 @@ class _Resolver:
             score = -0.7 * dist
             if e.gender == gender:
                 score += 1.0
-            elif not e.full:
-                score -= 0.5
+            elif not e.full and not (e.id == prev_entity and prev_bonus > 1.0):
+                score -= 0.5  # a lone unknown name, unless it just spoke
             if m.in_quote and not pquote:
                 score -= 1.5
             if m.poss:
@@ -997,7 +1375,11 @@ class _Resolver:
             if e.id in speakers:
                 score += 0.8
             if e.id == prev_entity:
-                score += 1.0
+                score += prev_bonus
+            if e.id in quoted_by:
+                score -= 2.0
+            if any(p.start <= m.start < p.end for p in pieces):
+                score -= 1.0  # named in what the pronoun says
             if m.sent not in first_in_sent:
                 first_in_sent[m.sent] = self._first_person_mention_in_sentence(m.sent)
             if first_in_sent[m.sent] == e.id:
@@ -1009,6 +1391,22 @@ class _Resolver:
             score += 0.15 * min(len(e.mentions), 6)
             if best is None or score > best[0]:
                 best = (score, e.id)
+        ps = self.claims[prev].source if prev is not None else None
+        if (
+            prev_entity is not None
+            and prev_entity not in seen
+            and ps is not None
+            and fold(ps.text.strip()) in PRONOUN_GENDER
+        ):
+            # a pronoun chain: the last speaker was itself a pronoun, named long before
+            e = idx.entities[prev_entity]
+            if e.kind is SourceKind.PERSON and (not e.gender or e.gender == gender):
+                gap = pnarr - pnarr_of(idx, ps.start)
+                score = -0.7 * gap + prev_bonus + 0.8
+                if e.gender == gender:
+                    score += 1.0
+                if gap <= 6 and (best is None or score > best[0]):
+                    best = (score, e.id)
         if best is None:
             return None
         return idx.entities[best[1]]
@@ -1030,28 +1428,186 @@ class _Resolver:
         return -1
 
     def _pronoun_body(self, low: str, pos: int, ci: int) -> Speaker | None:
+        """'they'/'it': the likeliest body, group or thing of the last sentences.
+
+        Candidates: the previous claim's speaker when it is a body or a group; bodies
+        named in the last three sentences; and for "they" plural noun phrases
+        ("the voters", "his tax returns", "Republicans"), for "it" things that
+        speak or show ("the report", "the ad", "the video"). Nearer sentences and
+        subjects (a noun phrase followed by its verb) win; people-group nouns
+        ("voters", "aides") are likelier than other plurals; a body is likelier to
+        be "it" than "they".
+        """
+        idx = self.idx
+        plural = low in PLURAL_PRONOUNS
+        psent = idx.sentence_of(pos)
+        pnarr = idx.narrative[psent]
+        pquote = idx.in_quote(pos)
+        best: tuple[float, int, Speaker] | None = None
+
+        own = self.claims[ci]
+        pieces = own.content_spans or (own.content,)
+
+        def offer(score: float, at: int, sp: Speaker) -> None:
+            nonlocal best
+            if best is None or (score, at) > best[:2]:
+                best = (score, at, sp)
+
         prev = self._previous_claim(ci)
-        psent = self.idx.sentence_of(pos)
         if prev is not None:
             sp = self.speakers.get(prev)
             c = self.claims[prev]
-            near = c.source is not None and psent - self.idx.sentence_of(c.source.start) <= 2
+            near = c.source is not None and psent - idx.sentence_of(c.source.start) <= 2
             if sp is not None and near and sp.kind is not SourceKind.PERSON:
-                plural = sp.kind is SourceKind.ANONYMOUS and sp.name.endswith("s")
-                if (low in PLURAL_PRONOUNS) == plural or sp.kind is not SourceKind.ANONYMOUS:
-                    return sp
-        for j in range(self.idx.mentions_before(pos) - 1, -1, -1):
-            m = self.idx.mentions[j]
+                sp_plural = sp.kind is SourceKind.ANONYMOUS and sp.name.endswith("s")
+                if plural == sp_plural or sp.kind is not SourceKind.ANONYMOUS:
+                    assert c.source is not None
+                    ps = c.source
+                    score = 1.4 - 0.7 * (pnarr - idx.narrative[idx.sentence_of(ps.start)])
+                    if self._verb_after(ps.end):
+                        score += 0.6  # "X said": a subject
+                    offer(score, ps.start, sp)
+        for j in range(idx.mentions_before(pos) - 1, -1, -1):
+            m = idx.mentions[j]
             if psent - m.sent > 3:
                 break
             if m.kind is SourceKind.PERSON or m.poss:
                 continue
-            e = self.idx.entities[m.entity]
-            if e.country is not None and low in NEUTER_PRONOUNS and m.entry is None:
-                # "Russia ... it said": a country as an actor
-                return self.speaker_of(e, self.mention_span(m))
-            return self.speaker_of(e, self.mention_span(m))
-        return None
+            dist = pnarr - idx.narrative[m.sent]
+            score = (0.8 if plural else 1.0) - 0.7 * dist
+            if self._verb_after(m.end):
+                score += 0.6
+            if m.in_quote and not pquote:
+                score -= 1.0
+            offer(score, m.start, self.speaker_of(idx.entities[m.entity], self.mention_span(m)))
+        for score, at, sp in self._noun_phrases(pos, plural, psent, pnarr, pquote):
+            if not any(p.start <= at < p.end for p in pieces):
+                offer(score, at, sp)  # a phrase inside what the pronoun says is not its source
+        if plural:
+            for score, at, sp in self._pairs(pos, psent, pnarr, pquote):
+                offer(score, at, sp)
+        return best[2] if best is not None else None
+
+    def _pairs(
+        self, pos: int, psent: int, pnarr: int, pquote: bool
+    ) -> list[tuple[float, int, Speaker]]:
+        """Two people joined by "and" ("Mr. Grassley and Mr. Leahy say"): a group that
+        "they" may stand for, kept to the article (a source row per article, never merged)."""
+        idx = self.idx
+        out: list[tuple[float, int, Speaker]] = []
+        n = idx.mentions_before(pos)
+        for j in range(n - 1, 0, -1):
+            b, a = idx.mentions[j], idx.mentions[j - 1]
+            if psent - b.sent > 2:
+                break
+            if a.kind is not SourceKind.PERSON or b.kind is not SourceKind.PERSON:
+                continue
+            if a.entity == b.entity or a.poss or b.poss or (b.in_quote and not pquote):
+                continue
+            if self.text[a.end : b.full_start].strip() != "and":
+                continue
+            ea, eb = idx.entities[a.entity], idx.entities[b.entity]
+            name = f"{ea.name} and {eb.name}"
+            score = 1.3 - 0.7 * (pnarr - idx.narrative[b.sent])
+            if self._verb_after(b.end):
+                score += 0.6
+            sp = _new_speaker(
+                name=name, kind=SourceKind.ANONYMOUS, key="local:group:" + norm_alias(name)
+            )
+            out.append((score, a.full_start, sp))
+        return out
+
+    def _verb_after(self, end: int) -> bool:
+        """A verb (or an auxiliary) right after a noun phrase: the phrase is a subject."""
+        toks = tokenize(self.text, end, min(len(self.text), end + 40), limit=3)
+        if toks and toks[0].lower in _ADVERBS and len(toks) > 1:
+            toks = toks[1:]
+        if not toks or self.text[end : toks[0].start].strip(" \u00a0"):
+            return False
+        w = toks[0].lower
+        return not toks[0].cap and (w in _VERBS or w in _CLAUSE_VERBS or w.endswith("ed"))
+
+    def _noun_phrases(
+        self, pos: int, plural: bool, psent: int, pnarr: int, pquote: bool
+    ) -> list[tuple[float, int, Speaker]]:
+        """Noun phrases of the pronoun's sentence (before it) and the two before it that
+        "they" (plural nouns) or "it" (things that speak or show) may stand for."""
+        idx = self.idx
+        w = words()
+        start = idx.sent_starts[max(0, psent - 2)]
+        toks = tokenize(self.text, start, pos)
+        out: list[tuple[float, int, Speaker]] = []
+        for k, t in enumerate(toks):
+            low = t.lower
+            if t.poss or (idx.in_quote(t.start) and not pquote):
+                continue
+            if idx.mention_at(t.start) is not None:
+                continue
+            before = toks[k - 1] if k > 0 else None
+            sent = idx.sentence_of(t.start)
+            first = before is None or idx.sentence_of(before.start) != sent
+            if plural:
+                if t.cap:
+                    group = low in w.anonymous_nouns or (
+                        low.endswith("s") and demonym_affiliation(t.text[:-1]) is not None
+                    )
+                    if not group and not (first and _plural_noun(low)):
+                        continue
+                elif low in _COLLECTIVE:
+                    if not (k > 0 and toks[k - 1].lower in ("the", "its", "his", "her")):
+                        continue
+                elif (
+                    not _plural_noun(low)
+                    or low in _VERBS
+                    or low in _CLAUSE_VERBS
+                    or not (_agent_plural(low) or low in w.anonymous_nouns or low in _PLURAL_THINGS)
+                ):
+                    continue  # "they" say things: people, groups, bodies and documents
+                elif before is not None and (
+                    before.lower in _SUBJECT_WORDS or before.lower == "to"
+                ):
+                    continue  # "he considers", "to ensure": a verb
+            elif t.cap or low not in _THINGS:
+                continue
+            k0 = k
+            while (
+                k0 > 0
+                and k - k0 < 3
+                and self.text[toks[k0 - 1].end : toks[k0].start] in (" ", "-")
+                and toks[k0 - 1].lower not in DETERMINERS
+                and toks[k0 - 1].lower not in _STOP_MODIFIERS
+                and toks[k0 - 1].lower not in _VERBS
+                and not toks[k0 - 1].poss
+            ):
+                k0 -= 1
+            if not plural and not (
+                k0 > 0 and toks[k0 - 1].lower in ("the", "this", "that", "a", "an", "its", "their")
+            ):
+                continue  # "it" stands for a definite thing: "the report", "a new ad"
+            name = " ".join(self.text[toks[k0].start : t.end].split())
+            if toks[k0].cap and toks[k0].lower in _lowercase_heads():
+                name = name[0].lower() + name[1:]
+            dist = pnarr - idx.narrative[sent]
+            score = 1.0 - 0.7 * dist
+            if self._verb_after(t.end):
+                score += 0.6
+            if plural and low in w.anonymous_nouns:
+                score += 0.3
+            if plural and low in _THINGS:
+                score -= 0.3  # a body written as a noun ("the campaign"): more often "it"
+            if plural:
+                sp = _new_speaker(
+                    name=name,
+                    kind=SourceKind.ANONYMOUS,
+                    key="anonymous:" + norm_alias(name),
+                    affiliation=self._affiliation(toks[k0 : k + 1], []),
+                )
+            else:
+                sp = _new_speaker(
+                    name=name, kind=SourceKind.DOCUMENT, key="document:" + norm_alias(name)
+                )
+            out.append((score, toks[k0].start, sp))
+        return out
 
     def _first_person(self, pos: int, ci: int) -> Speaker | None:
         """'I'/'we' inside another claim's quotation: that claim's speaker."""
@@ -1104,6 +1660,11 @@ class _Resolver:
         if sp is not None and sp.kind is SourceKind.MEDIA and not sp.key.startswith("local:"):
             return sp
         return None
+
+
+def pnarr_of(idx: ArticleIndex, pos: int) -> int:
+    """Narrative sentence number of a position (quotations do not count)."""
+    return idx.narrative[idx.sentence_of(pos)]
 
 
 def _claim_start(claim: Claim) -> int:
