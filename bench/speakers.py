@@ -119,9 +119,11 @@ def extractor_figures(verbose: bool) -> None:
             total += 1
 
             # the extracted claim whose content overlaps the gold content most; among
-            # overlapping ones, one whose source overlaps the gold source first
+            # overlapping ones, one whose source matches the gold source first (both none,
+            # or overlapping: "Russia reportedly relocates ..." is its own impersonal claim,
+            # not the minister's warning that contains it)
             def rank(rc: ResolvedClaim, r: dict = r) -> tuple[bool, int]:
-                same = (
+                same = (rc.claim.source is None and r["source"] is None) or (
                     rc.claim.source is not None
                     and r["source"] is not None
                     and _overlap(rc.claim.source, r["source"]) > 0

@@ -539,3 +539,27 @@ def test_she_after_a_lone_surname_speaker_is_that_speaker_not_the_topic() -> Non
         text, [claim_at(text, "Clinton", 1), claim_at(text, "McLenney"), claim_at(text, "she")]
     )
     assert [s.name if s else None for s in got] == ["Hillary Clinton", "McLenney", "McLenney"]
+
+
+def test_anonymous_descriptor_takes_the_modifiers_written_before_its_span() -> None:
+    text = "Western and regional intelligence sources indicate that Russia is negotiating."
+    start = text.index("intelligence")
+    claim = Claim(
+        source=Span.of(text, start, start + len("intelligence sources")),
+        content=Span.of(text, text.index("Russia"), len(text) - 1),
+    )
+    got = speakers(text, [claim])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind, got[0].key) == (
+        "Western and regional intelligence sources",
+        SourceKind.ANONYMOUS,
+        "anonymous:western and regional intelligence sources",
+    )
+    said = "Officials said intelligence sources indicate that Russia is negotiating."
+    start = said.index("intelligence")
+    claim = Claim(
+        source=Span.of(said, start, start + len("intelligence sources")),
+        content=Span.of(said, said.index("Russia"), len(said) - 1),
+    )
+    got = speakers(said, [claim])
+    assert got[0] is not None and got[0].name == "intelligence sources"

@@ -357,7 +357,19 @@ _STOP_MODIFIERS = frozenset(
         "their",
         "our",
         "my",
-        'your".',
+        "your",
+        "though",
+        "although",
+        "yet",
+        "so",
+        "even",
+        "also",
+        "just",
+        "only",
+        "not",
+        "more",
+        "most",
+        "very",
     ]
 )
 # singular things that "say" or "show" things: what "it" may stand for besides a body
@@ -532,6 +544,12 @@ def _plural_noun(low: str) -> bool:
         and low.isalpha()
     )
 
+
+# regional adjectives that qualify an anonymous descriptor ("Western intelligence sources")
+_REGIONS = frozenset(
+    ["western", "eastern", "northern", "southern", "arab", "gulf", "european", "african",
+     "asian", "latin", "middle", "unnamed", "anonymous"]
+)  # fmt: skip
 
 # Speakers and resolved claims are built without pydantic validation: every field is
 # typed by construction here (str names and keys, SourceKind kinds, tuples of str)
@@ -844,6 +862,7 @@ class _Resolver:
                 earlier = self._previous_anonymous(ci, head.lower)
                 if earlier is not None:
                     return earlier  # "the official" after "a senior U.S. official"
+            toks = self._modifiers_before(toks) + toks
             name = self._descriptor(toks)
             return _new_speaker(
                 name=name,
@@ -913,6 +932,37 @@ class _Resolver:
             if not m.group(1) or not nxt or nxt.lower() in _SAYS:
                 return False  # "the SVP said", "the SVP's", "by the SVP.": a body
         return True  # never "the X" alone ("the Trump campaign" uses the name as a modifier)
+
+    def _modifiers_before(self, toks: list[Token]) -> list[Token]:
+        """Descriptor words right before a span that starts without its determiner:
+        "Western and regional [intelligence sources]" is one descriptor."""
+        if not toks or toks[0].lower in DETERMINERS:
+            return []
+        start = toks[0].start
+        before = tokenize(self.text, max(0, start - 80), start)
+        mods = words().role_modifiers
+        out: list[Token] = []
+        nxt = toks[0]
+        for t in reversed(before):
+            if self.text[t.end : nxt.start] != " " or self.idx.sentence_of(t.start) != (
+                self.idx.sentence_of(nxt.start)
+            ):
+                break
+            if (
+                t.lower in ("and", "or")
+                and out
+                and out[0].lower not in ("and", "or")
+                or t.lower in mods
+                or t.lower in _REGIONS
+                or (t.cap and demonym_affiliation(t.text) is not None)
+            ):
+                out.insert(0, t)
+            else:
+                break
+            nxt = t
+        while out and out[0].lower in ("and", "or"):
+            out = out[1:]
+        return out
 
     def _person_body(
         self, toks: list[Token], mentions: list[Mention], head: Token | None
@@ -1585,8 +1635,8 @@ class _Resolver:
             ):
                 continue  # "it" stands for a definite thing: "the report", "a new ad"
             name = " ".join(self.text[toks[k0].start : t.end].split())
-            if toks[k0].cap and toks[k0].lower in _lowercase_heads():
-                name = name[0].lower() + name[1:]
+            if toks[k0].cap and toks[k0].lower in _lowercase_heads() and not toks[k0 + 1].cap:
+                name = name[0].lower() + name[1:]  # "Voters" at a sentence start, not "New York"
             dist = pnarr - idx.narrative[sent]
             score = 1.0 - 0.7 * dist
             if self._verb_after(t.end):
