@@ -335,12 +335,6 @@ def _role_starts() -> frozenset[str]:
 _LOWER_WORD = re.compile(r"(?<![\w\u2019'-])[a-z][a-z]*(?![\w-])")
 
 
-@lru_cache(maxsize=4096)
-def _lower_word_pattern(word: str) -> re.Pattern[str]:
-    """``word`` where ``_LOWER_WORD`` would find it as a whole word."""
-    return re.compile(rf"(?<![\w\u2019'-]){word}(?![\w-])")
-
-
 @lru_cache(maxsize=1)
 def _kept_words() -> frozenset[str]:
     """Lower-case words the mention finder looks at; the index skips all others."""
@@ -587,14 +581,6 @@ class ArticleIndex:
             self._lower_words = frozenset(_LOWER_WORD.findall(self.text))
         return self._lower_words
 
-    def _written_lower(self, low: str) -> bool:
-        """``low in self.lower_words`` without listing every lower-case word of the text."""
-        if self._lower_words is not None:
-            return low in self._lower_words
-        if not (low.isascii() and low.isalpha() and low.islower()) or low not in self.text:
-            return False
-        return _lower_word_pattern(low).search(self.text) is not None
-
     def _is_common(self, i: int) -> bool:
         """A sentence-initial or function word at the front of a run, not part of a name."""
         t = self.tokens[i]
@@ -602,7 +588,9 @@ class ArticleIndex:
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
         low = t.lower
-        if (low in _generic_nouns() or self._written_lower(low)) and self._first_word(i):
+        if (
+            low in _generic_nouns() or (low in self.text and low in self.lower_words)
+        ) and self._first_word(i):
             return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
