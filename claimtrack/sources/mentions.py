@@ -350,6 +350,12 @@ def _kept_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Function words and calendar words: never a name on their own."""
+    return words().function_words | words().calendar
+
+
+@lru_cache(maxsize=1)
 def _generic_nouns() -> frozenset[str]:
     """Nouns that start a sentence as generic sources ("Analysts said"), never names."""
     w = words()
@@ -607,19 +613,24 @@ class ArticleIndex:
 
     def _find_mentions(self) -> None:
         toks = self.tokens
+        common = _common_words()
+        particles = words().name_particles
         for run in self._runs():
+            if len(run) == 1:
+                if toks[run[0]].lower in common:
+                    continue  # "The", "But", "Monday": dropped below in any case
+            else:
+                whole = self.text[toks[run[0]].start : toks[run[-1]].end]
+                if self.lookup_body(whole) != (None, None):
+                    self._parse_run(run)
+                    continue
             # drop sentence-initial or function words at the front (not from a known body)
-            first_tok, last_tok = toks[run[0]], toks[run[-1]]
-            whole = self.text[first_tok.start : last_tok.end]
-            if len(run) > 1 and self.lookup_body(whole) != (None, None):
-                self._parse_run(run)
-                continue
             while run:
                 if self._is_common(run[0]) and not self._starts_role(run):
                     run = run[1:]
                 else:
                     break
-            while run and toks[run[-1]].lower in words().name_particles:
+            while run and toks[run[-1]].lower in particles:
                 run = run[:-1]
             if run:
                 self._parse_run(run)
