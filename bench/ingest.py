@@ -16,7 +16,7 @@ stage runs the whole pipeline as real processes:
                                          and score what the batch touched
                                          (--timings: where its CPU went)
   claimtrack relink                      only when ingest stored no machine link
-  claimtrack score                       scores of the whole case
+  claimtrack score                       only when claims are left unscored
 
 and prints, at each size: the stage's wall time per step, articles/s and
 claims/s of the stage and cumulated, and the peak memory: the RSS high-water
@@ -294,8 +294,9 @@ def main() -> int:
                     if counts(backend.url)[2] == before:  # ingest did not link: link the case
                         s, rss, _out = _step_rss([*py, "relink"], env)
                         steps.append(("relink", s, rss))
-                    s, rss, _out = _step_rss([*py, "score"], env)
-                    steps.append(("score", s, rss))
+                    if counts(backend.url)[3] != counts(backend.url)[1]:  # ingest left some
+                        s, rss, _out = _step_rss([*py, "score"], env)
+                        steps.append(("score", s, rss))
                 stage_s = sum(s for _, s, _ in steps)
                 total_s += stage_s
                 total_claims += claims

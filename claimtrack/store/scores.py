@@ -2,10 +2,10 @@
 
 - ``rescore(case)``: the whole case, in one write transaction (``claimtrack score``;
   also what ``review.rescore_after`` calls after every analyst decision);
-- ``rescore_claims(session, claim_ids)``: for the ingest pipeline, inside the
-  article's transaction: only the claims whose evidence reads the new claims
-  (their connected components are loaded, ``scoring.affected_claims`` picks the
-  rest);
+- ``rescore_claims(session, claim_ids)``: for the ingest pipeline (at the end of
+  a batch) and after review decisions: only the claims whose evidence reads the
+  changed claims (``scoring.affected_claims``), loading only what their scores
+  read when the case has no verdicts (bounded regions, in chunks);
 - ``load_config`` / ``set_config``: the case's overrides of the scoring
   configuration, kept in ``case_setting`` under the key ``scoring``.
 
@@ -50,6 +50,7 @@ from claimtrack.scoring import (
     score_claims,
     score_sources,
 )
+from claimtrack.scoring.graph import norm_name, origin_key, resolve_links
 from claimtrack.scoring.sources import credited_source, outlet_ids
 from claimtrack.store.db import Case, rows_for_ids, utcnow
 
@@ -485,18 +486,23 @@ def rescore(case: Case) -> RescoreResult:
 def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     """Rescore what new or changed claims touch, inside the caller's transaction.
 
-    Loads the connected components of ``claim_ids`` (through stored links),
-    rescores the claims whose evidence reads them (``scoring.affected_claims``)
+    Rescores the claims whose evidence reads them (``scoring.affected_claims``)
     and stores their scores. Source reliabilities are the stored ones (a source
-    new to the case gets its prior), unless a component holds a claim with a
-    verdict or a source with a track record: then track records may change (a
-    verdict set or cleared, a claim moved to another source) and the whole case
-    is rescored.
+    new to the case gets its prior).
+
+    In a case without analyst verdicts (true/false) and track records, only the
+    claims those scores read are loaded, chunk by chunk (``_rescore_bounded``):
+    the cost follows the changed claims' neighbourhood, not the case. Otherwise
+    the connected components of ``claim_ids`` are loaded, and when one holds a
+    claim with a verdict or a source with a track record (a verdict set or
+    cleared, a claim moved to another source), the whole case is rescored.
     """
     if not claim_ids:
         return RescoreResult(0, 0, 0.0)
-    t0 = time.perf_counter()
     conn = session.connection()
+    if not _case_has_records(conn):  # no track record can change: the bounded path
+        return _rescore_bounded(session, claim_ids)
+    t0 = time.perf_counter()
     config = load_config(conn)
     region = _component(conn, claim_ids)
     sources, roots = _load_sources(conn)
@@ -524,6 +530,227 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     # rejected claims among the touched ones lose their stored score
     _write_claim_scores(session, scores, replace=todo | set(claim_ids))
     return RescoreResult(len(scores), len(fresh), time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------
+# the region a rescore needs (bounded: not the whole connected component)
+# --------------------------------------------------------------------------
+
+_LINK_ROWS_SQL = (
+    "SELECT id, a_id, b_id, relation, confidence, reason, origin, origin_claim_id FROM link"
+)
+
+
+class _Region:
+    """Claims and links loaded on demand, as ``build_graph`` over the whole case sees them.
+
+    ``expand`` loads the links of claims (every row of every pair they are in);
+    the resolved, usable links of a claim (``resolve_links``: analyst rows win,
+    ``none`` and weak machine links dropped; both ends stored and not rejected)
+    are then exactly its links in the whole case's graph.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        config: ScoringConfig,
+        sources: Mapping[int, SourceRecord],
+        roots: Mapping[int, int],
+    ) -> None:
+        self.conn = conn
+        self.config = config
+        self.sources = sources
+        self.roots = roots
+        self.claims: dict[int, CaseClaim] = {}
+        self.absent: set[int] = set()  # not stored, or rejected by the analyst
+        self.rows: dict[int, Link] = {}  # link row id -> link
+        self.expanded: set[int] = set()  # claims whose links are all loaded
+        self.usable: dict[int, list[tuple[int, Link]]] = {}  # claim -> (other end, link)
+        self._origin: dict[int, str | None] = {}
+
+    def load(self, ids: Iterable[int]) -> None:
+        todo = {i for i in ids if i not in self.claims and i not in self.absent}
+        if not todo:
+            return
+        for c in _load_claims(self.conn, self.sources, self.roots, todo):
+            self.claims[c.id] = c
+        self.absent.update(todo - self.claims.keys())
+
+    def expand(self, ids: Iterable[int]) -> None:
+        """Load ``ids`` and all their links, and the claims at the links' other ends."""
+        self.load(ids)
+        todo = sorted(i for i in ids if i in self.claims and i not in self.expanded)
+        if not todo:
+            return
+        touching: dict[int, Link] = {}  # link row id -> link, every row with an end in todo
+        for sql in (" WHERE a_id IN :ids", " WHERE b_id IN :ids"):
+            for r in rows_for_ids(self.conn, _LINK_ROWS_SQL + sql, todo):
+                rid = int(r[0])
+                if rid in touching:
+                    continue
+                got = self.rows.get(rid)
+                lk = got if got is not None else _link(r[1:])
+                if lk is None:
+                    continue
+                self.rows[rid] = touching[rid] = lk
+        self.expanded.update(todo)
+        wanted = set(todo)
+        pairs: dict[tuple[int, int], list[Link]] = {}
+        for lk in touching.values():
+            pairs.setdefault((min(lk.a, lk.b), max(lk.a, lk.b)), []).append(lk)
+        self.load({x for pair in pairs for x in pair})
+        for cid in todo:
+            self.usable[cid] = []
+        min_conf = self.config.min_link_confidence
+        for (a, b), links in pairs.items():
+            if a not in self.claims or b not in self.claims:
+                continue
+            best = resolve_links(links, min_conf).get((a, b))
+            if best is None:
+                continue
+            for x, y in ((a, b), (b, a)):
+                if x in wanted:
+                    self.usable[x].append((y, best))
+
+    def neighbours(self, ids: Iterable[int]) -> set[int]:
+        ids = list(ids)
+        self.expand(ids)
+        return {o for i in ids for o, _lk in self.usable.get(i, ())}
+
+    def origin(self, cid: int) -> str | None:
+        if cid not in self._origin:
+            self._origin[cid] = origin_key(self.claims[cid])
+        return self._origin[cid]
+
+    def groups(self, ids: Iterable[int]) -> set[int]:
+        """``ids`` with every claim of their independence groups (``build_graph``'s rule:
+        ``repeats`` links, and ``corroborates`` links between claims of one origin)."""
+        self.load(ids)
+        seen = {i for i in ids if i in self.claims}
+        frontier = sorted(seen)
+        while frontier:
+            self.expand(frontier)
+            nxt = []
+            for cid in frontier:
+                for other, lk in self.usable.get(cid, ()):
+                    if other in seen:
+                        continue
+                    if lk.relation is Relation.REPEATS or (
+                        lk.relation is Relation.CORROBORATES
+                        and (key := self.origin(cid)) is not None
+                        and key == self.origin(other)
+                    ):
+                        seen.add(other)
+                        nxt.append(other)
+            frontier = sorted(nxt)
+        return seen
+
+    def links_within(self, ids: set[int]) -> list[Link]:
+        return [lk for lk in self.rows.values() if lk.a in ids and lk.b in ids]
+
+
+def _region_for(region: _Region, changed: Iterable[int]) -> set[int]:
+    """The claims whose data scoring the claims affected by ``changed`` reads.
+
+    Affected (``scoring.affected_claims``, ``graph.dependents``): with seeds the
+    changed claims and their neighbours, the groups of the seeds and of the
+    seeds' neighbours (G1), and the groups adjacent to those (within G2 below).
+    Scoring a claim of G2 reads its group, the groups adjacent to it (G3), and
+    for every member of those the claims it is linked to (one more hop).
+    """
+    changed = set(changed)
+    seeds = changed | region.neighbours(changed)
+    g1 = region.groups(seeds | region.neighbours(seeds))
+    g2 = region.groups(g1 | region.neighbours(g1))
+    g3 = region.groups(g2 | region.neighbours(g2))
+    return g3 | region.neighbours(g3)
+
+
+def _case_has_records(conn: Connection) -> bool:
+    """Whether any analyst verdict (true/false) or source track record exists."""
+    from sqlalchemy import text
+
+    verdict = conn.execute(
+        text("SELECT 1 FROM claim_review WHERE verdict IN ('true', 'false') LIMIT 1")
+    ).first()
+    if verdict is not None:
+        return True
+    record = conn.execute(
+        text("SELECT 1 FROM source_score WHERE confirmed > 0 OR refuted > 0 LIMIT 1")
+    ).first()
+    return record is not None
+
+
+def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, SourceScore]:
+    sql = (
+        "SELECT source_id, reliability, letter, confirmed, refuted FROM source_score "
+        "WHERE source_id IN :ids"
+    )
+    out = {}
+    for r in rows_for_ids(conn, sql, ids):
+        try:
+            out[int(r[0])] = SourceScore(
+                source_id=int(r[0]),
+                reliability=float(r[1]),
+                letter=str(r[2]),
+                confirmed=int(r[3] or 0),
+                refuted=int(r[4] or 0),
+            )
+        except ValueError:
+            continue
+    return out
+
+
+RESCORE_CHUNK = 5000  # changed claims per bounded region
+
+
+def _rescore_bounded(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+    """``rescore_claims`` for a case without verdicts or track records, region by region.
+
+    The changed claims are taken in chunks of RESCORE_CHUNK; for each, only the
+    claims its scores read are loaded (``_region_for``), so memory follows the
+    chunk's neighbourhood, not the case or the batch. Each affected claim is
+    scored once, from the same data as a rescore of its whole component.
+    """
+    t0 = time.perf_counter()
+    conn = session.connection()
+    config = load_config(conn)
+    sources, roots = _load_sources(conn)
+    by_id = {s.id: s for s in sources}
+    outlets = outlet_ids(sources)
+    done: set[int] = set()
+    scored_sources: set[int] = set()
+    n_claims = n_sources = 0
+    wanted = sorted(set(claim_ids))
+    for i in range(0, len(wanted), RESCORE_CHUNK):
+        chunk = wanted[i : i + RESCORE_CHUNK]
+        region = _Region(conn, config, by_id, roots)
+        ids = _region_for(region, chunk)
+        claims = [region.claims[c] for c in sorted(ids)]
+        links = region.links_within(ids)
+        graph = build_graph(claims, links, config)
+        todo = affected_claims(chunk, (), graph=graph) - done
+        needed = {c.source_id for c in claims if c.source_id is not None}
+        for c in claims:
+            for name in (c.outlet, c.cited):
+                key = norm_name(name)
+                if key is not None and key in outlets:
+                    needed.add(outlets[key])
+        stored = _stored_scores_for(conn, needed)
+        fresh_ids = (
+            {c.source_id for c in claims if c.source_id is not None} - stored.keys()
+        ) - scored_sources
+        fresh = score_sources([by_id[s] for s in sorted(fresh_ids)], claims, links, config)
+        scores = score_claims(
+            claims, (), {**stored, **fresh}, config, sources=sources, only=todo, graph=graph
+        )
+        _write_source_scores(session, fresh, replace_all=False)
+        _write_claim_scores(session, scores, replace=todo | (set(chunk) - done))
+        done |= todo | set(chunk)
+        scored_sources |= fresh.keys()
+        n_claims += len(scores)
+        n_sources += len(fresh)
+    return RescoreResult(n_claims, n_sources, time.perf_counter() - t0)
 
 
 _UNSCORED = (
