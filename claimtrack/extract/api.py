@@ -62,7 +62,7 @@ _RIGHT_STOP_AFTER_COMMA = frozenset(
 )
 
 KEEP_ORPHANS = False
-CUE_BIAS = 0.0  # added to the cue labels' scores before decoding (recall against precision)
+CUE_BIAS = 0.0  # added to B-C scores before decoding (recall against precision)
 SHARE_CONTENT = True  # a cue left without content shares the nearest content of its sentence
 NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
 
@@ -121,7 +121,7 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
         emit, ids = tagger.emissions(model, doc, cue_prob)
         sure = np.flatnonzero(model.tab[ids, tagger.FLAG]).tolist()
     if CUE_BIAS:
-        emit[:, model.cue_labels] += CUE_BIAS
+        emit[:, model.label_bc] += CUE_BIAS
     best = tagger.viterbi(model, emit, doc)
     if sure:
         _sure_cues(doc, best, sure, model, cue_prob)

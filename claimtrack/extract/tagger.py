@@ -126,6 +126,7 @@ class Model:
         self.flag_of: Callable[[str, Mapping[str, float]], bool] | None = None
         # word forms seen so far: id -> table row (grown by doubling)
         self.vocab: dict[str, int] = {}
+        self.by_low: dict[str, tuple[int, ...]] = {}  # the case-independent row of a word
         self.cache_for = 0
         self.tab = np.zeros((1024, _NCOL), dtype=np.int64)
         self.near_l = np.zeros((1024, len(self.buckets)), dtype=np.int64)
@@ -133,6 +134,7 @@ class Model:
 
     def reset(self) -> None:
         self.vocab.clear()
+        self.by_low.clear()
 
     def add(self, words: list[str], cue_prob: Mapping[str, float]) -> None:
         """Number new word forms and fill their table rows."""
@@ -153,35 +155,42 @@ class Model:
         other = self.nv - 1
         flag = self.flag_of or _no_flag
         rows = []
+        by_low = self.by_low
+        shape_id = self.shape_id
+        pair_id = self.pair_id
         for k, word in enumerate(words, k0):
             self.vocab[word] = k
             low = word.lower()
-            prob = cue_prob.get(low, 0.0)
-            strong = prob >= CUE_STRONG and low not in STOP
-            rows.append(
-                (
+            known = by_low.get(low)
+            if known is None:
+                prob = cue_prob.get(low, 0.0)
+                strong = prob >= CUE_STRONG and low not in STOP
+                bucket = prob_bucket(prob)
+                known = by_low[low] = (
                     w_.get(low, 0),
                     st_.get(_stem(low), 0),
                     m1_.get(low, 0),
                     p1_.get(low, 0),
                     m2_.get(low, 0),
                     p2_.get(low, 0),
-                    self.shape_id.get(_shape(word), 0),
+                    0,  # the shape: per written form
                     strong,
                     t1_.get(low, 0),
                     qb_.get(low, 0),
                     qa_.get(low, 0),
-                    self.pair_id.get(low, other),
+                    pair_id.get(low, other),
                     prob >= CUE_MIN and low not in STOP,
-                    cp_.get(prob_bucket(prob), 0),
+                    cp_.get(bucket, 0),
                     kp_.get(prob_bucket(cue_prob.get(STEM_MARK + family(low), 0.0)), 0),
                     s3_.get(low[-3:], 0),
-                    cpm1_.get(prob_bucket(prob), 0),
-                    cpp1_.get(prob_bucket(prob), 0),
+                    cpm1_.get(bucket, 0),
+                    cpp1_.get(bucket, 0),
                     flag(low, cue_prob),
                 )
-            )
-            if strong:
+            row = list(known)
+            row[_SHAPE] = shape_id.get(_shape(word), 0)
+            rows.append(row)
+            if known[_STRONG]:
                 self.near_l[k] = [nl.get((low, b), 0) for b in self.buckets]
                 self.near_r[k] = [nr.get((low, b), 0) for b in self.buckets]
         self.tab[k0:need] = rows
@@ -238,7 +247,7 @@ def emissions(
         )
         ids_l = list(map(vocab.get, raw))
     ids = np.array(ids_l, dtype=np.int64)
-    tab = model.tab[ids]
+    tab = np.take(model.tab, ids, axis=0)  # np.take: several times faster than fancy indexing
 
     # block edges and units (a sentence inside a block)
     bf = [b.first for b in doc.blocks]
@@ -348,7 +357,7 @@ def emissions(
         qa = tab[:, _QA].tolist()
         for b in doc.blocks:
             _quote_rows(model, raw, likely, qb, qa, inq, b.first, b.last, cols)
-    scores: np.ndarray = model.W[cols].sum(axis=0)
+    scores: np.ndarray = np.take(model.W, cols, axis=0).sum(axis=0)
     return scores, ids
 
 
@@ -403,7 +412,7 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
     idx = starts[None, :] + steps[:, None]  # (t, block) -> token
     valid = steps[:, None] < lens[None, :]
     idx = np.where(valid, idx, 0)
-    ep = emit[idx]  # (t, block, label)
+    ep = np.take(emit, idx, axis=0)  # (t, block, label)
     trans = model.trans
     delta = ep[0].copy()
     final = np.zeros(nb, dtype=np.int64)
@@ -414,7 +423,7 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
         a = active[t]
         cand = delta[:a, :, None] + trans  # (block, from, to)
         back[t, :a] = cand.argmax(axis=1)
-        delta[:a] = cand.max(axis=1) + ep[t, :a]
+        delta[:a] = np.maximum.reduce(cand, axis=1) + ep[t, :a]
         e = active[t + 1]
         if e < a:
             final[e:a] = delta[e:a].argmax(axis=1)
