@@ -174,7 +174,7 @@ def export_weights(crfsuite_model: Path, out: Path) -> int:
     """The CRF's weights as ``tagger.npz`` for claimtrack.extract.tagger (no crfsuite at run time).
 
     ``labels``: the label names ("\\n"-joined UTF-8); ``names``: every attribute with a
-    non-zero weight, sorted; ``weights``: float32 (attributes x labels); ``trans``: float32
+    non-zero weight, sorted (a bigram's "x|y" stored as "x<TAB>y"); ``weights``: float32 (attributes x labels); ``trans``: float32
     (labels x labels), from-label by row. Returns the number of attributes.
     """
     import io
@@ -187,12 +187,23 @@ def export_weights(crfsuite_model: Path, out: Path) -> int:
     info = tagger.info()
     labels = sorted(info.labels, key=lambda x: int(info.labels[x]))
     lid = {lab: k for k, lab in enumerate(labels)}
-    names = sorted({attr for (attr, _lab), w in info.state_features.items() if w != 0.0})
+    from claimtrack.extract.tagger import split_pair
+
+    def stored(attr: str) -> str | None:
+        # a bigram's two words are stored split by a tab, so loading needs no parsing
+        if attr[:3] in ("b-=", "b+="):
+            pair = split_pair(attr[3:])
+            return None if pair is None else attr[:3] + pair[0] + "\t" + pair[1]
+        return attr
+
+    name_of = {attr: stored(attr) for (attr, _lab), w in info.state_features.items() if w != 0.0}
+    names = sorted({x for x in name_of.values() if x is not None})
     aid = {a: k for k, a in enumerate(names)}
     weights = np.zeros((len(names), len(labels)), dtype=np.float32)
     for (attr, lab), w in info.state_features.items():
-        if w != 0.0:
-            weights[aid[attr], lid[lab]] = w
+        x = name_of.get(attr)
+        if w != 0.0 and x is not None:
+            weights[aid[x], lid[lab]] = w
     trans = np.zeros((len(labels), len(labels)), dtype=np.float32)
     for (a, b), w in info.transitions.items():
         trans[lid[a], lid[b]] = w

@@ -17,6 +17,7 @@ it ranks the same way the marginals do in practice).
 
 from __future__ import annotations
 
+import bisect
 import io
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -63,26 +64,23 @@ class Model:
         n_labels = len(self.labels)
         self.W = np.zeros((len(names) + 1, n_labels))
         self.W[1:] = weights
-        row = {name: k + 1 for k, name in enumerate(names)}
         self.cue_labels = [k for k, lab in enumerate(self.labels) if lab.endswith("-C")]
-        self.row = row  # feature string -> weight row (the training-side view, for tests)
-        self.uni: dict[str, dict[str, int]] = {t: {} for t in _UNI}
-        pairs: dict[str, dict[tuple[str, str], int]] = {"b-=": {}, "b+=": {}}
-        self.near: dict[str, dict[tuple[str, str], int]] = {"L=": {}, "R=": {}}
-        for name, r in row.items():
-            head, sep, value = name.partition("=")
-            if not sep:
-                continue
-            key = head + "="
-            if key in self.uni:
-                self.uni[key][value] = r
-            elif key in pairs:
-                split = _split_pair(value)
-                if split is not None:
-                    pairs[key][split] = r
-            elif key in self.near and value != "none":
-                word, _, bucket = value.rpartition("|")
-                self.near[key][(word, bucket)] = r
+        self._names = names
+        self._row: dict[str, int] | None = None
+        # the names are sorted, so each template's names are one run: cut it out by bisection
+        # (a bigram's two words are stored split by a tab: "b-=x\ty" is training's "b-=x|y")
+        self.uni = {t: _template(names, t) for t in _UNI}
+        pairs = {
+            t: {tuple(v.split("\t", 1)): r for v, r in _template(names, t).items()} for t in _PAIRS
+        }
+        self.near: dict[str, dict[tuple[str, str], int]] = {}
+        for t in ("L=", "R="):
+            self.near[t] = {}
+            for v, r in _template(names, t).items():
+                if v != "none":
+                    word, _, bucket = v.rpartition("|")
+                    self.near[t][(word, bucket)] = r
+        row_of = self.row_of
         # bigrams: both words numbered (lower-cased), a pair coded as a * NV + b, sorted
         pair_words = sorted({w for d in pairs.values() for k in d for w in k} | {"<s>", "</s>"})
         self.pair_id = {w: k for k, w in enumerate(pair_words)}
@@ -101,18 +99,19 @@ class Model:
         ns = len(shapes)
         self.ns = ns
         table = np.zeros(ns * ns * ns, dtype=np.int64)
+        ss = _template(names, "ss=")
         for a, sa in enumerate(shapes):
             for b, sb in enumerate(shapes):
                 for c, sc in enumerate(shapes):
-                    table[(a * ns + b) * ns + c] = row.get("ss=" + sa + sb + sc, 0)
+                    table[(a * ns + b) * ns + c] = ss.get(sa + sb + sc, 0)
         self.ss_table = table
         self.buckets = sorted(set(_BUCKET_TABLE))
         self.bucket_of = np.array([self.buckets.index(b) for b in _BUCKET_TABLE], dtype=np.int64)
-        self.none_row = {"L=": row.get("L=none", 0), "R=": row.get("R=none", 0)}
+        self.none_row = {"L=": row_of("L=none"), "R=": row_of("R=none")}
         self.pad = {t: self.uni[t].get(p, 0) for t, p in _PADS}
-        self.inq_row = row.get("inq", 0)
+        self.inq_row = row_of("inq")
         self.qc_row = {
-            (x, y, z): row.get("qc=" + x + y + z, 0) for x in "TF" for y in "TF" for z in "TF"
+            (x, y, z): row_of("qc=" + x + y + z) for x in "TF" for y in "TF" for z in "TF"
         }
         self.qb_start = self.uni["qb1="].get("<s>", 0)
         self.qa_end = self.uni["qa1="].get("</s>", 0)
@@ -131,6 +130,22 @@ class Model:
         self.tab = np.zeros((1024, _NCOL), dtype=np.int64)
         self.near_l = np.zeros((1024, len(self.buckets)), dtype=np.int64)
         self.near_r = np.zeros((1024, len(self.buckets)), dtype=np.int64)
+
+    def row_of(self, name: str) -> int:
+        """The weight row of one feature name (0: not in the model)."""
+        k = bisect.bisect_left(self._names, name)
+        return k + 1 if k < len(self._names) and self._names[k] == name else 0
+
+    @property
+    def row(self) -> dict[str, int]:
+        """Training's feature string -> weight row (built on first use; for tests)."""
+        if self._row is None:
+            self._row = {}
+            for k, name in enumerate(self._names):
+                if name[:3] in _PAIRS:
+                    name = name.replace("\t", "|", 1)
+                self._row[name] = k + 1
+        return self._row
 
     def reset(self) -> None:
         self.vocab.clear()
@@ -203,7 +218,18 @@ def _no_flag(low: str, cue_prob: Mapping[str, float]) -> bool:
 _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
 
 
-def _split_pair(value: str) -> tuple[str, str] | None:
+_PAIRS = ("b-=", "b+=")
+
+
+def _template(names: list[str], prefix: str) -> dict[str, int]:
+    """The names starting with ``prefix`` (sorted list), without it, with their weight rows."""
+    lo = bisect.bisect_left(names, prefix)
+    hi = bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
+    cut = len(prefix)
+    return {names[k][cut:]: k + 1 for k in range(lo, hi)}
+
+
+def split_pair(value: str) -> tuple[str, str] | None:
     """``x|y`` back into its two words (either may itself be "|")."""
     for k in range(len(value)):
         if value[k] != "|":
