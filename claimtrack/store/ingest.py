@@ -111,11 +111,11 @@ def ingest_document(
     stored the same text, or a source this article shares, first) means
     "stored meanwhile" when the text is now there, else the unit is retried.
     """
-    if resolved is None:  # a worker that prepared it has checked the hash already
-        with case.session() as s:
-            existing_id = find_article_id(s, doc.content_hash)
-        if existing_id is not None:
-            return _update_existing(case, existing_id, doc, overrides)
+    with case.session() as s:
+        existing_id = find_article_id(s, doc.content_hash)
+    if existing_id is not None:
+        return _update_existing(case, existing_id, doc, overrides)
+    if resolved is None:
         t0 = time.process_time()
         resolved = prepare_document(doc)
         _PREP_CPU[0] += time.process_time() - t0

@@ -701,7 +701,7 @@ def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, Source
     return out
 
 
-RESCORE_CHUNK = 5000  # changed claims per bounded region
+RESCORE_CHUNK = 20_000  # changed claims per bounded region
 
 
 def _rescore_bounded(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
