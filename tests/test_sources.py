@@ -563,3 +563,22 @@ def test_anonymous_descriptor_takes_the_modifiers_written_before_its_span() -> N
     )
     got = speakers(said, [claim])
     assert got[0] is not None and got[0].name == "intelligence sources"
+
+
+def test_an_abbreviated_title_does_not_end_a_sentence() -> None:
+    from claimtrack.sources.mentions import ArticleIndex
+
+    text = "Hillary Clinton spoke first. Back when he wrote his book, Mr. McKinley said so. Dr. Oz agreed."
+    idx = ArticleIndex(text, default_table())
+    sent = idx.sentence_of
+    assert sent(text.index("Mr.")) == sent(text.index("McKinley")) == sent(text.index("Back"))
+    assert sent(text.index("Dr.")) == sent(text.index("Oz")) == sent(text.index("Back")) + 1
+
+
+def test_a_pronoun_before_the_name_in_its_own_sentence_is_that_name() -> None:
+    text = (
+        "Hillary Clinton spoke first. "
+        "Back when he wrote his book, Mr. McKinley said that debt was a last resort."
+    )
+    got = speakers(text, [claim_at(text, "he")])
+    assert got[0] is not None and got[0].name == "McKinley"

@@ -59,6 +59,10 @@ _ABBREV = frozenset(
         "gop",
     ]
 )
+# abbreviated titles: their dot never ends a sentence ("Mr. McKinley said")
+_TITLES = frozenset(
+    ["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "adm", "maj", "prof", "st"]
+)
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|ad|ash|as|bin|ibn|abu|abd)-[A-Z]")
 _SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019')\]]*(?=\s)|\n")
 _QUOTE_CHARS = re.compile("[\u201c\u201d\"\n]|''")
@@ -446,12 +450,15 @@ class ArticleIndex:
 
     def _sentences(self) -> list[int]:
         text = self.text
-        absorbed = {t.end - 1 for t in self.tokens if t.text.endswith(".")}
+        absorbed = {t.end - 1: t.lower for t in self.tokens if t.text.endswith(".")}
         starts = [0]
         for m in _SENT_END.finditer(text):
             if m.group() != "\n":
-                if m.start() in absorbed and not text[m.start() - 2 : m.start() - 1].isupper():
-                    continue
+                if m.start() in absorbed and (
+                    absorbed[m.start()] in _TITLES
+                    or not text[m.start() - 2 : m.start() - 1].isupper()
+                ):
+                    continue  # "Mr. Obama", "Gen. Smith", "J. Smith": no sentence end
                 if m.start() in absorbed:  # "U.S." at a sentence end: only before a capital
                     nxt = text[m.end() : m.end() + 2].strip()
                     if not nxt[:1].isupper():

@@ -1458,6 +1458,20 @@ class _Resolver:
                 if gap <= 6 and (best is None or score > best[0]):
                     best = (score, e.id)
         if best is None:
+            # "Back when he wrote his book, Mr. McKinley said": a name after the pronoun
+            # in its own sentence, when nothing before it fits
+            for j in range(n, len(idx.mentions)):
+                m = idx.mentions[j]
+                if m.sent != psent:
+                    break
+                e = idx.entities[m.entity]
+                if (
+                    m.kind is SourceKind.PERSON
+                    and not m.poss
+                    and m.in_quote == pquote
+                    and (not e.gender or e.gender == gender)
+                ):
+                    return e
             return None
         return idx.entities[best[1]]
 
