@@ -16,7 +16,9 @@ content pieces), runs ``resolve_claims`` per article, and compares the speaker
 of each sampled pronoun source with the referent in bench/pronoun_refs.tsv.
 A resolution is right when the names match after folding case, or when both
 are person names with the same surname and compatible first names ("Donald J.
-Trump" for "Donald Trump", "Obama" for "Barack Obama").
+Trump" for "Donald Trump", "Obama" for "Barack Obama"), or the resolver's name is the
+reference's first name alone ("Ellie" for "Ellie McKinley": the article never gives
+her surname; added with held-out set 2, where it changes no item).
 """
 
 from __future__ import annotations
@@ -107,6 +109,15 @@ def same_referent(got: str | None, ref: str) -> bool:
     a, b = fold(got).replace(".", "").split(), fold(ref).replace(".", "").split()
     if a == b:
         return True
+    if (
+        len(a) == 1
+        and len(b) > 1
+        and a[0] == b[0]
+        and got[:1].isupper()
+        and all(w[:1].isupper() for w in ref.split())
+        and a[0] not in ("the", "a", "an", "new")
+    ):
+        return True  # a person the article names by first name only ("Ellie")
     if not a or not b or a[-1] != b[-1]:
         return False
     if len(a) == 1 or len(b) == 1 or a[-len(b) :] == b or b[-len(a) :] == a:

@@ -582,3 +582,13 @@ def test_a_pronoun_before_the_name_in_its_own_sentence_is_that_name() -> None:
     )
     got = speakers(text, [claim_at(text, "he")])
     assert got[0] is not None and got[0].name == "McKinley"
+
+
+def test_a_first_name_in_apposition_to_a_relation_is_a_person_of_that_gender() -> None:
+    text = (
+        "Mr. McKinley is facing this question with his 17-year-old daughter, Ellie, a senior. "
+        "She was eyeing a design school."
+    )
+    got = speakers(text, [claim_at(text, "She")])
+    assert got[0] is not None
+    assert (got[0].name, got[0].role, got[0].key) == ("Ellie", "daughter", "local:person:ellie")

@@ -965,7 +965,26 @@ class ArticleIndex:
                 if j == 0 or not self._adjacent(toks[j - 1], t):
                     break
                 j -= 1
-            if collected and (j < 0 or toks[j].lower not in ("the", "its", "his", "her", "their")):
+            owners = ("the", "its", "his", "her", "their")
+            if collected and j >= 0 and toks[j].lower not in owners and j < collected[0]:
+                # "his 17-year-old daughter, Ellie": up to two words between owner and role
+                k = j
+                for _ in range(2):
+                    if (
+                        k == 0
+                        or toks[k].cap
+                        or self.text[toks[k - 1].end : toks[k].start]
+                        not in (
+                            " ",
+                            "-",
+                        )
+                    ):
+                        break
+                    k -= 1
+                    if toks[k].lower in owners:
+                        j = k
+                        break
+            if collected and (j < 0 or toks[j].lower not in owners):
                 collected = []
         if not collected:
             return None, None, None, toks[i].start
