@@ -16,17 +16,15 @@ matches), so a claim repeated across many articles forms a sparse web, not a cli
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
-from itertools import chain
 
 from claimtrack.linking.relate import Judgement, relate
 from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shared_words
 from claimtrack.models import CaseClaim, Link, Relation
 
 CASE_DF_MIN_CLAIMS = 20
-PREFILTER = 0.18  # static-IDF overlap a candidate needs before the full similarity
+PREFILTER = 0.2  # static-IDF overlap a candidate needs before the full similarity
 _PLACES = ("country", "city", "region")
 
 
@@ -45,7 +43,7 @@ class LinkIndex:
         self,
         *,
         max_posting: int = 250,
-        max_candidates: int = 20,
+        max_candidates: int = 12,
         max_links: int = 3,
         max_same_article: int = 1,
     ) -> None:
@@ -58,6 +56,7 @@ class LinkIndex:
         self._saturated: set[str] = set()
         self._base = _Weights()  # memo of the static IDF weights
         self._total: dict[int, float] = {}  # claim id -> sum of its static IDF weights
+        self._concepts: dict[int, frozenset[str]] = {}  # claim id -> its concepts
         self._last: dict[int, ClaimFeatures] = {}  # last indexed claim per article
 
     def __len__(self) -> int:
@@ -103,6 +102,7 @@ class LinkIndex:
         self._features[f.id] = f
         self._last[f.article_id] = f
         self._total[f.id] = sum(map(self._base.__getitem__, f.text.concepts)) or 1.0
+        self._concepts[f.id] = f.text.concepts
         postings = self._postings
         saturated = self._saturated
         for key in f.text.concepts:
@@ -138,17 +138,26 @@ class LinkIndex:
         lists = [postings[k] for k in f.text.concepts if k in postings]
         if not lists:
             return []
-        counts = Counter(chain.from_iterable(lists))
-        counts.pop(f.id, None)
-        need = 2 if len(f.text.concepts) > 3 else 1
+        # the claims in at least two of the lists (set operations: no per-id Python work)
+        seen: set[int] = set()
+        if len(f.text.concepts) > 3:
+            pool: set[int] = set()
+            for plist in lists:
+                pool.update(seen.intersection(plist))
+                seen.update(plist)
+        else:  # a very short claim: one shared posting is enough
+            for plist in lists:
+                seen.update(plist)
+            pool = seen
+        pool.discard(f.id)
         fc = f.text.concepts
-        wget = self._base.__getitem__  # a _Weights memo: fills itself on a miss
-        wf = sum(map(wget, fc)) or 1.0
+        base = self._base
+        wf = sum(map(base.__getitem__, fc)) or 1.0  # fills the memo for f's concepts
         totals = self._total
-        feats = self._features
+        concepts = self._concepts
         scored = []
-        for cid in [cid for cid, n in counts.items() if n >= need]:
-            ws = sum(map(wget, fc & feats[cid].text.concepts))
+        for cid in pool:
+            ws = sum(map(base.__getitem__, fc & concepts[cid]))
             wo = totals[cid]
             score = ws / (wf + wo) + 0.25 * ws / (wf if wf < wo else wo)
             if score >= PREFILTER:
@@ -188,17 +197,6 @@ class LinkIndex:
         out = {}
         for c in concepts:
             w = base[c]
-            if c in saturated:
-                w *= 0.2
-            else:
-                plist = postings.get(c)
-                if plist is not None:
-                    w *= max(0.2, 1.0 - len(plist) / n)
-            out[c] = w
-        return out
-        postings = self._postings
-        saturated = self._saturated
-        for c, w in out.items():
             if c in saturated:
                 w *= 0.2
             else:
@@ -252,8 +250,9 @@ class LinkIndex:
             if sep and j.shared:
                 fa, fb = (f, self._features[cid]) if f.id < cid else (self._features[cid], f)
                 reason = f"{head}shared: {shared_words(fa, fb, j.shared)}"
+            # valid by construction (a < b, confidence in [0.5, 0.99]): no validation pass
             out.append(
-                Link(
+                Link.model_construct(
                     a=a,
                     b=b,
                     relation=j.relation,

@@ -32,8 +32,8 @@ NEGATION_MIN = 0.30  # a denial needs less: its content is often short
 VALUE_MIN = 0.45  # conflicting values on otherwise matching propositions
 ACTOR_MIN = 0.80  # different countries on an otherwise identical proposition
 PROPOSITION_MIN = 0.30  # the same predicate class and a shared argument need less
-NEAR_DUPLICATE = 92.0
-SHARED_MIN = 9.0  # IDF weight of the shared concepts below which similarity is damped  # rapidfuzz ratio on lowered text: a re-run story
+NEAR_DUPLICATE = 92.0  # rapidfuzz ratio on lowered text: a re-run story
+SHARED_MIN = 9.0  # IDF weight of the shared concepts below which similarity is damped
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,7 @@ def _dates_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | Non
     return None
 
 
-def _origin(a: ClaimFeatures, b: ClaimFeatures, ratio: float) -> tuple[int, str] | None:
+def _origin(a: ClaimFeatures, b: ClaimFeatures) -> tuple[int, str] | None:
     """(origin claim id, why) when both claims trace back to one report."""
     if a.cited and a.cited == b.cited:
         return _earliest(a, b), f"both cite {a.cited}"
@@ -192,8 +192,10 @@ def _origin(a: ClaimFeatures, b: ClaimFeatures, ratio: float) -> tuple[int, str]
         same_values = a.text.entities == b.text.entities and {n.value for n in a.text.numbers} == {
             n.value for n in b.text.numbers
         }
-        if ratio >= NEAR_DUPLICATE and same_values:
-            return _earliest(a, b), f"near-identical text ({ratio:.0f}%) in two articles"
+        if same_values:
+            ratio = fuzz.ratio(a.lowered, b.lowered)
+            if ratio >= NEAR_DUPLICATE:
+                return _earliest(a, b), f"near-identical text ({ratio:.0f}%) in two articles"
         if (
             a.speaker_kind == SourceKind.ANONYMOUS
             and b.speaker_kind == SourceKind.ANONYMOUS
@@ -270,7 +272,6 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     sim, shared = _similarity(a, b, weight, NEGATION_MIN)
     if sim < NEGATION_MIN:
         return None
-    shared_txt = _shared_text(shared)
     mk = partial(Judgement, shared=tuple(shared), similarity=round(sim, 6))
     actors = _actors_differ(a, b)
     if actors is not None:
@@ -279,7 +280,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         return mk(
             Relation.CONTRADICTS,
             _conf(sim, ACTOR_MIN),
-            f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {shared_txt}",
+            f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {_shared_text(shared)}",
         )
     neg_a, neg_b = negative(a), negative(b)
     if (neg_a is None) != (neg_b is None) and (
@@ -292,7 +293,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         return mk(
             Relation.CONTRADICTS,
             _conf(sim, NEGATION_MIN),
-            f"denial/negation '{cue}' on the same proposition; shared: {shared_txt}",
+            f"denial/negation '{cue}' on the same proposition; shared: {_shared_text(shared)}",
         )
     if events_differ(a, b):
         return None  # different predicates about the same actors: different points
@@ -302,36 +303,35 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting values: {nums[0].text} vs {nums[1].text}; shared: {shared_txt}",
+                f"conflicting values: {nums[0].text} vs {nums[1].text}; shared: {_shared_text(shared)}",
             )
         places = _places_conflict(a, b)
         if places is not None:
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting places: {places[0]} vs {places[1]}; shared: {shared_txt}",
+                f"conflicting places: {places[0]} vs {places[1]}; shared: {_shared_text(shared)}",
             )
         dates = _dates_conflict(a, b)
         if dates is not None:
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {shared_txt}",
+                f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {_shared_text(shared)}",
             )
     if sim < LINK_MIN and not (
         sim >= PROPOSITION_MIN and a.article_id == b.article_id and same_proposition(a, b, shared)
     ):
         return None
-    ratio = fuzz.ratio(a.lowered, b.lowered)
-    origin = _origin(a, b, ratio)
+    origin = _origin(a, b)
     if origin is not None:
         return mk(
             Relation.REPEATS,
             _conf(sim, LINK_MIN),
-            f"{origin[1]}; shared: {shared_txt}",
+            f"{origin[1]}; shared: {_shared_text(shared)}",
             origin_claim=origin[0],
         )
-    return mk(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {shared_txt}")
+    return mk(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {_shared_text(shared)}")
 
 
 def _conf(sim: float, floor: float) -> float:

@@ -19,7 +19,10 @@ from typing import Any
 
 from claimtrack.models import CaseClaim, SourceKind, Stance
 
-_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|[A-Za-z]+(?:\.[A-Za-z])+\.?|[A-Za-z]+(?:['’][A-Za-z]+)?|%")
+# numbers; abbreviations ("U.S."); words with an apostrophe ("Russia's"); "%". The
+# possessive quantifiers only stop the engine backtracking into a letter run (the
+# same tokens as without them, about twice as fast).
+_TOKEN = re.compile(r"\d[\d,]*+(?:\.\d+)?|[A-Za-z]++(?:(?:\.[A-Za-z])+\.?|(?:['’][A-Za-z]+)?)|%")
 SCOPE_BEFORE = 3
 SCOPE_AFTER = 4
 MAX_WEIGHT = 6.0
@@ -170,6 +173,13 @@ class Lexicon:
         self.alias_first: frozenset[str] = frozenset(
             k[0].lower() for k in (*self.alias_ci, *self.alias_cs)
         )
+        # lower-cased first token -> the lengths of the aliases it starts, longest first
+        lens: dict[str, set[int]] = {}
+        for k in (*self.alias_ci, *self.alias_cs):
+            lens.setdefault(k[0].lower(), set()).add(len(k))
+        self.alias_lens: dict[str, tuple[int, ...]] = {
+            w: tuple(sorted(ms, reverse=True)) for w, ms in lens.items()
+        }
         idf = _read_json("idf.json")
         n_docs = idf["n_docs"]
         self._weights: dict[str, float] = {
@@ -189,6 +199,7 @@ class Lexicon:
         # memos: token -> (cleaned, lower-cased); lower-cased word -> WordInfo
         self.forms: dict[str, tuple[str, str]] = {}
         self.words: dict[str, WordInfo] = {}
+        self.keys: dict[str, str] = {}
 
     def form(self, tok: str) -> tuple[str, str]:
         """A token as cleaned ("Russia's" -> "Russia") and lower-cased (memoised)."""
@@ -198,6 +209,15 @@ class Lexicon:
             self.forms.clear()
         self.forms[tok] = out
         return out
+
+    def key(self, tok: str) -> str:
+        """The concept key of a token of lower-cased text, stopwords included (memoised)."""
+        s = stem(_clean(tok))
+        key = self.concept.get(s, s)
+        if len(self.keys) >= _MEMO_MAX:
+            self.keys.clear()
+        self.keys[tok] = key
+        return key
 
     def word(self, lo: str) -> WordInfo:
         """The :class:`WordInfo` of a lower-cased word (memoised)."""
@@ -342,7 +362,9 @@ def analyse(text: str) -> TextFeatures:
         if low[i] not in lex.alias_first:
             i += 1
             continue
-        for m in range(min(lex.max_alias, n - i), 0, -1):
+        for m in lex.alias_lens[low[i]]:
+            if m > n - i:
+                continue
             key = lex.alias_cs.get(tuple(raw[i : i + m])) or lex.alias_ci.get(tuple(low[i : i + m]))
             if key is not None:
                 hit = (key, m)
@@ -630,16 +652,14 @@ def shared_words(a: ClaimFeatures, b: ClaimFeatures, shared: Sequence[str], limi
     words: dict[str, str] = {}
     shown = shared[:limit]
     wanted = {c for c in shown if not c.startswith(("e:", "n:"))}
-    concept = lex.concept
+    keys = lex.keys
     for text in (a.lowered, b.lowered) if wanted else ():
         for tok in _TOKEN.findall(text):
             if tok[0].isdigit():
                 continue
-            tok = _clean(tok)
-            s = stem(tok)
-            key = concept.get(s, s)
+            key = keys.get(tok) or lex.key(tok)
             if key in wanted and key not in words:
-                words[key] = tok
+                words[key] = _clean(tok)
                 if len(words) == len(wanted):
                     break
         if len(words) == len(wanted):
