@@ -444,3 +444,36 @@ def test_same_article_claim_corroborates_only_its_best_earlier_match() -> None:
     )
     later = [lk for lk in links if lk.b == 3]
     assert [(lk.a, lk.relation) for lk in later] == [(1, Relation.CORROBORATES)]
+
+
+def test_same_article_restatement_by_the_same_speaker_is_preferred() -> None:
+    def case(speaker: str) -> list[tuple[int, int]]:
+        links = link_claims(
+            [
+                claim(
+                    1,
+                    "Turkey will deliver armed drones and artillery shells to Azerbaijan this spring",
+                    1,
+                    speaker="Reuters",
+                ),
+                claim(2, "Ankara is sending armed drones to Baku", 1, speaker=speaker),
+                claim(
+                    3, "Turkey will deliver armed drones to Azerbaijan", 1, speaker="Hulusi Akar"
+                ),
+            ]
+        )
+        return [(lk.a, lk.b) for lk in links]
+
+    assert case("Hulusi Akar") == [(1, 2), (2, 3)]  # the speaker's own paraphrase
+    assert case("analysts") == [(1, 2), (1, 3)]  # else the best match
+
+
+def test_weak_same_article_matches_of_equal_confidence_link_the_nearest() -> None:
+    links = link_claims(
+        [
+            claim(1, PROPOSITION[0], 1),
+            claim(2, "Turkey will deliver armed drones to Azerbaijan before summer", 1),
+            claim(3, PROPOSITION[1], 1),
+        ]
+    )
+    assert [(lk.a, lk.b, lk.confidence) for lk in links] == [(1, 2, 0.99), (2, 3, 0.5)]

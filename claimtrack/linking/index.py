@@ -57,6 +57,7 @@ class LinkIndex:
         self._base = _Weights()  # memo of the static IDF weights
         self._total: dict[int, float] = {}  # claim id -> sum of its static IDF weights
         self._concepts: dict[int, frozenset[str]] = {}  # claim id -> its concepts
+        self._seq: dict[int, int] = {}  # claim id -> its position in indexing order
         self._last: dict[int, ClaimFeatures] = {}  # last indexed claim per article
 
     def __len__(self) -> int:
@@ -100,6 +101,7 @@ class LinkIndex:
 
     def _insert(self, f: ClaimFeatures) -> None:
         self._features[f.id] = f
+        self._seq[f.id] = len(self._seq)
         self._last[f.article_id] = f
         self._total[f.id] = sum(map(self._base.__getitem__, f.text.concepts)) or 1.0
         self._concepts[f.id] = f.text.concepts
@@ -220,16 +222,27 @@ class LinkIndex:
                 found.append((j, cid))
         found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1]))
         # an article restates its story: within one article a claim corroborates
-        # only its closest earlier match(es), so the article forms a sparse chain
-        kept: list[tuple[Judgement, int]] = []
-        same = 0
-        for jc in found:
-            if jc[0].relation == Relation.CORROBORATES and feats[jc[1]].article_id == f.article_id:
-                same += 1
-                if same > self.max_same_article:
-                    continue
-            kept.append(jc)
-        found = kept
+        # only its closest earlier match(es), so the article forms a sparse chain.
+        # Closest: a restatement by the same speaker first (a paraphrase and its
+        # quote), then the higher confidence, and among equal confidences (weak
+        # matches at the floor) the nearest earlier claim: discourse locality.
+        seq = self._seq
+        here = [
+            jc
+            for jc in found
+            if jc[0].relation == Relation.CORROBORATES and feats[jc[1]].article_id == f.article_id
+        ]
+        if len(here) > self.max_same_article:
+            here.sort(
+                key=lambda jc: (
+                    not (f.speaker is not None and feats[jc[1]].speaker == f.speaker),
+                    -jc[0].confidence,
+                    -seq[jc[1]],
+                    -jc[0].similarity,
+                )
+            )
+            dropped = {cid for _, cid in here[self.max_same_article :]}
+            found = [jc for jc in found if jc[1] not in dropped]
         if f.denies:
             # a denial contradicts every claim that asserts what it denies
             denied = [jc for jc in found if jc[0].relation == Relation.CONTRADICTS]
