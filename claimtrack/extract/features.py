@@ -1,15 +1,17 @@
-"""Token features for the attribution tagger (shared by training and tagging).
+"""Token features for the attribution tagger, as training sees them.
 
-Every feature is a UTF-8 string (crfsuite binary features), 12 a token and 4
-more inside a quotation: the word, a crude stem, the words and bigrams of a
-+-2 window, the shapes of a +-1 window, the nearest strong cue word on either
-side within the sentence (word and distance; cue strength is the word's share
-of cue occurrences in PolNeAR train, ``data/cues.tsv``), the sentence's last
-word ("..., Warren said."), and inside a quotation the words right outside it
-and whether a cue word stands next to it ("...," he said). The set is small on
-purpose: tagging cost grows with the number of features, and a model trained
-with more (sentence position, cue-share buckets, shapes alone) gave those
-almost no weight.
+Every feature is a UTF-8 string (crfsuite binary features), about 17 a token
+and 4 more inside a quotation: the word, a crude stem, the words and bigrams
+of a +-2 window, the shapes of a +-1 window, the nearest strong cue word on
+either side within the sentence (word and distance; cue strength is the word's
+share of cue occurrences in PolNeAR train, ``data/cues.tsv``), the sentence's
+last word ("..., Warren said."), the cue-share class of the word, of its word
+family ("pledged" -> "pledg", ``~pledg`` in cues.tsv) and of its neighbours,
+its last three letters, and inside a quotation the words right outside it and
+whether a cue word stands next to it ("...," he said).
+
+At run time ``tagger.py`` computes the same features as weight-row numbers
+(cached per word form) instead of strings; a test checks that both agree.
 """
 
 from __future__ import annotations
