@@ -592,3 +592,20 @@ def test_a_first_name_in_apposition_to_a_relation_is_a_person_of_that_gender() -
     got = speakers(text, [claim_at(text, "She")])
     assert got[0] is not None
     assert (got[0].name, got[0].role, got[0].key) == ("Ellie", "daughter", "local:person:ellie")
+
+
+def test_a_span_cut_inside_a_title_resolves_to_the_titled_person() -> None:
+    text = "According to British Defense Secretary Ben Wallace, Moscow will supply parts."
+    start = text.index("British")
+    claim = Claim(
+        source=Span.of(text, start, start + len("British")),
+        content=Span.of(text, text.index("Moscow"), len(text) - 1),
+    )
+    got = speakers(text, [claim])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind, got[0].role, got[0].affiliation) == (
+        "Ben Wallace",
+        SourceKind.PERSON,
+        "Defense Secretary",
+        "United Kingdom",
+    )

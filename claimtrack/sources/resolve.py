@@ -38,6 +38,7 @@ from claimtrack.sources.lexicon import (
     first_name_gender,
     fold,
     norm_alias,
+    places,
     roles,
     words,
 )
@@ -799,6 +800,18 @@ class _Resolver:
             outer = self.idx.mention_at(start)
             if outer is not None and outer.end >= toks[-1].end:
                 mentions = [outer]  # the span is part of a name: "Meloni" in "Giorgia Meloni"
+            else:
+                # part of a name's title: "British" in "British Defense Secretary Ben Wallace"
+                k = self.idx.mentions_before(start)
+                if k < len(self.idx.mentions) and all(self._title_word(t) for t in toks):
+                    m = self.idx.mentions[k]
+                    if (
+                        m.kind is SourceKind.PERSON
+                        and m.entity >= 0
+                        and m.full_start <= start
+                        and toks[-1].end <= m.start
+                    ):
+                        mentions = [m]
         w = words()
         head = self._head(toks)
         head_low = head.lower if head else ""
@@ -932,6 +945,16 @@ class _Resolver:
             if not m.group(1) or not nxt or nxt.lower() in _SAYS:
                 return False  # "the SVP said", "the SVP's", "by the SVP.": a body
         return True  # never "the X" alone ("the Trump campaign" uses the name as a modifier)
+
+    @staticmethod
+    def _title_word(t: Token) -> bool:
+        """A word of a title before a name: a demonym, a role word or a role modifier."""
+        w = words()
+        return (
+            t.text in places().demonyms
+            or t.lower in w.role_modifiers
+            or any(t.lower in r.split() for r in roles())
+        )
 
     def _modifiers_before(self, toks: list[Token]) -> list[Token]:
         """Descriptor words right before a span that starts without its determiner:
