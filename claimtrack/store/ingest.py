@@ -158,7 +158,7 @@ def ingest_document(
 def _committed(case: Case, claims: Sequence[StoredClaim]) -> None:
     from claimtrack.store.links import confirm_indexed
 
-    confirm_indexed(case.location.url, [c.id for c in claims])
+    confirm_indexed(str(case.engine.url), [c.id for c in claims])  # links._cache_key
 
 
 def find_article_id(session: Session, content_hash: str) -> int | None:
