@@ -29,7 +29,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.6-crf4"
+EXTRACTOR_VERSION = "1.7-crf4"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -62,6 +62,7 @@ _RIGHT_STOP_AFTER_COMMA = frozenset(
 )
 
 KEEP_ORPHANS = False
+MIN_CONFIDENCE = 0.3  # tagged claims less sure than this are dropped (by CV on train)
 CUE_BIAS = 0.5  # added to B-C scores before decoding (recall against precision; by CV on train)
 SHARE_CONTENT = True  # a cue left without content shares the nearest content of its sentence
 NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
@@ -318,7 +319,7 @@ def _group(doc: Doc, pieces: list[_Piece], conf: dict[int, float]) -> list[_Grou
             if filler is not None:
                 g.content = [filler]
                 g.confidence *= 0.7
-        if g.content:
+        if g.content and g.confidence >= MIN_CONFIDENCE:
             out.append(g)
     if KEEP_ORPHANS:
         out.extend(orphans)

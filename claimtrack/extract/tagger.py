@@ -251,7 +251,8 @@ def load(raw: bytes) -> Model:
 def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
     table, rows = model.pair_codes[key]
     at = np.searchsorted(table, codes)
-    return np.where(table[at] == codes, rows[at], 0)
+    found: np.ndarray = np.where(np.take(table, at) == codes, np.take(rows, at), 0)
+    return found
 
 
 def emissions(
