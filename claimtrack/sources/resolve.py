@@ -620,6 +620,12 @@ def _lowercase_heads() -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _role_split_words() -> frozenset[str]:
+    """Every word of the roles' table keys, as ``str.split`` cuts them."""
+    return frozenset(w for r in roles() for w in r.split())
+
+
 def person_key(name: str) -> str:
     return "person:" + " ".join(_NOT_NAME.sub("", fold(name)).split())
 
@@ -953,7 +959,7 @@ class _Resolver:
         return (
             t.text in places().demonyms
             or t.lower in w.role_modifiers
-            or any(t.lower in r.split() for r in roles())
+            or t.lower in _role_split_words()
         )
 
     def _modifiers_before(self, toks: list[Token]) -> list[Token]:

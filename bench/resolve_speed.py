@@ -1,0 +1,114 @@
+"""CPU cost and output identity of ``resolve_claims`` over PolNeAR train.
+
+Usage:
+  .venv/bin/python bench/resolve_speed.py --time [N]      # CPU ms/article, first and second pass
+  .venv/bin/python bench/resolve_speed.py --dump OUT      # every resolved claim as JSON lines
+  .venv/bin/python bench/resolve_speed.py --profile [N]   # cProfile of one first pass
+
+The claims are extracted once (``extract_claims``) and kept in a pickle
+(``--claims``, default /tmp/claimtrack_train_claims.pkl) so that dumps made before
+and after a change of the resolver see the very same claims, whatever happens to
+the extractor in between. The first pass runs with the resolver's caches as a fresh
+process has them (lexicons loaded on one article outside the timed set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from pathlib import Path
+
+from claimtrack.models import Claim
+from claimtrack.sources import resolve_claims
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+TRAIN = SHARED / "corpora" / "polnear" / "train" / "text"
+
+
+def load(claims_path: Path) -> list[tuple[str, str, list[Claim]]]:
+    if claims_path.is_file():
+        with open(claims_path, "rb") as fh:
+            docs: list[tuple[str, str, list[Claim]]] = pickle.load(fh)
+        return docs
+    from claimtrack.extract import extract_claims
+
+    docs = []
+    for path in sorted(p for p in TRAIN.iterdir() if p.suffix == ".txt"):
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        docs.append((path.name, text, extract_claims(text)))
+    with open(claims_path, "wb") as fh:
+        pickle.dump(docs, fh)
+    return docs
+
+
+def dump(docs: list[tuple[str, str, list[Claim]]], out: Path) -> None:
+    n = 0
+    with open(out, "w", encoding="utf-8") as fh:
+        for name, text, claims in docs:
+            for i, rc in enumerate(resolve_claims(text, claims)):
+                row = {
+                    "doc": name,
+                    "i": i,
+                    "source": rc.claim.source.model_dump() if rc.claim.source else None,
+                    "speaker": rc.speaker.model_dump(mode="json") if rc.speaker else None,
+                    "speaker_set": sorted(rc.speaker.model_fields_set) if rc.speaker else None,
+                    "cited": rc.cited.model_dump(mode="json") if rc.cited else None,
+                }
+                fh.write(json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n")
+                n += 1
+    print(f"{n} resolved claims of {len(docs)} articles -> {out}")
+
+
+def timing(docs: list[tuple[str, str, list[Claim]]], n: int) -> None:
+    warm, timed = docs[n], docs[:n]
+    resolve_claims(warm[1], warm[2])
+    for label in ("first pass", "second pass"):
+        t0 = time.process_time()
+        for _, text, claims in timed:
+            resolve_claims(text, claims)
+        ms = 1000 * (time.process_time() - t0) / len(timed)
+        print(f"resolve_claims over {len(timed)} PolNeAR train articles, {label}: {ms:.2f} ms CPU")
+
+
+def profile(docs: list[tuple[str, str, list[Claim]]], n: int) -> None:
+    import cProfile
+    import pstats
+
+    warm, timed = docs[n], docs[:n]
+    resolve_claims(warm[1], warm[2])
+    prof = cProfile.Profile()
+    prof.enable()
+    for _, text, claims in timed:
+        resolve_claims(text, claims)
+    prof.disable()
+    stats = pstats.Stats(prof)
+    stats.sort_stats("tottime").print_stats(35)
+    stats.sort_stats("cumulative").print_stats(45)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--claims", type=Path, default=Path("/tmp/claimtrack_train_claims.pkl"))
+    ap.add_argument("--dump", type=Path)
+    ap.add_argument("--time", type=int, nargs="?", const=300)
+    ap.add_argument("--profile", type=int, nargs="?", const=300)
+    args = ap.parse_args(argv)
+    if not args.claims.is_file() and not TRAIN.is_dir():
+        print(f"no PolNeAR train at {TRAIN}", file=sys.stderr)
+        return 1
+    docs = load(args.claims)
+    if args.dump:
+        dump(docs, args.dump)
+    if args.time:
+        timing(docs, args.time)
+    if args.profile:
+        profile(docs, args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
