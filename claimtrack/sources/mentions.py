@@ -337,6 +337,8 @@ def _role_starts() -> frozenset[str]:
 
 
 _LOWER_WORD = re.compile(r"(?<![\w\u2019'-])[a-z][a-z]*(?![\w-])")
+_WORD_BEFORE = re.compile(r"[\w\u2019'-]")
+_WORD_AFTER = re.compile(r"[\w-]")
 
 
 @lru_cache(maxsize=1)
@@ -594,6 +596,25 @@ class ArticleIndex:
             self._lower_words = frozenset(_LOWER_WORD.findall(self.text))
         return self._lower_words
 
+    def _written_lower(self, low: str) -> bool:
+        """``low in self.lower_words``, by finding that word alone: a run of a-z letters
+        with no word character, apostrophe or hyphen before it and no word character or
+        hyphen after it (exactly where ``_LOWER_WORD`` finds a word)."""
+        if self._lower_words is not None:
+            return low in self._lower_words
+        if not (low.isascii() and low.isalpha() and low.islower()):
+            return False
+        text = self.text
+        n = len(low)
+        p = text.find(low)
+        while p >= 0:
+            if (p == 0 or _WORD_BEFORE.match(text, p - 1) is None) and _WORD_AFTER.match(
+                text, p + n
+            ) is None:
+                return True
+            p = text.find(low, p + 1)
+        return False
+
     def _is_common(self, i: int) -> bool:
         """A sentence-initial or function word at the front of a run, not part of a name."""
         t = self.tokens[i]
@@ -601,9 +622,7 @@ class ArticleIndex:
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
         low = t.lower
-        if (
-            low in _generic_nouns() or (low in self.text and low in self.lower_words)
-        ) and self._first_word(i):
+        if (low in _generic_nouns() or self._written_lower(low)) and self._first_word(i):
             return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
