@@ -622,7 +622,8 @@ class ArticleIndex:
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
         low = t.lower
-        if (low in _generic_nouns() or self._written_lower(low)) and self._first_word(i):
+        # (the cheap sentence-position test first: most runs are inside a sentence)
+        if self._first_word(i) and (low in _generic_nouns() or self._written_lower(low)):
             return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
