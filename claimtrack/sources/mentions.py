@@ -64,8 +64,11 @@ _TITLES = frozenset(
     ["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "adm", "maj", "prof", "st"]
 )
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|ad|ash|as|bin|ibn|abu|abd)-[A-Z]")
-_SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019')\]]*(?=\s)|\n")
-_QUOTE_CHARS = re.compile("[\u201c\u201d\"\n]|''")
+# [.!?]+[closing marks]*(?=\s) | \n, written to start with one character class so that
+# the engine skips in C to the candidates (same matches, ~3x faster)
+_SENT_END = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[.!?]*[\"\u201d\u2019')\]]*(?=\s))")
+# [“”"\n] | '' (same matches, one leading character class as for _SENT_END)
+_QUOTE_CHARS = re.compile("['\u201c\u201d\"\n](?:(?<=')'|(?<!'))")
 _SPEECH_VERBS = frozenset(
     [
         "said",
