@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         times.append((time.process_time() - t0) / REPEAT)
         for r, rc in zip(rows, resolved, strict=True):
             sp = rc.speaker
-            name = sp.name if sp else None
+            name = sp.name if sp and sp.named else None  # as the extract contract writes it
             kind = sp.kind.value if sp else "unknown"
             good = norm_speaker(name) == norm_speaker(r["speaker"]) and kind == r["source_kind"]
             total += 1
@@ -169,7 +169,7 @@ def extractor_figures(verbose: bool) -> None:
                 continue
             found += 1
             sp = best.speaker
-            name = sp.name if sp else None
+            name = sp.name if sp and sp.named else None  # as the extract contract writes it
             kind = sp.kind.value if sp else "unknown"
             good = norm_speaker(name) == norm_speaker(r["speaker"]) and kind == r["source_kind"]
             ok += good

@@ -114,6 +114,10 @@ class Claim(Frozen):
     extractor_version: str = "0"
 
 
+# key prefix of an unnamed media reference ("reports", "media reports"), article-local
+UNNAMED_MEDIA_PREFIX = "local:media:"
+
+
 class Speaker(Frozen):
     """The resolved, canonical source of a claim within one article.
 
@@ -130,6 +134,15 @@ class Speaker(Frozen):
     affiliation: str | None = None  # "United Kingdom"
     aliases: tuple[str, ...] = ()  # surface forms seen in this article
     antecedent: Span | None = None  # the mention a pronoun or description resolved to
+
+    @property
+    def named(self) -> bool:
+        """False for a generic reference that names no one ("Reports suggest ...").
+
+        Such a speaker keeps its kind (media) but has no canonical name: the
+        extract contract writes ``speaker: null`` for it.
+        """
+        return not self.key.startswith(UNNAMED_MEDIA_PREFIX)
 
 
 class ResolvedClaim(Frozen):

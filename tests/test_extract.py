@@ -291,3 +291,16 @@ def test_claims_built_without_validation_equal_validated_ones() -> None:
         assert c.model_fields_set == set(Claim.model_fields)
         assert c.content.model_fields_set == {"text", "start", "end"}
         assert c.content == Span(text=c.content.text, start=c.content.start, end=c.content.end)
+
+
+def test_contract_speaker_is_null_for_an_unnamed_media_reference() -> None:
+    text = "Reports suggest the talks stalled. Reuters said the talks resumed."
+    claims = extract_claims(text)
+    assert claims, "the extractor finds the attributions"
+    claim = claims[0]
+    reports = Speaker(name="reports", kind=SourceKind.MEDIA, key="local:media:reports")
+    reuters = Speaker(name="Reuters", kind=SourceKind.MEDIA, key="media:reuters")
+    row = to_contract(claim, "a.txt", reports)
+    assert (row["speaker"], row["source_kind"]) == (None, "media")
+    row = to_contract(claim, "a.txt", reuters)
+    assert (row["speaker"], row["source_kind"]) == ("Reuters", "media")

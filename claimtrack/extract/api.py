@@ -652,7 +652,7 @@ def to_contract(claim: Claim, document: str, speaker: Speaker | None = None) -> 
         "source": _span_dict(claim.source),
         "cue": _span_dict(claim.cue),
         "content": _span_dict(claim.content),
-        "speaker": speaker.name if speaker else None,
+        "speaker": speaker.name if speaker and speaker.named else None,
         "source_kind": speaker.kind.value if speaker else "unknown",
         "stance": claim.stance.value,
         "hedged": claim.hedged,
