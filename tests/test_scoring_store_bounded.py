@@ -47,6 +47,7 @@ def test_batches_scored_in_bounded_chunks_equal_a_full_rescore(
     import claimtrack.store.scores as scores_mod
 
     monkeypatch.setattr(scores_mod, "RESCORE_CHUNK", chunk)
+    monkeypatch.setattr(scores_mod, "BOUNDED_MAX", 10**9)
     paths = sorted(str(p) for p in [*FIXTURES.glob("*.txt"), *ARTICLES.glob("*.txt")])
     assert len(paths) >= 10
     bounded: list[int] = []
@@ -72,6 +73,24 @@ def test_batches_scored_in_bounded_chunks_equal_a_full_rescore(
         assert n_links > 0
         stored, stored_sources = _scores(case), _source_scores(case)
         assert len(stored) == n_claims
+        rescore(case)
+        assert _scores(case) == stored
+        assert _source_scores(case) == stored_sources
+
+
+@pytest.mark.parametrize("slice_", [1, 10_000])
+def test_component_path_written_in_slices_equals_a_full_rescore(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, slice_: int
+) -> None:
+    import claimtrack.store.scores as scores_mod
+
+    monkeypatch.setattr(scores_mod, "BOUNDED_MAX", 0)  # every batch: the component path
+    monkeypatch.setattr(scores_mod, "WRITE_SLICE", slice_)
+    paths = sorted(str(p) for p in [*FIXTURES.glob("*.txt"), *ARTICLES.glob("*.txt")])
+    with Case.open(db_url) as case:
+        for batch in (paths[:6], paths[6:]):
+            assert all(o.error is None for o in ingest_inputs(case, expand_inputs(batch)))
+        stored, stored_sources = _scores(case), _source_scores(case)
         rescore(case)
         assert _scores(case) == stored
         assert _source_scores(case) == stored_sources

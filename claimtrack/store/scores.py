@@ -490,17 +490,21 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     and stores their scores. Source reliabilities are the stored ones (a source
     new to the case gets its prior).
 
-    In a case without analyst verdicts (true/false) and track records, only the
-    claims those scores read are loaded, chunk by chunk (``_rescore_bounded``):
-    the cost follows the changed claims' neighbourhood, not the case. Otherwise
-    the connected components of ``claim_ids`` are loaded, and when one holds a
+    For a few changed claims (at most BOUNDED_MAX) in a case without analyst
+    verdicts (true/false) and track records, only the claims those scores read
+    are loaded (``_rescore_bounded``): the cost follows the changed claims'
+    neighbourhood, not the case. Otherwise the connected components of
+    ``claim_ids`` are loaded (scores computed and written WRITE_SLICE at a time), and when one holds a
     claim with a verdict or a source with a track record (a verdict set or
     cleared, a claim moved to another source), the whole case is rescored.
     """
     if not claim_ids:
         return RescoreResult(0, 0, 0.0)
     conn = session.connection()
-    if not _case_has_records(conn):  # no track record can change: the bounded path
+    if len(claim_ids) <= BOUNDED_MAX and not _case_has_records(conn):
+        # a few articles' claims, and no track record can change: load only what
+        # their scores read (on a large batch the regions cover most of the case:
+        # one pass over the components is cheaper)
         return _rescore_bounded(session, claim_ids)
     t0 = time.perf_counter()
     config = load_config(conn)
@@ -523,13 +527,26 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     fresh = score_sources([by_id[i] for i in sorted(fresh_ids)], claims, links, config)
     graph = build_graph(claims, links, config)
     todo = affected_claims(claim_ids, (), graph=graph)
-    scores = score_claims(
-        claims, (), {**stored, **fresh}, config, sources=sources, only=todo, graph=graph
-    )
     _write_source_scores(session, fresh, replace_all=False)
-    # rejected claims among the touched ones lose their stored score
-    _write_claim_scores(session, scores, replace=todo | set(claim_ids))
-    return RescoreResult(len(scores), len(fresh), time.perf_counter() - t0)
+    # scored and written a slice at a time: the scores (and their explanations)
+    # of a large batch are never all in memory; rejected claims among the
+    # touched ones lose their stored score
+    touched = sorted(todo | set(claim_ids))
+    n = 0
+    for i in range(0, len(touched), WRITE_SLICE):
+        part = touched[i : i + WRITE_SLICE]
+        scores = score_claims(
+            claims,
+            (),
+            {**stored, **fresh},
+            config,
+            sources=sources,
+            only=[c for c in part if c in todo],
+            graph=graph,
+        )
+        _write_claim_scores(session, scores, replace=part)
+        n += len(scores)
+    return RescoreResult(n, len(fresh), time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------------
@@ -702,6 +719,8 @@ def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, Source
 
 
 RESCORE_CHUNK = 20_000  # changed claims per bounded region
+BOUNDED_MAX = 500  # changed claims (about 25 articles): above, the component path
+WRITE_SLICE = 10_000  # claim scores computed and written at a time
 
 
 def _rescore_bounded(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
