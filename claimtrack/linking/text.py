@@ -143,6 +143,14 @@ class Lexicon:
         self.not_negating: tuple[tuple[str, ...], ...] = tuple(
             tuple(p.split()) for p in lex["not_negating"]
         )
+        # word -> the non-negating phrases it occurs in, with its position there
+        idiom_at: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        for phrase in self.not_negating:
+            for pos, w in enumerate(phrase):
+                idiom_at.setdefault(w, []).append((phrase, pos))
+        self.idiom_at: dict[str, tuple[tuple[tuple[str, ...], int], ...]] = {
+            w: tuple(e) for w, e in idiom_at.items()
+        }
         concept: dict[str, str] = {}
         for group in lex["synonyms"]:
             key = "~" + stem(group[0])
@@ -329,20 +337,21 @@ def _clean(tok: str) -> str:
 
 def _idiom(low: list[str], i: int, lex: Lexicon) -> bool:
     """Whether the negation word at ``i`` is part of a non-negating phrase."""
-    for phrase in lex.not_negating:
-        for k, w in enumerate(phrase):
-            if w == low[i] or (w == "not" and low[i].endswith("n't")):
-                start = i - k
-                if (
-                    start >= 0
-                    and all(
-                        low[start + m] == phrase[m] if start + m != i else True
-                        for m in range(len(phrase))
-                        if start + m < len(low)
-                    )
-                    and start + len(phrase) <= len(low)
-                ):
-                    return True
+    word = low[i]
+    at = lex.idiom_at
+    entries = at.get(word, ())
+    if word.endswith("n't") and word != "not":
+        entries = (*entries, *at.get("not", ()))
+    n = len(low)
+    for phrase, k in entries:
+        start = i - k
+        if start < 0 or start + len(phrase) > n:
+            continue
+        for m, w in enumerate(phrase):
+            if m != k and low[start + m] != w:
+                break
+        else:
+            return True
     return False
 
 
