@@ -422,7 +422,13 @@ def _quote_rows(
 
 
 def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
-    """The best label of every token, each block decoded on its own (all blocks at once)."""
+    """The best label of every token, each block decoded on its own (all blocks at once).
+
+    The forward pass keeps only the running scores (``D``, emissions overwritten in place);
+    a back pointer is the first best previous label, found again while tracing back from
+    the same sums (``D[t-1] + trans[:, label]``), so the forward step is one add into a
+    (from, block, to) buffer and one max over its first axis.
+    """
     blocks = doc.blocks
     out = np.zeros(len(doc.words), dtype=np.int64)
     if not blocks:
@@ -435,33 +441,36 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
     tmax = int(lens[0])
     steps = np.arange(tmax)
     # active[t]: how many blocks are longer than t
-    active = np.searchsorted(-lens, -steps, side="left").tolist() + [0]
+    active = np.searchsorted(-lens, -steps, side="left").tolist()
     idx = starts[None, :] + steps[:, None]  # (t, block) -> token
     valid = steps[:, None] < lens[None, :]
     idx = np.where(valid, idx, 0)
-    ep = np.take(emit, idx, axis=0)  # (t, block, label)
+    delta = np.take(emit, idx, axis=0)  # (t, block, label): emissions, then running scores
     trans = model.trans
-    delta = ep[0].copy()
-    final = np.zeros(nb, dtype=np.int64)
-    back = np.zeros((tmax, nb, trans.shape[0]), dtype=np.int64)
-    done = active[1]
-    final[done:nb] = delta[done:nb].argmax(axis=1)
+    n_labels = trans.shape[0]
+    trans_ft = trans[:, None, :]  # (from, 1, to)
+    buf = np.empty((n_labels, nb, n_labels))
+    add = np.add
+    best_of = np.maximum.reduce
     for t in range(1, tmax):
         a = active[t]
-        cand = delta[:a, :, None] + trans  # (block, from, to)
-        back[t, :a] = cand.argmax(axis=1)
-        delta[:a] = np.maximum.reduce(cand, axis=1) + ep[t, :a]
-        e = active[t + 1]
-        if e < a:
-            final[e:a] = delta[e:a].argmax(axis=1)
-    path = np.zeros((tmax, nb), dtype=np.int64)
-    cur = final.copy()
+        if a == nb:
+            add(delta[t - 1].T[:, :, None], trans_ft, out=buf)
+            delta[t] += best_of(buf, axis=0)
+        else:
+            cand = buf[:, :a]
+            add(delta[t - 1, :a].T[:, :, None], trans_ft, out=cand)
+            delta[t, :a] += best_of(cand, axis=0)
     rng = np.arange(nb)
+    cur = delta[lens - 1, rng].argmax(axis=1)  # each block's best last label
+    path = np.empty((tmax, nb), dtype=np.int64)
+    trans_to = np.ascontiguousarray(trans.T)  # (to, from)
+    take = np.take
     for t in range(tmax - 1, 0, -1):
         a = active[t]
         c = cur[:a]
         path[t, :a] = c
-        cur[:a] = back[t, rng[:a], c]
+        cur[:a] = (delta[t - 1, :a] + take(trans_to, c, axis=0)).argmax(axis=1)
     path[0] = cur
     out[idx[valid]] = path[valid]
     return out.tolist()
