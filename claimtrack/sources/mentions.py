@@ -443,7 +443,6 @@ class ArticleIndex:
             if not self.in_quote(start + 1):
                 count += 1
             self.narrative.append(count)
-        self._lower_words: frozenset[str] | None = None
         self.mentions: list[Mention] = []
         self._find_mentions()
         self.mention_starts = [m.start for m in self.mentions]
@@ -592,19 +591,11 @@ class ArticleIndex:
             runs.append(cur)
         return runs
 
-    @property
-    def lower_words(self) -> frozenset[str]:
-        """Every plain lower-case word of the text (computed when first asked)."""
-        if self._lower_words is None:
-            self._lower_words = frozenset(_LOWER_WORD.findall(self.text))
-        return self._lower_words
-
     def _written_lower(self, low: str) -> bool:
-        """``low in self.lower_words``, by finding that word alone: a run of a-z letters
-        with no word character, apostrophe or hyphen before it and no word character or
-        hyphen after it (exactly where ``_LOWER_WORD`` finds a word)."""
-        if self._lower_words is not None:
-            return low in self._lower_words
+        """Is ``low`` written as a plain lower-case word somewhere in the text, i.e. in
+        ``_LOWER_WORD.findall(text)``? Found alone, without listing every word: a run of a-z
+        letters with no word character, apostrophe or hyphen before it and no word
+        character or hyphen after it."""
         if not (low.isascii() and low.isalpha() and low.islower()):
             return False
         text = self.text
