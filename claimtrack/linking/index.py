@@ -19,7 +19,7 @@ import heapq
 from collections.abc import Iterable
 from dataclasses import replace
 
-from claimtrack.linking.relate import Judgement, relate
+from claimtrack.linking.relate import Judgement, judge
 from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shared_words
 from claimtrack.models import CaseClaim, Link, Relation
 
@@ -214,10 +214,17 @@ class LinkIndex:
         feats = self._features
         union = set(f.text.concepts).union(*(feats[cid].text.concepts for cid in cands))
         weight = self.weights(union)
+        w = weight.__getitem__
+        wf = sum(map(w, f.text.concepts))  # as relate sums it, once per claim
         for cid in cands:
-            other = self._features[cid]
+            other = feats[cid]
+            wo = sum(map(w, other.text.concepts))
             # judge in (lower id, higher id) order so reasons read in link order
-            j = relate(f, other, weight) if f.id < cid else relate(other, f, weight)
+            j = (
+                judge(f, other, weight, (wf, wo))
+                if f.id < cid
+                else judge(other, f, weight, (wo, wf))
+            )
             if j is not None:
                 found.append((j, cid))
         found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1]))
@@ -258,11 +265,10 @@ class LinkIndex:
         out = []
         for j, cid in self._judge(f):
             a, b = (f.id, cid) if f.id < cid else (cid, f.id)
-            reason = j.reason
-            head, sep, _ = reason.rpartition("shared: ")
-            if sep and j.shared:
-                fa, fb = (f, self._features[cid]) if f.id < cid else (self._features[cid], f)
-                reason = f"{head}shared: {shared_words(fa, fb, j.shared)}"
+            # judge's reason stops before the shared words: relate's labels would be
+            # replaced by the claims' own words here anyway
+            fa, fb = (f, self._features[cid]) if f.id < cid else (self._features[cid], f)
+            reason = f"{j.reason}shared: {shared_words(fa, fb, j.shared)}"
             # valid by construction (a < b, confidence in [0.5, 0.99]): no validation pass
             out.append(
                 Link.model_construct(

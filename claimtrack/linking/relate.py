@@ -18,7 +18,7 @@ None when the two claims are not about the same proposition. The rules:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from rapidfuzz import fuzz
@@ -73,10 +73,15 @@ def similarity(
 
 
 def _similarity(
-    a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None, floor: float
+    a: ClaimFeatures,
+    b: ClaimFeatures,
+    weight: Weights | None,
+    floor: float,
+    sums: tuple[float, float] | None = None,
 ) -> tuple[float, list[str]]:
     """:func:`similarity`, or (0.0, []) as soon as it is certain to be below ``floor``
-    (the fuzzy ratio, the costly part, is bounded by 1 before it is computed)."""
+    (the fuzzy ratio, the costly part, is bounded by 1 before it is computed).
+    ``sums``: the weights of a's and b's concepts summed (as here), if known."""
     ca, cb = a.text.concepts, b.text.concepts
     shared = ca & cb
     if not shared:
@@ -84,8 +89,11 @@ def _similarity(
     if weight is None:
         weight = {c: _weight(c) for c in ca | cb}
     w = weight.__getitem__
-    wa = sum(map(w, ca))
-    wb = sum(map(w, cb))
+    if sums is None:
+        wa = sum(map(w, ca))
+        wb = sum(map(w, cb))
+    else:
+        wa, wb = sums
     ws = sum(map(w, shared))
     dice = 2.0 * ws / (wa + wb)
     cont = ws / min(wa, wb)
@@ -157,12 +165,29 @@ def _places_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | No
     return None
 
 
+_COUNTRIES: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _countries(entities: frozenset[str]) -> frozenset[str]:
+    """The countries among a claim's entities (memoised per entity set)."""
+    out = _COUNTRIES.get(entities)
+    if out is None:
+        ents = lexicon().entities
+        out = frozenset(e for e in entities if ents[e].kind == "country")
+        if len(_COUNTRIES) >= 100_000:
+            _COUNTRIES.clear()
+        _COUNTRIES[entities] = out
+    return out
+
+
 def _actors_differ(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
     """Two claims naming different countries and no common one ("Russian" vs "Ukrainian")."""
-    lex = lexicon()
-    ca = {e for e in a.text.entities if lex.entities[e].kind == "country"}
-    cb = {e for e in b.text.entities if lex.entities[e].kind == "country"}
-    if ca and cb and not (ca & cb):
+    ca = _countries(a.text.entities)
+    if not ca:
+        return None
+    cb = _countries(b.text.entities)
+    if cb and not (ca & cb):
+        lex = lexicon()
         within_a = {lex.entities[p].within for p in a.text.places}
         within_b = {lex.entities[p].within for p in b.text.places}
         if ca & within_b or cb & within_a:
@@ -267,9 +292,23 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     ``weight`` overrides the concept weights (the index passes IDF weights
     discounted by how common a concept is in the case itself).
     """
+    j = judge(a, b, weight)
+    if j is None:
+        return None
+    return replace(j, reason=f"{j.reason}shared: {_shared_text(list(j.shared))}")
+
+
+def judge(
+    a: ClaimFeatures,
+    b: ClaimFeatures,
+    weight: Weights | None = None,
+    sums: tuple[float, float] | None = None,
+) -> Judgement | None:
+    """:func:`relate` whose reason stops before "shared: ..." (the caller adds the
+    shared words for the links it keeps). ``sums``: a's and b's concept weights summed."""
     if a.id == b.id or _nested(a, b):
         return None
-    sim, shared = _similarity(a, b, weight, NEGATION_MIN)
+    sim, shared = _similarity(a, b, weight, NEGATION_MIN, sums)
     if sim < NEGATION_MIN:
         return None
     mk = partial(Judgement, shared=tuple(shared), similarity=round(sim, 6))
@@ -280,7 +319,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         return mk(
             Relation.CONTRADICTS,
             _conf(sim, ACTOR_MIN),
-            f"conflicting actors: {actors[0]} vs {actors[1]}; shared: {_shared_text(shared)}",
+            f"conflicting actors: {actors[0]} vs {actors[1]}; ",
         )
     neg_a, neg_b = negative(a), negative(b)
     if (neg_a is None) != (neg_b is None) and (
@@ -293,7 +332,7 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         return mk(
             Relation.CONTRADICTS,
             _conf(sim, NEGATION_MIN),
-            f"denial/negation '{cue}' on the same proposition; shared: {_shared_text(shared)}",
+            f"denial/negation '{cue}' on the same proposition; ",
         )
     if events_differ(a, b):
         return None  # different predicates about the same actors: different points
@@ -303,21 +342,21 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting values: {nums[0].text} vs {nums[1].text}; shared: {_shared_text(shared)}",
+                f"conflicting values: {nums[0].text} vs {nums[1].text}; ",
             )
         places = _places_conflict(a, b)
         if places is not None:
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting places: {places[0]} vs {places[1]}; shared: {_shared_text(shared)}",
+                f"conflicting places: {places[0]} vs {places[1]}; ",
             )
         dates = _dates_conflict(a, b)
         if dates is not None:
             return mk(
                 Relation.CONTRADICTS,
                 _conf(sim, VALUE_MIN),
-                f"conflicting dates: {dates[0]} vs {dates[1]}; shared: {_shared_text(shared)}",
+                f"conflicting dates: {dates[0]} vs {dates[1]}; ",
             )
     if sim < LINK_MIN and not (
         sim >= PROPOSITION_MIN and a.article_id == b.article_id and same_proposition(a, b, shared)
@@ -328,10 +367,10 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
         return mk(
             Relation.REPEATS,
             _conf(sim, LINK_MIN),
-            f"{origin[1]}; shared: {_shared_text(shared)}",
+            f"{origin[1]}; ",
             origin_claim=origin[0],
         )
-    return mk(Relation.CORROBORATES, _conf(sim, LINK_MIN), f"shared: {_shared_text(shared)}")
+    return mk(Relation.CORROBORATES, _conf(sim, LINK_MIN), "")
 
 
 def _conf(sim: float, floor: float) -> float:
