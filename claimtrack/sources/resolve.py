@@ -24,7 +24,7 @@ source span. Rules, in order, for a source span:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -626,6 +626,37 @@ def _role_split_words() -> frozenset[str]:
     return frozenset(w for r in roles() for w in r.split())
 
 
+_WORD_CHAR = re.compile(r"\w")
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+_WORD_RUN = re.compile(r"\w*")
+
+
+def _the_word(text: str, word: str) -> Iterator[tuple[str, str]]:
+    """Groups 1 and 2 of each match of ``\\b[Tt]he {word}(?![\\w-])( ?)(\\w*)`` in text, as
+    ``re.finditer`` finds them (left to right, each search from the previous match's end),
+    without compiling a pattern per word."""
+    needle = "he " + word
+    after = len(needle)
+    pos = 0
+    p = text.find(needle, 1)
+    while p >= 0:
+        s = p - 1
+        q = p + after
+        if (
+            s >= pos
+            and text[s] in "Tt"
+            and (s == 0 or _WORD_CHAR.match(text, s - 1) is None)
+            and _WORD_OR_HYPHEN.match(text, q) is None
+        ):
+            space = " " if text[q : q + 1] == " " else ""
+            nxt = _WORD_RUN.match(text, q + len(space)).group()  # type: ignore[union-attr]
+            yield space, nxt
+            pos = q + len(space) + len(nxt)
+            p = text.find(needle, max(pos + 1, p + 1))
+        else:
+            p = text.find(needle, p + 1)
+
+
 def person_key(name: str) -> str:
     return "person:" + " ".join(_NOT_NAME.sub("", fold(name)).split())
 
@@ -946,9 +977,8 @@ class _Resolver:
             and not word.startswith(("Mc", "Mac", "O'", "O\u2019", "De", "Di", "La", "Le"))
         ):
             return False  # "HuffPollster", "PolitiFact"
-        for m in re.finditer(rf"\b[Tt]he {re.escape(word)}(?![\w-])( ?)(\w*)", self.text):
-            nxt = m.group(2)
-            if not m.group(1) or not nxt or nxt.lower() in _SAYS:
+        for space, nxt in _the_word(self.text, word):
+            if not space or not nxt or nxt.lower() in _SAYS:
                 return False  # "the SVP said", "the SVP's", "by the SVP.": a body
         return True  # never "the X" alone ("the Trump campaign" uses the name as a modifier)
 
