@@ -70,9 +70,7 @@ class Model:
         # the names are sorted, so each template's names are one run: cut it out by bisection
         # (a bigram's two words are stored split by a tab: "b-=x\ty" is training's "b-=x|y")
         self.uni = {t: _template(names, t) for t in _UNI}
-        pairs = {
-            t: {tuple(v.split("\t", 1)): r for v, r in _template(names, t).items()} for t in _PAIRS
-        }
+        pairs = {t: _pair_words(names, t) for t in _PAIRS}
         self.near: dict[str, dict[tuple[str, str], int]] = {}
         for t in ("L=", "R="):
             self.near[t] = {}
@@ -82,13 +80,14 @@ class Model:
                     self.near[t][(word, bucket)] = r
         row_of = self.row_of
         # bigrams: both words numbered (lower-cased), a pair coded as a * NV + b, sorted
-        pair_words = sorted({w for d in pairs.values() for k in d for w in k} | {"<s>", "</s>"})
+        pair_words = sorted({w for words, _ in pairs.values() for w in words} | {"<s>", "</s>"})
         self.pair_id = {w: k for k, w in enumerate(pair_words)}
         self.nv = nv = len(pair_words) + 1  # the last id: a word in no bigram
         self.pair_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for key, d in pairs.items():
-            codes = np.array([self.pair_id[a] * nv + self.pair_id[b] for a, b in d], dtype=np.int64)
-            rows = np.array(list(d.values()), dtype=np.int64)
+        for key, (words, rows) in pairs.items():
+            ab = np.array(list(map(self.pair_id.__getitem__, words)), dtype=np.int64)
+            ab = ab.reshape(-1, 2)
+            codes = ab[:, 0] * nv + ab[:, 1]
             order = np.argsort(codes)
             self.pair_codes[key] = (
                 np.append(codes[order], np.iinfo(np.int64).max),
@@ -221,12 +220,32 @@ _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
 _PAIRS = ("b-=", "b+=")
 
 
-def _template(names: list[str], prefix: str) -> dict[str, int]:
-    """The names starting with ``prefix`` (sorted list), without it, with their weight rows."""
+def _run(names: list[str], prefix: str) -> tuple[int, int]:
+    """Where the names starting with ``prefix`` are in the sorted list: [lo, hi)."""
     lo = bisect.bisect_left(names, prefix)
     hi = bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
+    return lo, hi
+
+
+def _template(names: list[str], prefix: str) -> dict[str, int]:
+    """The names starting with ``prefix`` (sorted list), without it, with their weight rows."""
+    lo, hi = _run(names, prefix)
     cut = len(prefix)
-    return {names[k][cut:]: k + 1 for k in range(lo, hi)}
+    return dict(zip([name[cut:] for name in names[lo:hi]], range(lo + 1, hi + 1), strict=True))
+
+
+def _pair_words(names: list[str], prefix: str) -> tuple[list[str], np.ndarray]:
+    """A bigram template's words (x, y, x, y, ... in name order) and the names' weight rows.
+
+    Each name is the prefix, x, a tab and y (tokens never hold whitespace), so one join and
+    one split give every word without a string operation per name.
+    """
+    lo, hi = _run(names, prefix)
+    cut = len(prefix)
+    words = "\t".join([name[cut:] for name in names[lo:hi]]).split("\t")
+    if len(words) != 2 * (hi - lo):  # a word with a tab of its own: split each name once
+        words = [w for name in names[lo:hi] for w in name[cut:].split("\t", 1)]
+    return words, np.arange(lo + 1, hi + 1, dtype=np.int64)
 
 
 def split_pair(value: str) -> tuple[str, str] | None:
