@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 
 from claimtrack.linking.relate import Judgement, judge
 from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shared_words
@@ -157,13 +158,17 @@ class LinkIndex:
         wf = sum(map(base.__getitem__, fc)) or 1.0  # fills the memo for f's concepts
         totals = self._total
         concepts = self._concepts
-        scored = []
-        for cid in pool:
-            ws = sum(map(base.__getitem__, fc & concepts[cid]))
-            wo = totals[cid]
-            score = ws / (wf + wo) + 0.25 * ws / (wf if wf < wo else wo)
-            if score >= PREFILTER:
-                scored.append((score, cid))
+        # the shared weight of each pooled claim, summed in C (map over the pool)
+        cids = list(pool)
+        shared_w = map(
+            sum,
+            map(partial(map, base.__getitem__), map(fc.__and__, map(concepts.__getitem__, cids))),
+        )
+        scored = [
+            (score, cid)
+            for cid, ws, wo in zip(cids, shared_w, map(totals.__getitem__, cids), strict=True)
+            if (score := ws / (wf + wo) + 0.25 * ws / (wf if wf < wo else wo)) >= PREFILTER
+        ]
         if len(scored) > self.max_candidates:
             scored = heapq.nlargest(self.max_candidates, scored)
         else:
@@ -204,7 +209,8 @@ class LinkIndex:
             else:
                 plist = postings.get(c)
                 if plist is not None:
-                    w *= max(0.2, 1.0 - len(plist) / n)
+                    keep = 1.0 - len(plist) / n
+                    w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
             out[c] = w
         return out
 

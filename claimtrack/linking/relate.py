@@ -197,6 +197,8 @@ def _actors_differ(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None
 
 
 def _dates_conflict(a: ClaimFeatures, b: ClaimFeatures) -> tuple[str, str] | None:
+    if not a.text.dates or not b.text.dates:
+        return None
     for prefix in ("y:", "d:", "m:"):
         da = {d for d in a.text.dates if d.startswith(prefix)}
         db = {d for d in b.text.dates if d.startswith(prefix)}

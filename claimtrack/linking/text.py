@@ -520,12 +520,15 @@ def analyse(text: str) -> TextFeatures:
 
 
 _POSSESSIVES = frozenset(("its", "their", "his", "her", "our", "my", "your"))
+_NO_POSITIONS: frozenset[int] = frozenset()
 
 
 def _framed(low: list[str]) -> frozenset[int]:
     """Positions right after a possessive pronoun ("its invasion", "their war"): an
     event already known, the setting of the claim, not what the claim says happens
     ("Russia's relocation of assets" can be the point, so names do not frame)."""
+    if _POSSESSIVES.isdisjoint(low):
+        return _NO_POSITIONS
     return frozenset(i + 1 for i, t in enumerate(low[:-1]) if t in _POSSESSIVES)
 
 
