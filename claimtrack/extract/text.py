@@ -26,8 +26,11 @@ OPEN_QUOTES = frozenset("“«„‟")
 CLOSE_QUOTES = frozenset("”»")
 STRAIGHT_QUOTES = frozenset('"')
 QUOTES = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
+_QUOTE_RE = re.compile("[" + "".join(sorted(QUOTES)) + "]")  # each quote mark is a token
 
 _END_PUNCT = frozenset(".?!")
+_END_PUNCT_RE = re.compile("[.?!]")  # each of these characters is a token of its own
+
 _ABBREV = frozenset(
     [
         "mr",
@@ -141,7 +144,7 @@ def analyse(text: str) -> Doc:
     starts_here[0] = 1
     for i in line_first:
         starts_here[i] = 1
-    for i in [k for k, w in enumerate(words) if w in _END_PUNCT]:
+    for i in _token_at(_END_PUNCT_RE, text, starts_a):
         if i >= n - 1:
             continue
         w = words[i]
@@ -171,23 +174,26 @@ def analyse(text: str) -> Doc:
             starts_here[j] = 1
     # a "sentence" longer than MAX_SENTENCE tokens (a list, a table, a 5 MB line with no
     # full stop) is cut, so that nothing downstream can grow with the square of its length
-    previous = 0
-    for i in range(1, n):
-        if starts_here[i]:
-            previous = i
-        elif i - previous >= MAX_SENTENCE:
-            starts_here[i] = 1
-            previous = i
-    sent_first.extend(i for i in range(n) if starts_here[i])
-    bounds = [*sent_first, n]
-    for sid in range(len(sent_first)):
-        sent.extend([sid] * (bounds[sid + 1] - bounds[sid]))
+    flags = np.frombuffer(starts_here, dtype=np.uint8)
+    firsts = np.flatnonzero(flags)
+    if (np.diff(firsts, append=n) > MAX_SENTENCE).any():  # some run is cut (rare)
+        previous = 0
+        for i in range(1, n):
+            if starts_here[i]:
+                previous = i
+            elif i - previous >= MAX_SENTENCE:
+                starts_here[i] = 1
+                previous = i
+        flags = np.frombuffer(starts_here, dtype=np.uint8)
+        firsts = np.flatnonzero(flags)
+    sent_first.extend(firsts.tolist())
+    sent.extend((np.cumsum(flags) - 1).tolist())
 
     # quotation state, per line; a quote left open at the end of a line is closed there
     inq = doc.inq
     inq.extend([False] * n)
     line_end = [*line_first[1:], n]
-    quote_at = [k for k, w in enumerate(words) if w in QUOTES]
+    quote_at = _token_at(_QUOTE_RE, text, starts_a)
     qi = 0
     nq = len(quote_at)
     for le in line_end:
@@ -212,6 +218,15 @@ def analyse(text: str) -> Doc:
     for lf, le in zip(line_first, line_end, strict=True):
         _cut(lf, le, sent_first, sent, blocks)
     return doc
+
+
+def _token_at(rx: re.Pattern[str], text: str, starts: np.ndarray) -> list[int]:
+    """The tokens at the matches of a one-character class of marks (each its own token)."""
+    at = [m.start() for m in rx.finditer(text)]
+    if not at:
+        return []
+    found: list[int] = np.searchsorted(starts, np.array(at, dtype=np.int64)).tolist()
+    return found
 
 
 def _cut(first: int, last: int, sent_first: list[int], sent: list[int], out: list[Block]) -> None:
