@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -401,10 +402,21 @@ def emissions(
         likely = tab[:, _LIKELY].tolist()
         qb = tab[:, _QB].tolist()
         qa = tab[:, _QA].tolist()
-        for b in doc.blocks:
-            _quote_rows(model, raw, likely, qb, qa, inq, b.first, b.last, cols)
+        # only the opening and straight marks can open a quotation (each mark is a token)
+        starts = doc.starts
+        marks = [bisect.bisect_left(starts, m.start()) for m in _MARK_RE.finditer(doc.text)]
+        block_first = [b.first for b in doc.blocks]
+        by_block: dict[int, list[int]] = {}
+        for k in marks:
+            by_block.setdefault(bisect.bisect_right(block_first, k) - 1, []).append(k)
+        for kb, at in by_block.items():
+            b = doc.blocks[kb]
+            _quote_rows(model, raw, likely, qb, qa, inq, b.first, b.last, at, cols)
     scores: np.ndarray = np.take(model.W, cols, axis=0).sum(axis=0)
     return scores, ids
+
+
+_MARK_RE = re.compile("[" + "".join(sorted(OPEN_QUOTES | STRAIGHT_QUOTES)) + "]")
 
 
 def _quote_rows(
@@ -416,10 +428,14 @@ def _quote_rows(
     inq: list[bool],
     a: int,
     b: int,
+    marks: list[int],
     cols: Any,
 ) -> None:
-    i = a
-    while i < b:
+    """The quotation rows of block [a, b); ``marks``: its opening and straight quote marks."""
+    nxt = a
+    for i in marks:
+        if i < nxt:  # inside the quotation just handled
+            continue
         w = raw[i]
         if w in OPEN_QUOTES or (w in STRAIGHT_QUOTES and i + 1 < b and inq[i + 1]):
             j = i + 1
@@ -435,9 +451,7 @@ def _quote_rows(
                 cols[15, i + 1 : j] = model.qc_row[
                     ("T" if before_cue else "F", "T" if after_cue else "F", "T" if closed else "F")
                 ]
-            i = j + 1 if j > i else i + 1
-            continue
-        i += 1
+            nxt = j + 1
 
 
 def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
