@@ -459,10 +459,10 @@ def _negated(doc: Doc, group: _Group) -> bool:
     if group.source is not None and group.source.last <= cue.first:
         floor = max(floor, group.source.last)
     start = max(floor, cue.first - 4)
-    words = _lower(doc, start, cue.last)
     negatable = lexicon.negatable()
     if not any(negatable.word(w) for w in _lower(doc, cue.first, cue.last)):
         return False
+    words = _lower(doc, start, cue.last)
     neg = lexicon.negations()
     for k, w in enumerate(words):
         if neg.word(w):

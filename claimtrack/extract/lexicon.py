@@ -34,6 +34,7 @@ class WordList:
         self.phrases: tuple[tuple[str, ...], ...] = tuple(
             tuple(e.split()) for e in entries if " " in e
         )
+        self._seen: dict[str, bool] = {}  # word() per word form asked (bounded)
 
     def regex(self) -> re.Pattern[str]:
         """Finds the entries in raw text (case-insensitive; phrases first, white space free)."""
@@ -52,7 +53,13 @@ class WordList:
         return re.compile(r"\b(?:" + "|".join(alts or ["(?!)"]) + ")", re.IGNORECASE)
 
     def word(self, w: str) -> bool:
-        return w in self.words or (bool(self.prefixes) and w.startswith(self.prefixes))
+        known = self._seen.get(w)
+        if known is None:
+            known = w in self.words or (bool(self.prefixes) and w.startswith(self.prefixes))
+            if len(self._seen) >= 200_000:
+                self._seen.clear()
+            self._seen[w] = known
+        return known
 
     def found(self, words: list[str]) -> list[str]:
         """The entries matched in ``words`` (lower-cased tokens), in order of appearance."""
