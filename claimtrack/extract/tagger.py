@@ -385,16 +385,17 @@ def emissions(
     cp1[to_end < 1] = 0
 
     # the last word of each unit before its closing punctuation
-    t1 = cols[11]
-    tail = tab[:, _TAIL]
-    firsts = np.flatnonzero(ufirst).tolist()
-    lasts = np.flatnonzero(ulast).tolist()
+    # (units are consecutive and cover every token: one gather for all of them)
+    ufirsts = np.flatnonzero(ufirst)
+    ulasts = np.flatnonzero(ulast)
     skip = _TAIL_SKIP_STR
-    for st, e in zip(firsts, lasts, strict=True):
+    at = []
+    for st, e in zip(ufirsts.tolist(), ulasts.tolist(), strict=True):
         k = e
         while k > st and raw[k] in skip:
             k -= 1
-        t1[st : e + 1] = tail[k]
+        at.append(k)
+    cols[11] = np.take(tab[:, _TAIL], np.repeat(at, ulasts - ufirsts + 1))
 
     # quotation context
     inq = doc.inq
