@@ -355,22 +355,8 @@ def _idiom(low: list[str], i: int, lex: Lexicon) -> bool:
     return False
 
 
-_ANALYSED: dict[str, TextFeatures] = {}
-_ANALYSED_MAX = 20_000  # texts memoised (a story re-run in many articles), cleared when full
-
-
 def analyse(text: str) -> TextFeatures:
-    """Tokens, concepts, entities, numbers and polarity cues of ``text`` (memoised:
-    the result is immutable and depends on the text only)."""
-    tf = _ANALYSED.get(text)
-    if tf is None:
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()
-        tf = _ANALYSED[text] = _analyse(text)
-    return tf
-
-
-def _analyse(text: str) -> TextFeatures:
+    """Tokens, concepts, entities, numbers and polarity cues of ``text``."""
     lex = lexicon()
     toks = _TOKEN.findall(text)
     forms = lex.forms
