@@ -431,13 +431,15 @@ def _write_source_scores(
     _replace_rows(session, table, "source_id", None if replace_all else scores, rows)
 
 
-def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
-    from sqlalchemy import text
+_SOURCE_SCORE_COLUMNS = (
+    "SELECT source_id, reliability, letter, confirmed, refuted FROM source_score"
+)
 
+
+def _source_scores_of(rows: Iterable[Any]) -> dict[int, SourceScore]:
+    """Stored source-score rows (in ``_SOURCE_SCORE_COLUMNS`` order) by source id."""
     out = {}
-    for r in conn.execute(
-        text("SELECT source_id, reliability, letter, confirmed, refuted FROM source_score")
-    ):
+    for r in rows:
         try:
             out[int(r[0])] = SourceScore(
                 source_id=int(r[0]),
@@ -449,6 +451,12 @@ def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
         except ValueError:
             continue
     return out
+
+
+def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
+    from sqlalchemy import text
+
+    return _source_scores_of(conn.execute(text(_SOURCE_SCORE_COLUMNS)))
 
 
 # --------------------------------------------------------------------------
@@ -699,23 +707,8 @@ def _case_has_records(conn: Connection) -> bool:
 
 
 def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, SourceScore]:
-    sql = (
-        "SELECT source_id, reliability, letter, confirmed, refuted FROM source_score "
-        "WHERE source_id IN :ids"
-    )
-    out = {}
-    for r in rows_for_ids(conn, sql, ids):
-        try:
-            out[int(r[0])] = SourceScore(
-                source_id=int(r[0]),
-                reliability=float(r[1]),
-                letter=str(r[2]),
-                confirmed=int(r[3] or 0),
-                refuted=int(r[4] or 0),
-            )
-        except ValueError:
-            continue
-    return out
+    sql = _SOURCE_SCORE_COLUMNS + " WHERE source_id IN :ids"
+    return _source_scores_of(rows_for_ids(conn, sql, ids))
 
 
 RESCORE_CHUNK = 20_000  # changed claims per bounded region
