@@ -180,7 +180,7 @@ def tokenize(
     out: list[Token] = []
     append = out.append
     n = len(text)
-    abbrev = _ABBREV
+    get = _WORD_INFO.get
     for m in _TOKEN.finditer(text, start, n if end is None else end):
         word = m.group()
         c0 = word[0]
@@ -193,21 +193,14 @@ def tokenize(
             ):
                 continue
         s, e = m.span()
-        poss = False
-        if len(word) > 2 and (word[-2:] == "\u2019s" or word[-2:] == "'s"):
-            poss = True
-            word = word[:-2]
-            e -= 2
-        elif (
-            e < n
-            and text[e] == "."
-            and ((len(word) == 1 and word.isupper()) or word.lower() in abbrev)
-        ):
-            e += 1
-            word += "."
-        low = word.lower()
-        cap = c0.isupper() or ("-" in word[:5] and _ARABIC_PREFIX.match(word) is not None)
-        append(Token(s, e, word, low[:-1] if low[-1] == "." else low, cap, poss))
+        # the same per-word facts as _index_tokens reads, computed once per word
+        info = get(word) or _word_info(word)
+        if info[1]:  # possessive: the 's is not part of the token
+            append(Token(s, e - 2, info[2], info[3], info[4], True))
+        elif info[5] and e < n and text[e] == ".":  # "Mr." takes its dot
+            append(Token(s, e + 1, word + ".", info[3], info[4], False))
+        else:
+            append(Token(s, e, word, info[3], info[4], False))
         if limit is not None and len(out) >= limit:
             break
     return out
