@@ -411,6 +411,28 @@ def _bodies(table: EntityTable) -> dict[str, _Body]:
     return _caches(table)[2]
 
 
+_STARTS: dict[int, tuple[EntityTable, frozenset[str]]] = {}
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def _alias_starts(table: EntityTable) -> frozenset[str]:
+    """The first word of every key ``_lookup_body`` can find with this table.
+
+    ``norm_alias`` works character by character and then on whole words, so the
+    first word of ``norm_alias(surface)`` is that of ``norm_alias`` of the surface's
+    first whitespace-separated chunk, unless that is empty or an article (which the
+    whole surface may lose). A surface whose first word is none of these is no body.
+    """
+    held = _STARTS.get(id(table))
+    if held is None or held[0] is not table:
+        if len(_STARTS) > 8:
+            _STARTS.clear()
+        pl = places()
+        keys = [*table.by_alias, *pl.metonyms, *pl.names]
+        held = _STARTS[id(table)] = (table, frozenset(k.split(" ", 1)[0] for k in keys))
+    return held[1]
+
+
 class ArticleIndex:
     """Tokens, sentences, quotations, mentions and entities of one article."""
 
@@ -419,6 +441,7 @@ class ArticleIndex:
         self.table = table
         self._plans = _plans(table)
         self._bodies = _bodies(table)
+        self._starts = _alias_starts(table)
         self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
@@ -669,6 +692,11 @@ class ArticleIndex:
         return found
 
     def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
+        chunk = surface.split(None, 1)
+        if chunk:  # no key starts with this word: no need to normalise the whole surface
+            first = norm_alias(chunk[0]).split(" ", 1)[0]
+            if first and first not in _ARTICLES and first not in self._starts:
+                return None, None
         entry = self.table.lookup(surface)
         if entry is not None:
             return entry, None
