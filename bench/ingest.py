@@ -220,6 +220,9 @@ def backends(names: list[str], pg_url: str | None, tmp: Path) -> Iterator[Backen
             started = None
             if not url:
                 started = tmp / "pg"
+                # as root the server runs as `postgres`, which must be able to reach
+                # DIR: a TemporaryDirectory is 0700, so open it for traversal only
+                tmp.chmod(0o711)
                 url = subprocess.run(
                     [str(REPO / ".ci" / "postgres.sh"), "start", str(started)],
                     check=True,
