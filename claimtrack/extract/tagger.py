@@ -275,6 +275,20 @@ def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
     return found
 
 
+def _neighbours(
+    ids: np.ndarray, bfirst: np.ndarray, blast: np.ndarray, start_pad: int, end_pad: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each token's previous and next id, with the pads at block edges."""
+    n = len(ids)
+    prev = np.empty(n, dtype=np.int64)
+    prev[1:] = ids[:-1]
+    prev[bfirst] = start_pad
+    nxt = np.empty(n, dtype=np.int64)
+    nxt[:-1] = ids[1:]
+    nxt[blast] = end_pad
+    return prev, nxt
+
+
 def emissions(
     model: Model, doc: Doc, cue_prob: Mapping[str, float]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -335,24 +349,14 @@ def emissions(
     # bigrams with the previous and the next word ("<s>" / "</s>" at block edges)
     nv = model.nv
     pid = tab[:, _PAIR]
-    prev = np.empty(n, dtype=np.int64)
-    prev[1:] = pid[:-1]
-    prev[bfirst] = model.pair_id["<s>"]
-    nxt = np.empty(n, dtype=np.int64)
-    nxt[:-1] = pid[1:]
-    nxt[blast] = model.pair_id["</s>"]
+    prev, nxt = _neighbours(pid, bfirst, blast, model.pair_id["<s>"], model.pair_id["</s>"])
     cols[6] = _pair_rows(model, "b-=", prev * nv + pid)
     cols[7] = _pair_rows(model, "b+=", pid * nv + nxt)
 
     # shapes of the previous, this and the next token
     ns = model.ns
     shape = tab[:, _SHAPE]
-    sprev = np.empty(n, dtype=np.int64)
-    sprev[1:] = shape[:-1]
-    sprev[bfirst] = model.shape_id["<s>"]
-    snext = np.empty(n, dtype=np.int64)
-    snext[:-1] = shape[1:]
-    snext[blast] = model.shape_id["</s>"]
+    sprev, snext = _neighbours(shape, bfirst, blast, model.shape_id["<s>"], model.shape_id["</s>"])
     cols[8] = model.ss_table[(sprev * ns + shape) * ns + snext]
 
     # the nearest strong cue word on each side within the unit, with its distance
