@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from claimtrack.models import SourceKind
 from claimtrack.sources.lexicon import (
@@ -387,32 +388,29 @@ def _role_words() -> frozenset[str]:
 _Plan = tuple[Any, ...]
 _Body = tuple[EntityEntry | None, Country | None]
 # per table (held, so that its id is not reused): run plans and body look-ups by surface
-_CACHES: dict[int, tuple[EntityTable, dict[tuple[str, bool], _Plan], dict[str, _Body]]] = {}
+_ARTICLES = frozenset({"the", "a", "an"})
 
 
-def _caches(
-    table: EntityTable,
-) -> tuple[EntityTable, dict[tuple[str, bool], _Plan], dict[str, _Body]]:
+@dataclass(frozen=True)
+class _TableCaches:
+    """What the index learns with one entity table, kept across articles."""
+
+    table: EntityTable
+    plans: dict[tuple[str, bool], _Plan]  # run plans (a plan depends on the run's words only)
+    bodies: dict[str, _Body]  # ``ArticleIndex.lookup_body`` results
+    starts: frozenset[str]  # the first word of every key ``_lookup_body`` can find
+
+
+_CACHES: dict[int, _TableCaches] = {}
+
+
+def _caches(table: EntityTable) -> _TableCaches:
     held = _CACHES.get(id(table))
-    if held is None or held[0] is not table:
+    if held is None or held.table is not table:
         if len(_CACHES) > 8:
             _CACHES.clear()
-        held = _CACHES[id(table)] = (table, {}, {})
+        held = _CACHES[id(table)] = _TableCaches(table, {}, {}, _alias_starts(table))
     return held
-
-
-def _plans(table: EntityTable) -> dict[tuple[str, bool], _Plan]:
-    """The run plans found with this table (a plan depends on the run's words only)."""
-    return _caches(table)[1]
-
-
-def _bodies(table: EntityTable) -> dict[str, _Body]:
-    """``ArticleIndex.lookup_body`` results with this table."""
-    return _caches(table)[2]
-
-
-_STARTS: dict[int, tuple[EntityTable, frozenset[str]]] = {}
-_ARTICLES = frozenset({"the", "a", "an"})
 
 
 def _alias_starts(table: EntityTable) -> frozenset[str]:
@@ -423,14 +421,23 @@ def _alias_starts(table: EntityTable) -> frozenset[str]:
     first whitespace-separated chunk, unless that is empty or an article (which the
     whole surface may lose). A surface whose first word is none of these is no body.
     """
-    held = _STARTS.get(id(table))
-    if held is None or held[0] is not table:
-        if len(_STARTS) > 8:
-            _STARTS.clear()
-        pl = places()
-        keys = [*table.by_alias, *pl.metonyms, *pl.names]
-        held = _STARTS[id(table)] = (table, frozenset(k.split(" ", 1)[0] for k in keys))
-    return held[1]
+    pl = places()
+    keys = [*table.by_alias, *pl.metonyms, *pl.names]
+    return frozenset(k.split(" ", 1)[0] for k in keys)
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _memo(cache: dict[_K, _V], key: _K, compute: Callable[[], _V], limit: int) -> _V:
+    """``cache[key]``, computed on a miss; the cache is emptied when it outgrows ``limit``."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > limit:
+            cache.clear()
+        found = cache[key] = compute()
+    return found
 
 
 class ArticleIndex:
@@ -439,9 +446,10 @@ class ArticleIndex:
     def __init__(self, text: str, table: EntityTable) -> None:
         self.text = text
         self.table = table
-        self._plans = _plans(table)
-        self._bodies = _bodies(table)
-        self._starts = _alias_starts(table)
+        caches = _caches(table)
+        self._plans = caches.plans
+        self._bodies = caches.bodies
+        self._starts = caches.starts
         self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
@@ -683,13 +691,7 @@ class ArticleIndex:
 
     def lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         """The table entry, else the country (a place or a metonym), that surface names."""
-        bodies = self._bodies
-        found = bodies.get(surface)
-        if found is None:
-            if len(bodies) > 100_000:
-                bodies.clear()
-            found = bodies[surface] = self._lookup_body(surface)
-        return found
+        return _memo(self._bodies, surface, lambda: self._lookup_body(surface), 100_000)
 
     def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         chunk = surface.split(None, 1)
@@ -712,12 +714,7 @@ class ArticleIndex:
         toks = self.tokens
         first_tok, last_tok = toks[run[0]], toks[run[-1]]
         key = (self.text[first_tok.start : last_tok.end], last_tok.poss)
-        plans = self._plans
-        plan = plans.get(key)
-        if plan is None:
-            if len(plans) > 50_000:
-                plans.clear()
-            plan = plans[key] = self._plan_run(run)
+        plan = _memo(self._plans, key, lambda: self._plan_run(run), 50_000)
         what = plan[0]
         if what == "none":
             return
