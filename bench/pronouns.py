@@ -25,7 +25,12 @@ A resolution is right when the names match after folding case, or when both
 are person names with the same surname and compatible first names ("Donald J.
 Trump" for "Donald Trump", "Obama" for "Barack Obama"), or the resolver's name is the
 reference's first name alone ("Ellie" for "Ellie McKinley": the article never gives
-her surname; added with held-out set 2, where it changes no item).
+her surname; added with held-out set 2, where it changes no item). Added with the train set
+(before any resolver change it prompted): the entity table's name for the reference is right
+("X (Twitter)" for "Twitter", "Republican Party" for "Republicans": the table's aliases), and a
+group is right when each member is ("Todd Wilcox and Carlos Beruff" for "Wilcox and Beruff").
+These two rules alone, on the resolver of 5ffbc11: train 97 -> 104/169, held-out set 2
+123 -> 126/149 (it +1, they +2), the other dev sets unchanged.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from pathlib import Path
 
 from claimtrack.models import Claim, Span
 from claimtrack.sources import resolve_claims
-from claimtrack.sources.lexicon import fold
+from claimtrack.sources.lexicon import default_table, fold
 from claimtrack.sources.mentions import first_names_compatible
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +55,7 @@ REFS = HERE / "pronoun_refs.tsv"
 HELDOUT = HERE / "pronoun_refs_heldout.tsv"
 HELDOUT2 = HERE / "pronoun_refs_heldout2.tsv"
 TRAIN_REFS = HERE / "pronoun_refs_train.tsv"
+_AND = re.compile(r",? and |, ")
 _RECORD = re.compile(r"^(?:[TERAMN#]\d+)\t")
 
 
@@ -118,6 +124,12 @@ def same_referent(got: str | None, ref: str) -> bool:
     a, b = fold(got).replace(".", "").split(), fold(ref).replace(".", "").split()
     if a == b:
         return True
+    entry = default_table().lookup(ref)
+    if entry is not None and fold(entry.name) == fold(got):
+        return True  # the table's name for the reference ("X (Twitter)" for "Twitter")
+    ga, gb = _AND.split(got), _AND.split(ref)
+    if len(ga) == len(gb) > 1:  # a group: each member ("Todd Wilcox and ..." for "Wilcox and ...")
+        return all(same_referent(x, y) for x, y in zip(ga, gb, strict=True))
     if (
         len(a) == 1
         and len(b) > 1
