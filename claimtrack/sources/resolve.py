@@ -377,6 +377,20 @@ _STOP_MODIFIERS = frozenset(
 _THINGS = frozenset(
     [
         "report",
+        "paper",
+        "memorandum",
+        "sign",
+        "administration",
+        "government",
+        "department",
+        "ministry",
+        "bureau",
+        "office",
+        "council",
+        "union",
+        "association",
+        "institute",
+        "foundation",
         "statement",
         "document",
         "memo",
@@ -460,6 +474,21 @@ _THINGS = frozenset(
         "show",
     ]
 )
+# what "it" may be written after: "the report", "a new ad", "its statement", "his website"
+_IT_DETERMINERS = frozenset(
+    {"the", "this", "that", "a", "an", "its", "their", "his", "her", "our", "my", "your"}
+)
+# bodies written as a common noun that "it" may stand for: resolved as a phrase
+# ("the Sanders campaign" -> Sanders campaign, "the Kazakh government" -> government of Kazakhstan)
+_IT_BODIES = frozenset(
+    [
+        "administration", "government", "department", "ministry", "bureau", "office",
+        "council", "agency", "commission", "committee", "company", "firm", "group",
+        "organization", "party", "network", "campaign", "union", "association", "institute",
+        "foundation", "newspaper", "magazine", "station",
+    ]
+)  # fmt: skip
+_DESCRIBED = frozenset({SourceKind.ANONYMOUS, SourceKind.DOCUMENT})
 # plural nouns in -s that are not (common verbs, adverbs and the like are excluded too)
 _NOT_PLURAL = frozenset(
     [
@@ -532,6 +561,34 @@ _AGENT_ENDINGS = ("ers", "ors", "ists", "ians", "ants", "ents", "ics", "ees", "i
 def _agent_plural(low: str) -> bool:
     """A plural for people by its ending: voters, proponents, environmentalists, critics."""
     return low in _IRREGULAR_PLURALS or low.endswith(_AGENT_ENDINGS)
+
+
+_POSSESSIVES = frozenset({"its", "his", "her", "their", "our", "my", "your"})
+_HEAD_ENDS = frozenset({"close", "familiar", "who", "whose", "that", "which", "and", "or"})
+
+
+def _speaker_number(sp: Speaker) -> str:
+    """What a previous source may be called: "plural" ("officials familiar with ...",
+    "activists and intellectuals": they), "singular" (a document: it), "either" (a named
+    body: it or they), "" (a person or a descriptor without a clear head: neither)."""
+    if sp.kind is SourceKind.PERSON:
+        return ""
+    if sp.kind not in (SourceKind.ANONYMOUS, SourceKind.DOCUMENT):
+        return "either"
+    head = ""
+    for w in fold(sp.name).split():
+        if not head and (w in DETERMINERS or w in _POSSESSIVES):
+            continue
+        if w in _HEAD_ENDS or w in _STOP_MODIFIERS:
+            break
+        head = w
+    if not head:
+        return ""
+    if _plural_noun(head) or " and " in sp.name:
+        return "plural"
+    # a singular anonymous descriptor is a person ("a senior official"), never "it", unless
+    # its head is a body ("the trade group for ...")
+    return "singular" if sp.kind is SourceKind.DOCUMENT or head in _IT_BODIES else ""
 
 
 def _plural_noun(low: str) -> bool:
@@ -1580,10 +1637,10 @@ class _Resolver:
         if prev is not None:
             sp = self.speakers.get(prev)
             c = self.claims[prev]
-            near = c.source is not None and psent - idx.sentence_of(c.source.start) <= 2
+            near = c.source is not None and pnarr - pnarr_of(idx, c.source.start) <= 3
             if sp is not None and near and sp.kind is not SourceKind.PERSON:
-                sp_plural = sp.kind is SourceKind.ANONYMOUS and sp.name.endswith("s")
-                if plural == sp_plural or sp.kind is not SourceKind.ANONYMOUS:
+                number = _speaker_number(sp)
+                if number == "either" or number == ("plural" if plural else "singular"):
                     assert c.source is not None
                     ps = c.source
                     score = 1.4 - 0.7 * (pnarr - idx.narrative[idx.sentence_of(ps.start)])
@@ -1603,7 +1660,7 @@ class _Resolver:
             if m.in_quote and not pquote:
                 score -= 1.0
             offer(score, m.start, self.speaker_of(idx.entities[m.entity], self.mention_span(m)))
-        for score, at, sp in self._noun_phrases(pos, plural, psent, pnarr, pquote):
+        for score, at, sp in self._noun_phrases(pos, plural, psent, pnarr, pquote, ci):
             if not any(p.start <= at < p.end for p in pieces):
                 offer(score, at, sp)  # a phrase inside what the pronoun says is not its source
         if plural:
@@ -1640,6 +1697,35 @@ class _Resolver:
             out.append((score, a.full_start, sp))
         return out
 
+    def _compound(self, toks: list[Token], k: int) -> bool:
+        """The word is a modifier of a longer noun: "government" in "a government strategy
+        document" (the next word is a plain lower-case word, not a verb or a function word)."""
+        if k + 1 >= len(toks) or self.text[toks[k].end : toks[k + 1].start] != " ":
+            return False
+        nxt = toks[k + 1]
+        low = nxt.lower
+        return (
+            not nxt.cap
+            and low.isalpha()
+            and low not in _VERBS
+            and low not in _CLAUSE_VERBS
+            and low not in _STOP_MODIFIERS
+            and low not in _ADVERBS
+            and low not in _SAYS
+            and not low.endswith(("ed", "s"))
+        )
+
+    def _phrase_speaker(self, start: int, end: int, ci: int) -> Speaker | None:
+        """What a noun phrase near a pronoun resolves to, leaving the claim's own
+        resolution untouched (a candidate may lose)."""
+        had = self.resolved_entity.get(ci)
+        sp = self.resolve_span(start, end, ci)
+        if had is None:
+            self.resolved_entity.pop(ci, None)
+        else:
+            self.resolved_entity[ci] = had
+        return sp
+
     def _verb_after(self, end: int) -> bool:
         """A verb (or an auxiliary) right after a noun phrase: the phrase is a subject."""
         toks = tokenize(self.text, end, min(len(self.text), end + 40), limit=3)
@@ -1651,13 +1737,18 @@ class _Resolver:
         return not toks[0].cap and (w in _VERBS or w in _CLAUSE_VERBS or w.endswith("ed"))
 
     def _noun_phrases(
-        self, pos: int, plural: bool, psent: int, pnarr: int, pquote: bool
+        self, pos: int, plural: bool, psent: int, pnarr: int, pquote: bool, ci: int
     ) -> list[tuple[float, int, Speaker]]:
         """Noun phrases of the pronoun's sentence (before it) and the two before it that
         "they" (plural nouns) or "it" (things that speak or show) may stand for."""
         idx = self.idx
         w = words()
-        start = idx.sent_starts[max(0, psent - 2)]
+        first_sent = psent  # back two narrative sentences (quotations do not count)
+        while (
+            first_sent > 0 and psent - first_sent < 6 and pnarr - idx.narrative[first_sent - 1] <= 2
+        ):
+            first_sent -= 1
+        start = idx.sent_starts[first_sent]
         toks = tokenize(self.text, start, pos)
         out: list[tuple[float, int, Speaker]] = []
         for k, t in enumerate(toks):
@@ -1695,7 +1786,7 @@ class _Resolver:
             k0 = k
             while (
                 k0 > 0
-                and k - k0 < 3
+                and k - k0 < (3 if plural else 5)
                 and self.text[toks[k0 - 1].end : toks[k0].start] in (" ", "-")
                 and toks[k0 - 1].lower not in DETERMINERS
                 and toks[k0 - 1].lower not in _STOP_MODIFIERS
@@ -1703,11 +1794,28 @@ class _Resolver:
                 and not toks[k0 - 1].poss
             ):
                 k0 -= 1
-            if not plural and not (
-                k0 > 0 and toks[k0 - 1].lower in ("the", "this", "that", "a", "an", "its", "their")
-            ):
-                continue  # "it" stands for a definite thing: "the report", "a new ad"
+                if (
+                    not plural
+                    and k0 > 1
+                    and toks[k0 - 1].lower == "and"
+                    and toks[k0 - 2].lower not in DETERMINERS
+                    and toks[k0 - 2].lower not in _STOP_MODIFIERS
+                ):
+                    k0 -= 2  # "a television and radio ad"
+            det = toks[k0 - 1] if k0 > 0 else None
+            if not plural and not (det is not None and (det.lower in _IT_DETERMINERS or det.poss)):
+                continue  # "it" stands for a definite thing: "the report", "a new ad", "his site"
             name = " ".join(self.text[toks[k0].start : t.end].split())
+            if not plural and self._compound(toks, k):
+                continue  # "government" in "a new government strategy document"
+            if not plural and low in _IT_BODIES and det is not None:
+                # "the Sanders campaign", "the Kazakh government", "Trump's campaign": the body
+                body = self._phrase_speaker(det.start, t.end, ci)
+                if body is not None and body.kind not in _DESCRIBED:
+                    dist = pnarr - idx.narrative[sent]
+                    score = 1.0 - 0.7 * dist + (0.6 if self._verb_after(t.end) else 0.0)
+                    out.append((score, det.start, body))
+                    continue
             if toks[k0].cap and toks[k0].lower in _lowercase_heads() and not toks[k0 + 1].cap:
                 name = name[0].lower() + name[1:]  # "Voters" at a sentence start, not "New York"
             dist = pnarr - idx.narrative[sent]
