@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -39,40 +39,23 @@ def _read_contract_text(path: str) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
 
 
-@app.command("extract")
-def extract(
-    files: Annotated[
-        list[str],
-        typer.Argument(metavar="FILE...", help="Article files to extract claims from."),
-    ],
-    fmt: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="jsonl (the contract of docs/extract-jsonl.md) or table.",
-        ),
-    ] = OutputFormat.JSONL,
-) -> None:
-    """Extract attributed claims from files and print them; nothing is stored.
+def _extract_files(
+    files: list[str], fmt: OutputFormat, table_rows: list[dict[str, Any]], out: TextIO
+) -> int:
+    """Write each file's claims (JSONL) or collect them into ``table_rows``; the number of
+    files that could not be read."""
+    import gc
+    import json
 
-    JSONL: one object per claim in document order, offsets into the file's text
-    as read with open(path, encoding="utf-8", newline=""); `document` is the path
-    as given. A file that cannot be read is reported on stderr and skipped; the
-    exit code is then 1.
-    """
-    import sys
-
+    from claimtrack.cli.output import _json_default
     from claimtrack.errors import ClaimtrackError
     from claimtrack.extract import extract_claims, to_contract
     from claimtrack.sources import resolve_claims
 
+    # what ``to_json`` writes (json.dumps with these options), one encoder for every line
+    to_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     failed = 0
-    table_rows: list[dict[str, Any]] = []
-    out = sys.stdout
-    from claimtrack.cli.output import to_json
-
+    tuned = len(files) < 2
     for path in files:
         try:
             text = _read_contract_text(path)
@@ -101,6 +84,52 @@ def extract(
                 )
         if lines:
             out.write("\n".join(lines) + "\n")
+        if not tuned:
+            # after the first article the model and the lexicons are loaded and stay for
+            # the whole run: keep them out of the collector's scans (gc.freeze) and collect
+            # the young generation less often; the caller restores both. GC time over the
+            # 840 PolNeAR train articles: ~0.31 -> ~0.06 s CPU
+            tuned = True
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(10_000, 10, 10)
+    return failed
+
+
+@app.command("extract")
+def extract(
+    files: Annotated[
+        list[str],
+        typer.Argument(metavar="FILE...", help="Article files to extract claims from."),
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="jsonl (the contract of docs/extract-jsonl.md) or table.",
+        ),
+    ] = OutputFormat.JSONL,
+) -> None:
+    """Extract attributed claims from files and print them; nothing is stored.
+
+    JSONL: one object per claim in document order, offsets into the file's text
+    as read with open(path, encoding="utf-8", newline=""); `document` is the path
+    as given. A file that cannot be read is reported on stderr and skipped; the
+    exit code is then 1.
+    """
+    import gc
+    import sys
+
+    table_rows: list[dict[str, Any]] = []
+    out = sys.stdout
+    threshold = gc.get_threshold()
+    try:
+        failed = _extract_files(files, fmt, table_rows, out)
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
     out.flush()
     if fmt is not OutputFormat.JSONL:
         from claimtrack.cli.output import emit_rows

@@ -1,0 +1,50 @@
+"""``claimtrack extract`` over several files: the same lines as one file at a time, and the
+process's garbage-collector settings (tuned during the run) given back afterwards."""
+
+from __future__ import annotations
+
+import gc
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimtrack.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "case.db"))
+    return tmp_path
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout
+
+
+def test_many_files_write_each_file_s_lines_and_restore_gc(tmp_path: Path) -> None:
+    texts = {
+        "a.txt": "The talks failed, Ben Wallace said.\n",
+        "b.txt": "Nothing here.\n",
+        "c.txt": "\u201cWe will go,\u201d said Ann Lee, the minister. She added that it was late.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+    single = "".join(_run("extract", name)[1] for name in texts)
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    code, out = _run("extract", "a.txt", "missing.txt", "b.txt", "c.txt")
+    assert code == 1
+    assert out == single
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["document"] for r in rows][:1] == ["a.txt"]
+    assert {r["document"] for r in rows} <= {"a.txt", "c.txt"}
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen
