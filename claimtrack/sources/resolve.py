@@ -541,6 +541,8 @@ _COLLECTIVE = frozenset(
         "company",
         "group",
         "staff",
+        "crowd",
+        "audience",
     ]
 )
 _IRREGULAR_PLURALS = frozenset({"people", "police", "children", "men", "women", "folks"})
@@ -555,7 +557,11 @@ _PLURAL_THINGS = frozenset(
         "ads", "letters", "papers", "newspapers", "networks", "endorsements", "unions",
     ]
 )  # fmt: skip
-_AGENT_ENDINGS = ("ers", "ors", "ists", "ians", "ants", "ents", "ics", "ees", "ives", "als")
+_AGENT_ENDINGS = (
+    "ers", "ors", "ists", "ians", "ants", "ents", "ics", "ees", "ives", "als", "crats",
+    "expatriates", "delegates", "candidates", "advocates", "graduates", "moderates",
+    "associates", "affiliates", "surrogates", "inmates", "mates", "aides", "allies",
+)  # fmt: skip
 
 
 def _agent_plural(low: str) -> bool:
@@ -657,6 +663,18 @@ def _with_antecedent(base: Speaker, antecedent: Span) -> Speaker:
 
 _NOT_NAME = re.compile(r"[^\w\s-]")
 _LOWER_START = re.compile(r"\b[a-z]")
+# the word right before a position (the pattern is searched in a short window ending there)
+_LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z.!?;:\n\"\u201c\u201d]*\Z")
+# a pronoun, its verb (one or two words, no "and"/"or") and nothing else before a name
+_OBJECT_GAP = re.compile(r"\w+\s+(?!and\b|or\b)[a-z]+(?:\s+(?!and\b|or\b)[a-z]+)?\s+")
+_PREPOSITIONS = frozenset(
+    [
+        "with", "against", "for", "to", "of", "about", "from", "by", "at", "in", "on",
+        "like", "unlike", "after", "before", "besides", "despite", "than", "toward",
+        "towards", "over", "under", "among", "between", "including", "via", "behind",
+        "alongside", "beside", "without",
+    ]
+)  # fmt: skip
 _STOP = re.compile(r"[.!?\n]")
 _CITING = re.compile(r",?\s+(?:citing|quoting)\s+", re.I)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
@@ -1492,7 +1510,7 @@ class _Resolver:
             if (
                 ps is not None
                 and pnarr_of(idx, pos) - pnarr_of(idx, ps.start) <= 2
-                and self._first_person_mention_in_sentence(psent) == -1
+                and self._first_person_mention_in_sentence(psent, pos) == -1
             ):
                 prev_bonus = 1.6  # (a subject in the pronoun's own sentence would come first)
         own = self.claims[ci]
@@ -1506,6 +1524,16 @@ class _Resolver:
                     if j in self.resolved_entity:
                         quoted_by.add(self.resolved_entity[j])
         speakers = set(self.resolved_entity.values())
+        # the latest narrative sentence where a claim's source (often itself a pronoun)
+        # was resolved to each entity: a chain of "he said" keeps its referent recent
+        last_ref: dict[int, int] = {}
+        for j, eid in self.resolved_entity.items():
+            src = self.claims[j].source
+            if j != ci and src is not None and src.end <= pos:
+                at = pnarr_of(idx, src.start)
+                if at > last_ref.get(eid, -1):
+                    last_ref[eid] = at
+        obj = self._object_after(pos, psent)
         best: tuple[float, int] | None = None
         seen: set[int] = set()
         first_in_sent: dict[int, int] = {}
@@ -1514,7 +1542,7 @@ class _Resolver:
         # centering: when the pronoun's sentence has no other subject, the previous
         # sentence's subject is the likeliest referent
         carried = -1
-        if psent > 0 and self._first_person_mention_in_sentence(psent) == -1:
+        if psent > 0 and self._first_person_mention_in_sentence(psent, pos) == -1:
             carried = self._first_person_mention_in_sentence(psent - 1)
         for j in range(n - 1, -1, -1):
             m = idx.mentions[j]
@@ -1529,6 +1557,8 @@ class _Resolver:
             if e.gender and e.gender != gender:
                 continue
             seen.add(e.id)
+            if e.id in last_ref:
+                dist = min(dist, pnarr - last_ref[e.id])
             score = -0.7 * dist
             if e.gender == gender:
                 score += 1.0
@@ -1542,7 +1572,7 @@ class _Resolver:
                 score += 0.8
             if e.id == prev_entity:
                 score += prev_bonus
-            if e.id in quoted_by:
+            if e.id in quoted_by or e.id == obj:
                 score -= 2.0
             if any(p.start <= m.start < p.end for p in pieces):
                 score -= 1.0  # named in what the pronoun says
@@ -1591,19 +1621,29 @@ class _Resolver:
             return None
         return idx.entities[best[1]]
 
-    def _first_person_mention_in_sentence(self, sent: int) -> int:
+    def _first_person_mention_in_sentence(self, sent: int, until: int | None = None) -> int:
+        """The subject of a sentence when it is a named person (before ``until``), else -1."""
         idx = self.idx
         start = idx.sent_starts[sent]
         j = idx.mentions_before(start)
+        after_prep = False
         while j < len(idx.mentions) and idx.mentions[j].sent == sent:
             m = idx.mentions[j]
+            if until is not None and m.start >= until:
+                break
             if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss:
                 prefix = self.text[start : m.full_start]
                 after = self.text[m.end : m.end + 1]
+                before = self._word_before(m.full_start) if prefix.strip() else ""
+                if before in _PREPOSITIONS or (after_prep and before in ("and", "or")):
+                    after_prep = True  # "Along with Bush and Powell, he ...": no subject
+                    j += 1
+                    continue
                 if not (after == "," and _LOWER_START.search(prefix)):
                     return m.entity
                 # "Campaigning against Romney, he ...": an introductory phrase, not the subject
             # (a possessive is no subject either: "Holt's colleague Matt Lauer ...")
+            after_prep = False
             j += 1
         return -1
 
@@ -1627,6 +1667,7 @@ class _Resolver:
 
         own = self.claims[ci]
         pieces = own.content_spans or (own.content,)
+        obj = self._object_after(pos, psent)
 
         def offer(score: float, at: int, sp: Speaker) -> None:
             nonlocal best
@@ -1657,6 +1698,8 @@ class _Resolver:
             score = (0.8 if plural else 1.0) - 0.7 * dist
             if self._verb_after(m.end):
                 score += 0.6
+            if m.entity == obj:
+                score -= 2.0  # "it taunted Twitter": the object is not the referent
             if m.in_quote and not pquote:
                 score -= 1.0
             offer(score, m.start, self.speaker_of(idx.entities[m.entity], self.mention_span(m)))
@@ -1684,8 +1727,17 @@ class _Resolver:
                 continue
             if a.entity == b.entity or a.poss or b.poss or (b.in_quote and not pquote):
                 continue
-            if self.text[a.end : b.full_start].strip() != "and":
-                continue
+            gap = self.text[a.end : b.full_start].split()
+            if (
+                not gap
+                or gap[0] != "and"
+                or not all(
+                    g.lower() in words().role_modifiers or g.lower() in DETERMINERS for g in gap[1:]
+                )
+            ):
+                continue  # "Sen. Marco Rubio and former Gov. Jeb Bush" is a pair too
+            if self._word_before(a.full_start) in _PREPOSITIONS:
+                continue  # "a study they wrote with Daron Acemoglu and Brendan Price"
             ea, eb = idx.entities[a.entity], idx.entities[b.entity]
             name = f"{ea.name} and {eb.name}"
             score = 1.3 - 0.7 * (pnarr - idx.narrative[b.sent])
@@ -1696,6 +1748,26 @@ class _Resolver:
             )
             out.append((score, a.full_start, sp))
         return out
+
+    def _word_before(self, pos: int) -> str:
+        """The lower-cased word right before a position in its sentence ("" if none)."""
+        m = _LAST_WORD.search(self.text, max(0, pos - 30), pos)
+        return m.group(1).lower() if m is not None else ""
+
+    def _object_after(self, pos: int, psent: int) -> int:
+        """The entity named right after a pronoun and its verb ("she asked Richards",
+        "it taunted Twitter"): the pronoun's object, never its referent; -1 if none."""
+        idx = self.idx
+        j = idx.mentions_before(pos + 1)
+        if j >= len(idx.mentions):
+            return -1
+        m = idx.mentions[j]
+        if m.sent != psent or m.in_quote != idx.in_quote(pos):
+            return -1
+        gap = _OBJECT_GAP.match(self.text, pos, m.full_start)
+        if gap is None or gap.end() != m.full_start:
+            return -1
+        return m.entity
 
     def _compound(self, toks: list[Token], k: int) -> bool:
         """The word is a modifier of a longer noun: "government" in "a government strategy
@@ -1765,11 +1837,14 @@ class _Resolver:
                     group = low in w.anonymous_nouns or (
                         low.endswith("s") and demonym_affiliation(t.text[:-1]) is not None
                     )
-                    if not group and not (first and _plural_noun(low)):
-                        continue
+                    if (
+                        not group
+                        and not (first and _plural_noun(low))
+                        and not (_plural_noun(low) and _agent_plural(low))
+                    ):
+                        continue  # "Millennials", "Democrats" inside a sentence are people too
                 elif low in _COLLECTIVE:
-                    if not (k > 0 and toks[k - 1].lower in ("the", "its", "his", "her")):
-                        continue
+                    pass  # "the buzzing crowd": its determiner is checked after its modifiers
                 elif (
                     not _plural_noun(low)
                     or low in _VERBS
@@ -1803,6 +1878,13 @@ class _Resolver:
                 ):
                     k0 -= 2  # "a television and radio ad"
             det = toks[k0 - 1] if k0 > 0 else None
+            if (
+                plural
+                and not t.cap
+                and low in _COLLECTIVE
+                and (det is None or det.lower not in ("the", "its", "his", "her", "their"))
+            ):
+                continue
             if not plural and not (det is not None and (det.lower in _IT_DETERMINERS or det.poss)):
                 continue  # "it" stands for a definite thing: "the report", "a new ad", "his site"
             name = " ".join(self.text[toks[k0].start : t.end].split())
