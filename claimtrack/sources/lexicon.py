@@ -258,6 +258,7 @@ class Words:
     descriptions: Mapping[str, tuple[SourceKind, ...]]
     non_person: frozenset[str]
     regions: frozenset[str]
+    gendered_nouns: Mapping[str, str]  # "woman" -> "f", "man" -> "m"
 
 
 @lru_cache(maxsize=1)
@@ -287,6 +288,10 @@ def words() -> Words:
         },
         non_person=frozenset(str(x) for x in data["non_person"]["words"]),
         regions=frozenset(str(x) for x in data["regions"]["names"]),
+        gendered_nouns={
+            **{str(w): "f" for w in data["female_nouns"]},
+            **{str(w): "m" for w in data["male_nouns"]},
+        },
     )
 
 

@@ -1454,7 +1454,7 @@ class _Resolver:
         if low in PRONOUN_GENDER:
             e = self._pronoun_person(PRONOUN_GENDER[low], pos, ci)
             if e is None:
-                return None
+                return self._gendered_noun(PRONOUN_GENDER[low], pos, ci)
             if not e.gender:
                 e.gender = PRONOUN_GENDER[low]
             self.resolved_entity[ci] = e.id
@@ -1620,6 +1620,60 @@ class _Resolver:
                     return e
             return None
         return idx.entities[best[1]]
+
+    def _gendered_noun(self, gender: str, pos: int, ci: int) -> Speaker | None:
+        """'A 29-year-old Berlin woman ... she wrote': no named person of that gender is
+        near, so a recent claim's anonymous source for one ('the woman said ... she said')
+        or the nearest noun for one (the pronoun's sentence and the two narrative
+        sentences before it) is the referent, an anonymous source."""
+        idx = self.idx
+        nouns = words().gendered_nouns
+        psent = idx.sentence_of(pos)
+        pnarr = idx.narrative[psent]
+        k = self.order.index(ci)
+        for j in reversed(self.order[max(0, k - 4) : k]):
+            src = self.claims[j].source
+            if src is None or src.start >= pos or pnarr - pnarr_of(idx, src.start) > 3:
+                continue
+            sp = self.speakers.get(j)
+            if sp is not None and sp.kind is SourceKind.ANONYMOUS:
+                head = fold(sp.name).split()[-1:]
+                if head and nouns.get(head[0]) == gender:
+                    return sp
+        pquote = idx.in_quote(pos)
+        first = psent
+        while first > 0 and psent - first < 6 and pnarr - idx.narrative[first - 1] <= 2:
+            first -= 1
+        toks = tokenize(self.text, idx.sent_starts[first], pos)
+        for k in range(len(toks) - 1, -1, -1):
+            t = toks[k]
+            if nouns.get(t.lower) != gender or t.poss or (idx.in_quote(t.start) and not pquote):
+                continue
+            if self._compound(toks, k) or idx.mention_at(t.start) is not None:
+                continue
+            k0 = k
+            while (
+                k0 > 0
+                and k - k0 < 4
+                and self.text[toks[k0 - 1].end : toks[k0].start] in (" ", "-")
+                and toks[k0 - 1].lower not in DETERMINERS
+                and toks[k0 - 1].lower not in _STOP_MODIFIERS
+                and toks[k0 - 1].lower not in _VERBS
+                and not toks[k0 - 1].poss
+            ):
+                k0 -= 1
+            if k0 == 0 or toks[k0 - 1].lower not in DETERMINERS:
+                continue  # "a woman", "the man", "one mother": not "woman" in a list
+            if self._word_before(toks[k0 - 1].start) in _PREPOSITIONS:
+                continue  # "the rape of a German woman": not who speaks
+            name = " ".join(self.text[toks[k0].start : t.end].split())
+            return _new_speaker(
+                name=name,
+                kind=SourceKind.ANONYMOUS,
+                key="anonymous:" + norm_alias(name),
+                affiliation=self._affiliation(toks[k0 : k + 1], []),
+            )
+        return None
 
     def _first_person_mention_in_sentence(self, sent: int, until: int | None = None) -> int:
         """The subject of a sentence when it is a named person (before ``until``), else -1."""
