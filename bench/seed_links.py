@@ -6,7 +6,8 @@ them with claimtrack.linking.link_claims and compares with links.jsonl.
 
 Links are unordered pairs. ``a_line``/``b_line`` in links.jsonl index lines of
 gold.jsonl (0-based, over the whole file; checked against a_content/b_content).
-Recall counts gold links predicted with the same relation; precision counts
+``confusion`` counts the pairs that are gold or predicted by gold relation ->
+predicted relation (``none`` when absent). Recall counts gold links predicted with the same relation; precision counts
 predicted links (between gold claims) that are gold links with the same relation.
 
     .venv/bin/python bench/seed_links.py [--seeds ../shared/seeds] [--verbose]
@@ -18,6 +19,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from claimtrack.linking import link_claims
 from claimtrack.linking.text import lexicon
@@ -54,7 +56,7 @@ def gold_claims(path: Path) -> tuple[list[CaseClaim], list[dict[str, object]]]:
     return claims, rows
 
 
-def evaluate(seeds: Path, verbose: bool = False) -> dict[str, float]:
+def evaluate(seeds: Path, verbose: bool = False) -> dict[str, Any]:
     claims, rows = gold_claims(seeds / "gold.jsonl")
     gold: dict[frozenset[int], str] = {}
     for line in (seeds / "links.jsonl").read_text(encoding="utf-8").splitlines():
@@ -73,6 +75,13 @@ def evaluate(seeds: Path, verbose: bool = False) -> dict[str, float]:
     tp = sum(1 for k, lk in pred.items() if gold.get(k) == lk.relation.value)
     hit = sum(1 for k, rel in gold.items() if k in pred and pred[k].relation.value == rel)
     found_any = sum(1 for k in gold if k in pred)
+    # relation confusion over the gold pairs and the predicted pairs: gold -> predicted
+    confusion: dict[str, int] = {}
+    for k in set(gold) | set(pred):
+        g_rel = gold.get(k, "none")
+        p_rel = pred[k].relation.value if k in pred else "none"
+        cell = f"{g_rel}->{p_rel}"
+        confusion[cell] = confusion.get(cell, 0) + 1
     precision = tp / len(pred) if pred else 0.0
     recall = hit / len(gold) if gold else 0.0
     if verbose:
@@ -95,6 +104,7 @@ def evaluate(seeds: Path, verbose: bool = False) -> dict[str, float]:
         "pair_found": found_any,
         "precision": round(precision, 3),
         "recall": round(recall, 3),
+        "confusion": dict(sorted(confusion.items())),
     }
 
 
