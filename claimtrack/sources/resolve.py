@@ -753,6 +753,7 @@ class _Resolver:
         self.speaker_entities: set[int] = set()
         self._busy: set[int] = set()
         self._stale: set[int] = set()
+        self._narr_cache: list[float] | None = None
 
     @staticmethod
     def _anchor(c: Claim) -> int:
@@ -761,6 +762,22 @@ class _Resolver:
         if c.cue is not None:
             return c.cue.start
         return c.content.start
+
+    def _narr(self) -> list[float]:
+        """Narrative sentence number of each sentence, counting only sentences with words
+        outside quotations (a paragraph break's line ends are no sentences)."""
+        if self._narr_cache is None:
+            idx, text = self.idx, self.text
+            starts = idx.sent_starts
+            out: list[float] = []
+            count = 0.0
+            for s, st in enumerate(starts):
+                end = starts[s + 1] if s + 1 < len(starts) else len(text)
+                if not idx.in_quote(st + 1):
+                    count += 0.5 if text[st:end].isspace() else 1.0
+                out.append(count)
+            self._narr_cache = out
+        return self._narr_cache
 
     # -- speakers of entities -------------------------------------------------
 
@@ -1714,8 +1731,9 @@ class _Resolver:
         """
         idx = self.idx
         plural = low in PLURAL_PRONOUNS
+        narr = self._narr()
         psent = idx.sentence_of(pos)
-        pnarr = idx.narrative[psent]
+        pnarr = narr[psent]
         pquote = idx.in_quote(pos)
         best: tuple[float, int, Speaker] | None = None
 
@@ -1732,23 +1750,23 @@ class _Resolver:
         if prev is not None:
             sp = self.speakers.get(prev)
             c = self.claims[prev]
-            near = c.source is not None and pnarr - pnarr_of(idx, c.source.start) <= 3
+            near = c.source is not None and pnarr - narr[idx.sentence_of(c.source.start)] <= 3
             if sp is not None and near and sp.kind is not SourceKind.PERSON:
                 number = _speaker_number(sp)
                 if number == "either" or number == ("plural" if plural else "singular"):
                     assert c.source is not None
                     ps = c.source
-                    score = 1.4 - 0.7 * (pnarr - idx.narrative[idx.sentence_of(ps.start)])
+                    score = 1.4 - 0.7 * (pnarr - narr[idx.sentence_of(ps.start)])
                     if self._verb_after(ps.end):
                         score += 0.6  # "X said": a subject
                     offer(score, ps.start, sp)
         for j in range(idx.mentions_before(pos) - 1, -1, -1):
             m = idx.mentions[j]
-            if psent - m.sent > 3:
+            if pnarr - narr[m.sent] > 3:
                 break
             if m.kind is SourceKind.PERSON or m.poss:
                 continue
-            dist = pnarr - idx.narrative[m.sent]
+            dist = pnarr - narr[m.sent]
             score = (0.8 if plural else 1.0) - 0.7 * dist
             if self._verb_after(m.end):
                 score += 0.6
@@ -1766,16 +1784,17 @@ class _Resolver:
         return best[2] if best is not None else None
 
     def _pairs(
-        self, pos: int, psent: int, pnarr: int, pquote: bool
+        self, pos: int, psent: int, pnarr: float, pquote: bool
     ) -> list[tuple[float, int, Speaker]]:
         """Two people joined by "and" ("Mr. Grassley and Mr. Leahy say"): a group that
         "they" may stand for, kept to the article (a source row per article, never merged)."""
         idx = self.idx
+        narr = self._narr()
         out: list[tuple[float, int, Speaker]] = []
         n = idx.mentions_before(pos)
         for j in range(n - 1, 0, -1):
             b, a = idx.mentions[j], idx.mentions[j - 1]
-            if psent - b.sent > 2:
+            if pnarr - narr[b.sent] > 2:
                 break
             if a.kind is not SourceKind.PERSON or b.kind is not SourceKind.PERSON:
                 continue
@@ -1794,7 +1813,7 @@ class _Resolver:
                 continue  # "a study they wrote with Daron Acemoglu and Brendan Price"
             ea, eb = idx.entities[a.entity], idx.entities[b.entity]
             name = f"{ea.name} and {eb.name}"
-            score = 1.3 - 0.7 * (pnarr - idx.narrative[b.sent])
+            score = 1.3 - 0.7 * (pnarr - narr[b.sent])
             if self._verb_after(b.end):
                 score += 0.6
             sp = _new_speaker(
@@ -1863,16 +1882,15 @@ class _Resolver:
         return not toks[0].cap and (w in _VERBS or w in _CLAUSE_VERBS or w.endswith("ed"))
 
     def _noun_phrases(
-        self, pos: int, plural: bool, psent: int, pnarr: int, pquote: bool, ci: int
+        self, pos: int, plural: bool, psent: int, pnarr: float, pquote: bool, ci: int
     ) -> list[tuple[float, int, Speaker]]:
         """Noun phrases of the pronoun's sentence (before it) and the two before it that
         "they" (plural nouns) or "it" (things that speak or show) may stand for."""
         idx = self.idx
+        narr = self._narr()
         w = words()
         first_sent = psent  # back two narrative sentences (quotations do not count)
-        while (
-            first_sent > 0 and psent - first_sent < 6 and pnarr - idx.narrative[first_sent - 1] <= 2
-        ):
+        while first_sent > 0 and psent - first_sent < 12 and pnarr - narr[first_sent - 1] <= 2:
             first_sent -= 1
         start = idx.sent_starts[first_sent]
         toks = tokenize(self.text, start, pos)
@@ -1948,13 +1966,17 @@ class _Resolver:
                 # "the Sanders campaign", "the Kazakh government", "Trump's campaign": the body
                 body = self._phrase_speaker(det.start, t.end, ci)
                 if body is not None and body.kind not in _DESCRIBED:
-                    dist = pnarr - idx.narrative[sent]
+                    dist = pnarr - narr[sent]
                     score = 1.0 - 0.7 * dist + (0.6 if self._verb_after(t.end) else 0.0)
                     out.append((score, det.start, body))
                     continue
-            if toks[k0].cap and toks[k0].lower in _lowercase_heads() and not toks[k0 + 1].cap:
+            if (
+                toks[k0].cap
+                and toks[k0].lower in _lowercase_heads()
+                and not (k0 + 1 < len(toks) and toks[k0 + 1].cap)
+            ):
                 name = name[0].lower() + name[1:]  # "Voters" at a sentence start, not "New York"
-            dist = pnarr - idx.narrative[sent]
+            dist = pnarr - narr[sent]
             score = 1.0 - 0.7 * dist
             if self._verb_after(t.end):
                 score += 0.6
