@@ -453,11 +453,14 @@ class ArticleIndex:
         self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
-        k, starts, last = 0, self.sent_starts, len(self.sent_starts) - 1
-        for t in self.tokens:
-            while k < last and starts[k + 1] <= t.start:
-                k += 1
-            t.sent = k
+        # each token's sentence (tokens start at 0, the first sentence)
+        toks, tok_starts, starts = self.tokens, self._token_starts, self.sent_starts
+        a = bisect_left(tok_starts, starts[1]) if len(starts) > 1 else len(toks)
+        for k in range(1, len(starts)):
+            b = bisect_left(tok_starts, starts[k + 1]) if k + 1 < len(starts) else len(toks)
+            for t in toks[a:b]:
+                t.sent = k
+            a = b
         self.quotes = self._quotes()
         self._quote_starts = [q[0] for q in self.quotes]
         # narrative sentence index: sentences inside quotations do not count as distance
@@ -478,16 +481,18 @@ class ArticleIndex:
 
     def _sentences(self) -> list[int]:
         text = self.text
-        absorbed = {t.end - 1: t.lower for t in self.tokens if t.text.endswith(".")}
+        toks, tok_starts = self.tokens, self._token_starts
         starts = [0]
         for m in _SENT_END.finditer(text):
             if m.group() != "\n":
-                if m.start() in absorbed and (
-                    absorbed[m.start()] in _TITLES
-                    or not text[m.start() - 2 : m.start() - 1].isupper()
-                ):
+                # the token that ends with this dot, if any (the last one starting at or
+                # before it: tokens do not overlap)
+                p = m.start()
+                k = bisect_right(tok_starts, p) - 1
+                dotted = k >= 0 and toks[k].end - 1 == p and toks[k].text.endswith(".")
+                if dotted and (toks[k].lower in _TITLES or not text[p - 2 : p - 1].isupper()):
                     continue  # "Mr. Obama", "Gen. Smith", "J. Smith": no sentence end
-                if m.start() in absorbed:  # "U.S." at a sentence end: only before a capital
+                if dotted:  # "U.S." at a sentence end: only before a capital
                     nxt = text[m.end() : m.end() + 2].strip()
                     if not nxt[:1].isupper():
                         continue
@@ -691,14 +696,23 @@ class ArticleIndex:
 
     def lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
         """The table entry, else the country (a place or a metonym), that surface names."""
-        return _memo(self._bodies, surface, lambda: self._lookup_body(surface), 100_000)
+        found = self._bodies.get(surface)
+        if found is None:
+            found = _memo(self._bodies, surface, lambda: self._lookup_body(surface), 100_000)
+        return found
+
+    def _no_key_starts(self, surface: str) -> bool:
+        """No key ``_lookup_body`` can find starts with surface's first word: it names no
+        body, and neither does any surface with the same first whitespace-separated chunk."""
+        chunk = surface.split(None, 1)
+        if chunk:
+            first = norm_alias(chunk[0]).split(" ", 1)[0]
+            return bool(first) and first not in _ARTICLES and first not in self._starts
+        return False
 
     def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:
-        chunk = surface.split(None, 1)
-        if chunk:  # no key starts with this word: no need to normalise the whole surface
-            first = norm_alias(chunk[0]).split(" ", 1)[0]
-            if first and first not in _ARTICLES and first not in self._starts:
-                return None, None
+        if self._no_key_starts(surface):  # no need to normalise the whole surface
+            return None, None
         entry = self.table.lookup(surface)
         if entry is not None:
             return entry, None
@@ -714,7 +728,9 @@ class ArticleIndex:
         toks = self.tokens
         first_tok, last_tok = toks[run[0]], toks[run[-1]]
         key = (self.text[first_tok.start : last_tok.end], last_tok.poss)
-        plan = _memo(self._plans, key, lambda: self._plan_run(run), 50_000)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = _memo(self._plans, key, lambda: self._plan_run(run), 50_000)
         what = plan[0]
         if what == "none":
             return
@@ -795,7 +811,9 @@ class ArticleIndex:
         entry, country = self.lookup_body(whole)
         if entry is not None or country is not None:
             return ("body", len(run), entry, country)
-        if len(run) > 1:
+        # (every prefix starts with the run's first token, whitespace after it: when no key
+        # starts with that word, no prefix is a body either)
+        if len(run) > 1 and not self._no_key_starts(whole):
             # "Reuters Moscow": longest known prefix
             for n in range(len(run) - 1, 0, -1):
                 sub = text[first_tok.start : toks[run[n - 1]].end]
@@ -1152,17 +1170,19 @@ class ArticleIndex:
 
     # -- entity linking ----------------------------------------------------------
 
-    def _new_entity(self, m: Mention, idx: int) -> Entity:
+    def _new_entity(self, m: Mention, idx: int, toks: list[str] | None = None) -> Entity:
         e = Entity(id=len(self.entities), kind=m.kind, name=m.name)
         self.entities.append(e)
-        self._attach(e, m, idx)
+        self._attach(e, m, idx, toks)
         return e
 
-    def _attach(self, e: Entity, m: Mention, idx: int) -> None:
+    def _attach(self, e: Entity, m: Mention, idx: int, toks: list[str] | None = None) -> None:
+        """``toks``: the person mention's folded name tokens, when the caller has them."""
         m.entity = e.id
         e.mentions.append(idx)
         if m.kind is SourceKind.PERSON:
-            toks = [fold(t).rstrip(".") for t in m.tokens]
+            if toks is None:
+                toks = [fold(t).rstrip(".") for t in m.tokens]
             if len(toks) >= 2 and not e.full:
                 e.name = m.name
                 e.first, e.last, e.full = toks[0], toks[-1], True
@@ -1200,11 +1220,11 @@ class ArticleIndex:
             toks = [fold(t).rstrip(".") for t in m.tokens]
             target = self._find_person(persons, toks, m)
             if target is not None:
-                self._attach(target, m, idx)
+                self._attach(target, m, idx, toks)
             elif m.bare:
                 pending.append(idx)
             else:
-                persons.append(self._new_entity(m, idx))
+                persons.append(self._new_entity(m, idx, toks))
         own: dict[str, Entity] = {}
         for idx in pending:  # a lone word: link to a person named later, else keep or drop
             m = self.mentions[idx]
@@ -1239,8 +1259,9 @@ class ArticleIndex:
         table = roles()
         mods = words().role_modifiers
         added: list[Mention] = []
-        for i, t in enumerate(toks):
-            if t.lower != "the" or i + 1 >= len(toks):
+        for i in [i for i, t in enumerate(toks) if t.lower == "the"]:
+            t = toks[i]
+            if i + 1 >= len(toks):
                 continue
             j = i + 1
             aff: str | None = None
