@@ -667,6 +667,10 @@ _LOWER_START = re.compile(r"\b[a-z]")
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z.!?;:\n\"\u201c\u201d]*\Z")
 # a pronoun, its verb (one or two words, no "and"/"or") and nothing else before a name
 _OBJECT_GAP = re.compile(r"\w+\s+(?!and\b|or\b)[a-z]+(?:\s+(?!and\b|or\b)[a-z]+)?\s+")
+_SUBORDINATORS = frozenset(
+    ["if", "when", "unless", "whether", "because", "although", "though", "while", "until",
+     "once", "whenever", "wherever"]
+)  # fmt: skip
 _PREPOSITIONS = frozenset(
     [
         "with", "against", "for", "to", "of", "about", "from", "by", "at", "in", "on",
@@ -1768,8 +1772,8 @@ class _Resolver:
                 continue
             dist = pnarr - narr[m.sent]
             score = (0.8 if plural else 1.0) - 0.7 * dist
-            if self._verb_after(m.end):
-                score += 0.6
+            if self._verb_after(m.end) and not self._subordinate(m.full_start):
+                score += 0.6  # a subject, but not of "if North Korea conducted ..."
             if m.entity == obj:
                 score -= 2.0  # "it taunted Twitter": the object is not the referent
             if m.in_quote and not pquote:
@@ -1826,6 +1830,18 @@ class _Resolver:
         """The lower-cased word right before a position in its sentence ("" if none)."""
         m = _LAST_WORD.search(self.text, max(0, pos - 30), pos)
         return m.group(1).lower() if m is not None else ""
+
+    def _subordinate(self, start: int) -> bool:
+        """A noun phrase right after "if", "when", "because" ... (past its determiner):
+        the subject of a subordinate clause, less salient than the main clause's."""
+        m = _LAST_WORD.search(self.text, max(0, start - 30), start)
+        if m is None:
+            return False
+        word = m.group(1).lower()
+        if word in DETERMINERS:
+            m = _LAST_WORD.search(self.text, max(0, m.start() - 30), m.start())
+            word = m.group(1).lower() if m is not None else ""
+        return word in _SUBORDINATORS
 
     def _object_after(self, pos: int, psent: int) -> int:
         """The entity named right after a pronoun and its verb ("she asked Richards",
@@ -1978,7 +1994,7 @@ class _Resolver:
                 name = name[0].lower() + name[1:]  # "Voters" at a sentence start, not "New York"
             dist = pnarr - narr[sent]
             score = 1.0 - 0.7 * dist
-            if self._verb_after(t.end):
+            if self._verb_after(t.end) and not self._subordinate(toks[k0].start):
                 score += 0.6
             if plural and low in w.anonymous_nouns:
                 score += 0.3
