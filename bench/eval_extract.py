@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/eval_extract.py ../shared/corpora/polnear/dev
     .venv/bin/python bench/eval_extract.py ../shared/seeds/brat --gold-jsonl ../shared/seeds/gold.jsonl
+    .venv/bin/python bench/eval_extract.py ../shared/corpora/polnear/train --fold 0 --data DIR
+
+The last form is the held-out protocol of bench/train_extractor.py: score only the
+articles whose sorted index is 0 mod 5 with the data files (model, cue shares) that
+``train_extractor.py --fold 0 --out DIR`` trained on the other four fifths.
 
 Reads every GOLD/text/*.txt exactly as the contract says (UTF-8, no newline
 translation), writes contract JSONL (``--out``, default a temporary file) and
@@ -22,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claimtrack.extract import extract_claims, to_contract  # noqa: E402
+from claimtrack.extract import extract_claims, lexicon, to_contract  # noqa: E402
 
 EVALUATOR = REPO.parent / "shared" / "tools" / "eval_attribution.py"
 
@@ -30,6 +35,32 @@ EVALUATOR = REPO.parent / "shared" / "tools" / "eval_attribution.py"
 def read_text(path: Path) -> str:
     with open(path, encoding="utf-8", newline="") as handle:
         return handle.read()
+
+
+def use_data(folder: Path) -> None:
+    """Read the extractor's data files from ``folder`` where it has them (held-out models)."""
+    shipped = lexicon.data_bytes
+
+    def data_bytes(name: str) -> bytes:
+        path = folder / name
+        return path.read_bytes() if path.is_file() else shipped(name)
+
+    lexicon.data_bytes = data_bytes  # type: ignore[assignment]
+
+
+def fold_folder(gold: Path, fold: int) -> Path:
+    """A temporary gold folder holding only the held-out fifth (symbolic links)."""
+    tmp = Path(tempfile.mkdtemp(prefix="heldout"))
+    (tmp / "text").mkdir()
+    (tmp / "attributions").mkdir()
+    names = sorted(p.name for p in (gold / "text").iterdir() if p.name.endswith(".txt"))
+    keep = {n[:-4] for k, n in enumerate(names) if k % 5 == fold}
+    for stem in keep:
+        (tmp / "text" / (stem + ".txt")).symlink_to(gold / "text" / (stem + ".txt"))
+    for ann in (gold / "attributions").iterdir():
+        if any(ann.name == s + ".ann" or ann.name.startswith(s + "_") for s in keep):
+            (tmp / "attributions" / ann.name).symlink_to(ann)
+    return tmp
 
 
 def predict(gold: Path) -> list[dict[str, object]]:
@@ -89,8 +120,14 @@ def main() -> int:
         "--gold-jsonl", type=Path, help="contract JSONL gold: check stance / hedged / quote"
     )
     ap.add_argument("--json", action="store_true", help="pass --json to the evaluator")
+    ap.add_argument("--data", type=Path, help="read the model and cue shares from this folder")
+    ap.add_argument("--fold", type=int, help="score only the articles of this held-out fifth")
     args = ap.parse_args()
 
+    if args.data:
+        use_data(args.data)
+    if args.fold is not None:
+        args.gold = fold_folder(args.gold.resolve(), args.fold)
     rows = predict(args.gold)
     out = args.out or Path(tempfile.mkstemp(suffix=".jsonl")[1])
     with open(out, "w", encoding="utf-8") as fh:

@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -180,51 +181,106 @@ def cue_lexicon(
     return out
 
 
-def export_weights(crfsuite_model: Path, out: Path) -> int:
-    """The CRF's weights as ``tagger.npz`` for claimtrack.extract.tagger (no crfsuite at run time).
+CUE_LAYER = "cue:"  # the cue layer's labels in tagger.npz: "cue:O", "cue:B-C", "cue:I-C"
 
-    ``labels``: the label names ("\\n"-joined UTF-8); ``names``: every attribute with a
-    non-zero weight, sorted (a bigram's "x|y" stored as "x<TAB>y"); ``weights``: float32 (attributes x labels); ``trans``: float32
-    (labels x labels), from-label by row. Returns the number of attributes.
-    """
-    import io
 
+def cue_only(labels: list[str]) -> list[str]:
+    """The cue layer's labels: every gold cue, nested ones too, and nothing else."""
+    return [lab if lab.endswith("-C") else "O" for lab in labels]
+
+
+Layer = tuple[list[str], dict[tuple[str, str], float], Any]  # labels, weights, transitions
+
+
+def _stored(attr: str) -> str | None:
+    """A feature's name in tagger.npz: a bigram's two words split by a tab (no parsing at load)."""
+    from claimtrack.extract.tagger import split_pair
+
+    if attr[:3] in ("b-=", "b+="):
+        pair = split_pair(attr[3:])
+        return None if pair is None else attr[:3] + pair[0] + "\t" + pair[1]
+    return attr
+
+
+def _read_crf(path: Path) -> Layer:
+    """A crfsuite model's labels, non-zero state weights by (stored name, label), transitions."""
     import numpy as np
     import pycrfsuite
 
     tagger = pycrfsuite.Tagger()
-    tagger.open(str(crfsuite_model))
+    tagger.open(str(path))
     info = tagger.info()
     labels = sorted(info.labels, key=lambda x: int(info.labels[x]))
     lid = {lab: k for k, lab in enumerate(labels)}
-    from claimtrack.extract.tagger import split_pair
-
-    def stored(attr: str) -> str | None:
-        # a bigram's two words are stored split by a tab, so loading needs no parsing
-        if attr[:3] in ("b-=", "b+="):
-            pair = split_pair(attr[3:])
-            return None if pair is None else attr[:3] + pair[0] + "\t" + pair[1]
-        return attr
-
-    name_of = {attr: stored(attr) for (attr, _lab), w in info.state_features.items() if w != 0.0}
-    names = sorted({x for x in name_of.values() if x is not None})
-    aid = {a: k for k, a in enumerate(names)}
-    weights = np.zeros((len(names), len(labels)), dtype=np.float32)
-    for (attr, lab), w in info.state_features.items():
-        x = name_of.get(attr)
-        if w != 0.0 and x is not None:
-            weights[aid[x], lid[lab]] = w
     trans = np.zeros((len(labels), len(labels)), dtype=np.float32)
     for (a, b), w in info.transitions.items():
         trans[lid[a], lid[b]] = w
+    feats: dict[tuple[str, str], float] = {}
+    for (attr, lab), w in info.state_features.items():
+        name = _stored(attr)
+        if w != 0.0 and name is not None:
+            feats[(name, lab)] = w
+    return labels, feats, trans
+
+
+def _read_npz(path: Path) -> Layer:
+    """The source/cue/content layer of an exported ``tagger.npz`` (to add a cue layer to it)."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as z:
+        labels = bytes(z["labels"]).decode("utf-8").split("\n")
+        names = bytes(z["names"]).decode("utf-8").split("\n")
+        weights = np.asarray(z["weights"])
+        trans = np.asarray(z["trans"])
+    main = [k for k, lab in enumerate(labels) if not lab.startswith(CUE_LAYER)]
+    feats: dict[tuple[str, str], float] = {}
+    for r, c in zip(*np.nonzero(weights[:, main]), strict=True):
+        feats[(names[r], labels[main[c]])] = float(weights[r, main[c]])
+    return [labels[k] for k in main], feats, trans
+
+
+def export_weights(main: Layer, out: Path, cue_layer: Layer | None = None) -> int:
+    """The CRF's weights as ``tagger.npz`` for claimtrack.extract.tagger (no crfsuite at run time).
+
+    ``labels``: the label names ("\\n"-joined UTF-8); ``names``: every attribute with a
+    non-zero weight, sorted (a bigram's "x|y" stored as "x<TAB>y"); ``weights``: float32
+    (attributes x labels); ``trans``: float32 (labels x labels), from-label by row. With
+    ``cue_layer`` (the cue-only CRF, same features) its labels follow, prefixed ``cue:``, its
+    weight columns follow in ``weights`` and its transitions are ``cue_trans``. Returns the
+    number of attributes.
+    """
+    import io
+
+    import numpy as np
+
+    layers = [main]
+    if cue_layer is not None:
+        labels, feats, trans = cue_layer
+        layers.append(
+            (
+                [CUE_LAYER + lab for lab in labels],
+                {(a, CUE_LAYER + lab): w for (a, lab), w in feats.items()},
+                trans,
+            )
+        )
+    all_labels = [lab for labels, _, _ in layers for lab in labels]
+    lid = {lab: k for k, lab in enumerate(all_labels)}
+    names = sorted({a for _, feats, _ in layers for (a, _lab) in feats})
+    aid = {a: k for k, a in enumerate(names)}
+    weights = np.zeros((len(names), len(all_labels)), dtype=np.float32)
+    for _, feats, _ in layers:
+        for (a, lab), w in feats.items():
+            weights[aid[a], lid[lab]] = w
+    arrays: dict[str, Any] = {
+        "labels": np.frombuffer("\n".join(all_labels).encode("utf-8"), dtype=np.uint8),
+        "names": np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
+        "weights": weights,
+        "trans": np.asarray(main[2], dtype=np.float32),
+    }
+    if cue_layer is not None:
+        arrays["cue_trans"] = np.asarray(cue_layer[2], dtype=np.float32)
     buf = io.BytesIO()
-    np.savez_compressed(
-        buf,
-        labels=np.frombuffer("\n".join(labels).encode("utf-8"), dtype=np.uint8),
-        names=np.frombuffer("\n".join(names).encode("utf-8"), dtype=np.uint8),
-        weights=weights,
-        trans=trans,
-    )
+    np.savez_compressed(buf, **arrays)
     out.write_bytes(buf.getvalue())
     return len(names)
 
@@ -239,12 +295,30 @@ def main() -> int:
     ap.add_argument("--c2", type=float, default=3.0)
     ap.add_argument("--minfreq", type=float, default=2)
     ap.add_argument("--out", type=Path, default=DATA)
+    ap.add_argument(
+        "--no-cue-layer", action="store_true", help="train the source/cue/content CRF only"
+    )
+    ap.add_argument("--cue-c2", type=float, default=3.0, help="c2 of the cue layer")
+    ap.add_argument(
+        "--main-from",
+        type=Path,
+        help="take the source/cue/content layer from this tagger.npz (trained on the same "
+        "articles) and train the cue layer only",
+    )
+    ap.add_argument(
+        "--fold",
+        type=int,
+        help="hold out the articles whose sorted index is FOLD mod 5 (train on the rest; "
+        "write to --out, then score with bench/eval_extract.py --data OUT --fold FOLD)",
+    )
     args = ap.parse_args()
 
     import pycrfsuite
 
     t0 = time.time()
     docs = load_split(args.polnear / "train")
+    if args.fold is not None:
+        docs = [d for k, d in enumerate(docs) if k % 5 != args.fold]
     print(
         f"train: {len(docs)} articles, {sum(len(g) for _, _, g in docs)} attributions",
         file=sys.stderr,
@@ -259,13 +333,18 @@ def main() -> int:
             fh.write(f"{w}\t{lex[w]}\n")
 
     trainer = pycrfsuite.Trainer(verbose=False)
+    cue_trainer = None if args.no_cue_layer else pycrfsuite.Trainer(verbose=False)
     n_tokens = 0
     for _stem, text, gold in docs:
         d = analyse(text)
         labels = token_labels(d.starts, d.ends, gold)
+        cues = cue_only(labels)  # cues outrank the other roles: every gold cue is there
         for block in d.blocks:
             xseq = block_features(d, block, lex)
-            trainer.append(xseq, labels[block.first : block.last])
+            if args.main_from is None:
+                trainer.append(xseq, labels[block.first : block.last])
+            if cue_trainer is not None:
+                cue_trainer.append(xseq, cues[block.first : block.last])
             n_tokens += block.last - block.first
     print(f"features built: {n_tokens} tokens in {time.time() - t0:.0f}s", file=sys.stderr)
     trainer.set_params(
@@ -280,12 +359,31 @@ def main() -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        crf = Path(tmp) / "tagger.crfsuite"
-        trainer.train(str(crf))
-        info = trainer.logparser.last_iteration
-        print(f"trained in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
+        if args.main_from is None:
+            crf = Path(tmp) / "tagger.crfsuite"
+            trainer.train(str(crf))
+            info = trainer.logparser.last_iteration
+            print(f"trained in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
+            main = _read_crf(crf)
+        else:
+            main = _read_npz(args.main_from)
+        cue_crf = None
+        if cue_trainer is not None:
+            cue_trainer.set_params(
+                {
+                    "c1": args.c1,
+                    "c2": args.cue_c2,
+                    "max_iterations": args.iterations,
+                    "feature.minfreq": args.minfreq,
+                    "feature.possible_transitions": True,
+                }
+            )
+            cue_crf = Path(tmp) / "cues.crfsuite"
+            cue_trainer.train(str(cue_crf))
+            info = cue_trainer.logparser.last_iteration
+            print(f"cue layer in {time.time() - t0:.0f}s; last iteration {info}", file=sys.stderr)
         out = args.out / "tagger.npz"
-        n_attrs = export_weights(crf, out)
+        n_attrs = export_weights(main, out, None if cue_crf is None else _read_crf(cue_crf))
     print(
         f"model: {out} ({n_attrs} attributes, {os.path.getsize(out) / 1e6:.1f} MB)",
         file=sys.stderr,
