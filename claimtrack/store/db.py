@@ -17,7 +17,7 @@ for writes so concurrent writers queue on the busy timeout instead of failing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,6 +86,57 @@ def rows_for_ids(conn: Connection, sql: str, ids: Iterable[int]) -> Iterator[Any
     wanted = sorted(set(ids))
     for i in range(0, len(wanted), IN_CHUNK):
         yield from conn.execute(stmt, {"ids": wanted[i : i + IN_CHUNK]})
+
+
+SQLITE_ROWS_PER_INSERT = 500  # rows per multi-row INSERT: under SQLite's 32,766 variables
+
+
+def insert_rows(
+    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], *, returning_id: bool = False
+) -> list[int]:
+    """INSERT ``rows`` (dicts with the same keys) into ``table``; their ids when ``returning_id``.
+
+    SQLite: multi-row ``INSERT ... VALUES (...), (...)`` statements in the
+    driver's own SQL, values converted by the columns' types exactly as Core
+    converts them (dates, booleans), errors wrapped by SQLAlchemy as usual; the
+    ids come back sorted, which is parameter order: under the write lock an
+    INSERT gives each row the next rowid. Elsewhere: Core ``insert`` (executemany,
+    or ``RETURNING`` in parameter order).
+    """
+    if not rows:
+        return []
+    if conn.dialect.name != "sqlite":
+        from sqlalchemy import insert
+
+        if returning_id:
+            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return [int(r[0]) for r in conn.execute(stmt, list(rows))]
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(table), list(rows[i : i + 5000]))
+        return []
+    cols = list(rows[0])
+    dialect = conn.dialect
+    procs = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    converters = [(j, f) for j, f in enumerate(procs) if f is not None]
+    one = "(" + ", ".join("?" * len(cols)) + ")"
+    head = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES "
+    tail = " RETURNING id" if returning_id else ""
+    ids: list[int] = []
+    for i in range(0, len(rows), SQLITE_ROWS_PER_INSERT):
+        part = rows[i : i + SQLITE_ROWS_PER_INSERT]
+        flat: list[Any] = []
+        for row in part:
+            values = [row[c] for c in cols]
+            for j, f in converters:
+                values[j] = f(values[j])
+            flat.extend(values)
+        result = conn.exec_driver_sql(head + ", ".join([one] * len(part)) + tail, tuple(flat))
+        if returning_id:
+            got = sorted(int(r[0]) for r in result)
+            if len(got) != len(part):
+                raise AssertionError(f"{table.name}: {len(got)} ids for {len(part)} rows")
+            ids.extend(got)
+    return ids
 
 
 def _looks_like_url(value: str) -> bool:

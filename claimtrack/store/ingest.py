@@ -30,7 +30,7 @@ from claimtrack.models import (
     SourceKind,
 )
 from claimtrack.sources import resolve_claims
-from claimtrack.store.db import Case, rows_for_ids, utcnow
+from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
 from claimtrack.store.documents import InputItem
 from claimtrack.store.sources import SourceFinder
 from claimtrack.store.sources import normalise_alias as normalise_alias  # re-exported
@@ -38,6 +38,7 @@ from claimtrack.store.sources import normalise_alias as normalise_alias  # re-ex
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from claimtrack.store.parallel import Prepared
     from claimtrack.store.schema import ArticleRow
 
 NEW = "new"
@@ -271,7 +272,6 @@ def _store_article(s: Session, doc: Document) -> StoredArticle:
 def _store_claims(
     s: Session, article: StoredArticle, resolved: Sequence[ResolvedClaim]
 ) -> list[StoredClaim]:
-    from sqlalchemy import insert
 
     from claimtrack.store.schema import ClaimRow
 
@@ -329,10 +329,9 @@ def _store_claims(
         params.append(values)
     if not params:
         return []
-    # one bulk INSERT ... RETURNING id (Core: no ORM objects), in parameter order
+    # one bulk INSERT ... RETURNING id (no ORM objects), in parameter order
     table = ClaimRow.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = [int(r[0]) for r in s.connection().execute(stmt, params)]
+    ids = insert_rows(s.connection(), table, params, returning_id=True)
     out = []
     for claim_id, values, item in zip(ids, params, resolved, strict=True):
         cited = sources[item.cited.key] if item.cited is not None else None
@@ -463,6 +462,9 @@ class IngestOutcome:
         return self.result.status if self.result is not None else "failed"
 
 
+GROUP_ARTICLES = 16  # articles per write unit in a batch ingest
+
+
 def ingest_inputs(
     case: Case,
     items: Iterable[InputItem],
@@ -472,7 +474,7 @@ def ingest_inputs(
     analyse: bool = True,
     stats: IngestStats | None = None,
 ) -> Iterator[IngestOutcome]:
-    """Read and ingest each input in turn (one transaction each), never stopping on a bad one.
+    """Read and ingest each input in turn, never stopping on a bad one.
 
     ``overrides`` (explicit metadata) apply to every input. Expected problems
     (InputError and friends) and unexpected ones (a bug in a pipeline step)
@@ -480,6 +482,14 @@ def ingest_inputs(
     Streams: one input is read at a time. ``jobs > 1``: reading and extraction
     run in that many worker processes (claimtrack.store.parallel), a few inputs
     ahead; this process stores the results in input order (one writer).
+
+    Up to GROUP_ARTICLES consecutive new articles (1 at first, then 2, 4, ...)
+    are stored in one write unit
+    (one transaction: each article is still either whole or absent, and ids are
+    given in input order as before); when that unit fails for any reason (a bad
+    article, a text another process stored meanwhile, a lock held too long),
+    it is rolled back and its articles are stored one unit each, so a failure
+    stays the failing article's own. Outcomes are yielded in input order.
     Each article is linked as it is stored; scores are computed once at the end
     for everything the batch touched (``rescore_pending``). ``analyse=False``
     stores only: the caller links and scores the whole case afterwards.
@@ -488,40 +498,150 @@ def ingest_inputs(
 
     stats = stats if stats is not None else IngestStats()
     stored: list[int] = []  # new articles: scored once, after the batch
+    group: list[Prepared] = []
+    size = 1  # the first articles are stored (and safe) at once; then 2, 4, ... per unit
     for ready in prepared(items, overrides=overrides, jobs=jobs, db=case.location.url):
-        item = ready.item
-        name = "<stdin>" if item.is_stdin else item.path
         stats.prepare += ready.cpu
-        t0 = time.process_time()
-        link0, prep0 = _LINK_CPU[0], _PREP_CPU[0]
-        try:
-            if ready.error is not None:
-                raise ready.error
-            assert ready.doc is not None
-            result = ingest_document(
-                case,
-                ready.doc,
-                overrides=overrides,
-                resolved=ready.resolved,
-                link=analyse,
-                rescore=False,
-            )
-            if result.status == NEW:
-                stored.append(result.article_id)
-                stats.articles += 1
-                stats.claims += result.claims
-        except ClaimtrackError as exc:
-            yield IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
-        except Exception as exc:  # a bug in a pipeline step: report it, keep going
-            yield IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
-        else:
-            yield IngestOutcome(name, result=result)
-        finally:
-            linked, prepped = _LINK_CPU[0] - link0, _PREP_CPU[0] - prep0
-            stats.link += linked
-            stats.prepare += prepped
-            stats.write += time.process_time() - t0 - linked - prepped
+        group.append(ready)
+        if len(group) >= size:
+            yield from _ingest_group(case, group, overrides, analyse, stats, stored)
+            group = []
+            size = min(2 * size, GROUP_ARTICLES)
+    if group:
+        yield from _ingest_group(case, group, overrides, analyse, stats, stored)
     if analyse:
         t0 = time.process_time()
         rescore_pending(case, stored)
         stats.score += time.process_time() - t0
+
+
+def _outcome_name(ready: Prepared) -> str:
+    return "<stdin>" if ready.item.is_stdin else ready.item.path
+
+
+def _ingest_group(
+    case: Case,
+    group: Sequence[Prepared],
+    overrides: ArticleMeta | None,
+    analyse: bool,
+    stats: IngestStats,
+    stored: list[int],
+) -> Iterator[IngestOutcome]:
+    """The outcomes of ``group``, in order: its new articles stored in one write unit."""
+    t0 = time.process_time()
+    link0, prep0 = _LINK_CPU[0], _PREP_CPU[0]
+    try:
+        try:
+            results = _store_group(case, group, overrides, analyse)
+        except Exception:  # rolled back: one unit per article, each failing alone
+            results = None
+        outcomes = []
+        for i, ready in enumerate(group):
+            if results is not None and results[i] is not None:
+                outcomes.append(IngestOutcome(_outcome_name(ready), result=results[i]))
+            else:
+                outcomes.append(_ingest_one(case, ready, overrides, analyse))
+        for outcome in outcomes:
+            result = outcome.result
+            if result is not None and result.status == NEW:
+                stored.append(result.article_id)
+                stats.articles += 1
+                stats.claims += result.claims
+    finally:
+        linked, prepped = _LINK_CPU[0] - link0, _PREP_CPU[0] - prep0
+        stats.link += linked
+        stats.prepare += prepped
+        stats.write += time.process_time() - t0 - linked - prepped
+    yield from outcomes
+
+
+def _store_group(
+    case: Case,
+    group: Sequence[Prepared],
+    overrides: ArticleMeta | None,
+    analyse: bool,
+) -> list[IngestResult | None]:
+    """Store the new articles of ``group`` in ONE write unit; raise (rolled back) on any problem.
+
+    Entries are None for inputs left to ``_ingest_one``: errors, and texts stored
+    already (or twice in the group), which are reported after the unit commits.
+    """
+    results: list[IngestResult | None] = [None] * len(group)
+    docs = [(i, r.doc, r.resolved) for i, r in enumerate(group) if r.error is None]
+    if len(docs) < 2:  # nothing to share a unit with
+        return results
+    with case.session() as s:
+        known = _article_ids(s, [doc.content_hash for _, doc, _ in docs if doc is not None])
+    fresh: list[tuple[int, Document, list[ResolvedClaim]]] = []
+    hashes: set[str] = set()
+    for i, doc, resolved in docs:
+        if doc is None or doc.content_hash in known or doc.content_hash in hashes:
+            continue
+        hashes.add(doc.content_hash)
+        if resolved is None:
+            t0 = time.process_time()
+            resolved = prepare_document(doc)
+            _PREP_CPU[0] += time.process_time() - t0
+        fresh.append((i, doc, list(resolved)))
+    if not fresh:
+        return results
+    new_claims: list[StoredClaim] = []
+    with case.write() as s:
+        if _article_ids(s, list(hashes)):  # stored meanwhile: one unit per article
+            raise _AlreadyStored
+        for i, doc, resolved in fresh:
+            article = _store_article(s, doc)
+            claims = _store_claims(s, article, resolved)
+            _after_claims_stored(s, article, claims, analyse, False)
+            new_claims.extend(claims)
+            results[i] = IngestResult(
+                path=doc.path,
+                status=NEW,
+                article_id=article.id,
+                claims=len(claims),
+                title=article.title,
+                content_hash=doc.content_hash,
+            )
+    # committed: the link index may trust what it indexed in that unit
+    _committed(case, new_claims)
+    return results
+
+
+def _article_ids(session: Session, hashes: Sequence[str]) -> dict[str, int]:
+    """The ids of the stored articles among these texts (by content hash)."""
+    from sqlalchemy import bindparam, text
+
+    stmt = text("SELECT content_hash, id FROM article WHERE content_hash IN :h").bindparams(
+        bindparam("h", expanding=True)
+    )
+    conn = session.connection()
+    wanted = sorted(set(hashes))
+    found: dict[str, int] = {}
+    for i in range(0, len(wanted), IN_CHUNK):
+        for r in conn.execute(stmt, {"h": wanted[i : i + IN_CHUNK]}):
+            found[str(r[0])] = int(r[1])
+    return found
+
+
+def _ingest_one(
+    case: Case, ready: Prepared, overrides: ArticleMeta | None, analyse: bool
+) -> IngestOutcome:
+    """One input in a write unit of its own: its outcome, or its error."""
+    name = _outcome_name(ready)
+    try:
+        if ready.error is not None:
+            raise ready.error
+        assert ready.doc is not None
+        result = ingest_document(
+            case,
+            ready.doc,
+            overrides=overrides,
+            resolved=ready.resolved,
+            link=analyse,
+            rescore=False,
+        )
+    except ClaimtrackError as exc:
+        return IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")
+    except Exception as exc:  # a bug in a pipeline step: report it, keep going
+        return IngestOutcome(name, error=f"{name}: internal error ({type(exc).__name__}: {exc})")
+    return IngestOutcome(name, result=result)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from claimtrack.linking import LinkIndex
 from claimtrack.models import CaseClaim, Link, SourceKind, Stance
-from claimtrack.store.db import Case, rows_for_ids, utcnow
+from claimtrack.store.db import Case, insert_rows, rows_for_ids, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -196,8 +196,6 @@ def _store(
     session: Session, links: Sequence[Link], taken: set[tuple[int, int]] | None = None
 ) -> int:
     """Insert machine rows for ``links`` except pairs in ``taken`` (default: pairs with a row)."""
-    from sqlalchemy import insert
-
     from claimtrack.store.schema import LinkRow
 
     conn = session.connection()
@@ -224,9 +222,7 @@ def _store(
                 "created_at": now,
             }
         )
-    table = LinkRow.__table__  # type: ignore[attr-defined]
-    for i in range(0, len(rows), 5000):  # executemany, no ORM objects
-        conn.execute(insert(table), rows[i : i + 5000])
+    insert_rows(conn, LinkRow.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)
 
 
@@ -237,7 +233,8 @@ def link_new_claims(
 
     Call it inside the transaction that stored the claims. ``claims`` are those
     claims as ``case_claims`` would read them (the ingest pipeline has them in
-    hand); without them they are read back. Returns the number of link rows written.
+    hand, inserted in this transaction: no link row can name them yet); without
+    them they are read back, and pairs that have a row are skipped. Returns the number of link rows written.
     """
     conn = session.connection()
     new_ids = set(claim_ids)
@@ -253,6 +250,11 @@ def link_new_claims(
             cached.max_id = max(cached.max_id, new[-1].id)
             cached.max_content = next(c.content for c in new if c.id == cached.max_id)
             cached.pending.update({c.id: c.content for c in new})
+    if claims is not None:
+        # the claims were inserted in this very transaction (the ingest pipeline),
+        # and a link row can only name a stored claim (foreign keys): no row
+        # touches them yet
+        return _store(session, links, set())
     # every link has an end among the new claims: only rows touching them can exist
     return _store(session, links, _rows_touching(conn, new_ids))
 
