@@ -1131,9 +1131,13 @@ class _Resolver:
         else:  # "the Clinton campaign": a surname the article gives in full elsewhere
             words_ = {fold(t.text) for t in toks if t.cap and t.end <= head.start}
             named = [x for x in self.idx.entities if x.kind is SourceKind.PERSON and x.full]
-            found = [x for x in named if x.last in words_]
-            if len(found) != 1:
-                return None
+            found = sorted(
+                (x for x in named if x.last in words_), key=lambda x: -len(x.mentions)
+            )
+            if not found or (
+                len(found) > 1 and len(found[0].mentions) < 2 * len(found[1].mentions)
+            ):
+                return None  # (one person named far more often wins: not "Top Sanders")
             e = found[0]
         base = (e.last or e.name.split()[-1]).title() if e.full else e.name
         name = f"{base} {head.lower}"
