@@ -266,7 +266,9 @@ def _index_pattern() -> re.Pattern[str]:
         r"[a-z]\w*+(?:[\u2019'\-]\w+)*+"  # the whole token, as _TOKEN takes it
         r"(?![\u2019'.])"
     )
-    return re.compile(rf"(?:{skip}|[\W_])*+(?:({_TOKEN.pattern})|\Z)")
+    # runs of non-word characters first, each consumed at once (the two alternatives
+    # start with disjoint characters, so the order does not change what is consumed)
+    return re.compile(rf"(?:[\W_]++|{skip})*+(?:({_TOKEN.pattern})|\Z)")
 
 
 # word -> (skippable, possessive, word without 's, lower, capitalised, may absorb a dot)
