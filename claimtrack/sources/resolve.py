@@ -543,6 +543,11 @@ _COLLECTIVE = frozenset(
         "staff",
         "crowd",
         "audience",
+        "establishment",
+        "leadership",
+        "caucus",
+        "delegation",
+        "coalition",
     ]
 )
 _IRREGULAR_PLURALS = frozenset({"people", "police", "children", "men", "women", "folks"})
@@ -1131,9 +1136,7 @@ class _Resolver:
         else:  # "the Clinton campaign": a surname the article gives in full elsewhere
             words_ = {fold(t.text) for t in toks if t.cap and t.end <= head.start}
             named = [x for x in self.idx.entities if x.kind is SourceKind.PERSON and x.full]
-            found = sorted(
-                (x for x in named if x.last in words_), key=lambda x: -len(x.mentions)
-            )
+            found = sorted((x for x in named if x.last in words_), key=lambda x: -len(x.mentions))
             if not found or (
                 len(found) > 1 and len(found[0].mentions) < 2 * len(found[1].mentions)
             ):
@@ -1772,8 +1775,8 @@ class _Resolver:
             m = idx.mentions[j]
             if pnarr - narr[m.sent] > 3:
                 break
-            if m.kind is SourceKind.PERSON or m.poss:
-                continue
+            if m.kind is SourceKind.PERSON or m.poss or self._modifier(m.end):
+                continue  # not "Iraq" in "a speedy Iraq withdrawal"
             dist = pnarr - narr[m.sent]
             score = (0.8 if plural else 1.0) - 0.7 * dist
             if self._verb_after(m.end) and not self._subordinate(m.full_start):
@@ -1862,12 +1865,19 @@ class _Resolver:
             return -1
         return m.entity
 
+    def _modifier(self, end: int) -> bool:
+        """A name used as a modifier of the lower-case noun right after it."""
+        toks = tokenize(self.text, end, min(len(self.text), end + 30), limit=1)
+        return bool(toks) and self._modifies(end, toks[0])
+
     def _compound(self, toks: list[Token], k: int) -> bool:
         """The word is a modifier of a longer noun: "government" in "a government strategy
         document" (the next word is a plain lower-case word, not a verb or a function word)."""
-        if k + 1 >= len(toks) or self.text[toks[k].end : toks[k + 1].start] != " ":
+        return k + 1 < len(toks) and self._modifies(toks[k].end, toks[k + 1])
+
+    def _modifies(self, end: int, nxt: Token) -> bool:
+        if self.text[end : nxt.start] != " ":
             return False
-        nxt = toks[k + 1]
         low = nxt.lower
         return (
             not nxt.cap
@@ -1941,9 +1951,15 @@ class _Resolver:
                     not _plural_noun(low)
                     or low in _VERBS
                     or low in _CLAUSE_VERBS
-                    or not (_agent_plural(low) or low in w.anonymous_nouns or low in _PLURAL_THINGS)
+                    or not (
+                        _agent_plural(low)
+                        or low in w.anonymous_nouns
+                        or low in _PLURAL_THINGS
+                        or (before is not None and before.poss and before.cap)
+                    )
                 ):
-                    continue  # "they" say things: people, groups, bodies and documents
+                    continue  # "they" say things: people, groups, bodies, documents, and
+                    # what a person has ("Judge Berman's clerks", "Trump's tax returns")
                 elif before is not None and (
                     before.lower in _SUBJECT_WORDS or before.lower == "to"
                 ):
