@@ -510,6 +510,12 @@ def ingest_inputs(
     if group:
         yield from _ingest_group(case, group, overrides, analyse, stats, stored)
     if analyse:
+        from claimtrack.store.links import forget_index
+
+        # the batch is linked: the case's link index is not needed again here, and
+        # scoring can reuse its memory (the writer's peak is the larger of the two,
+        # not their sum)
+        forget_index(case)
         t0 = time.process_time()
         rescore_pending(case, stored)
         stats.score += time.process_time() - t0

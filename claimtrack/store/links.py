@@ -104,6 +104,17 @@ def _cache_key(conn: Connection) -> str:
     return str(conn.engine.url)
 
 
+def forget_index(case: Case) -> None:
+    """Drop the cached link index of ``case`` (the next linking rebuilds it from the store)."""
+    import gc
+
+    with _LOCK:
+        dropped = _CACHE.pop(str(case.engine.url), None)
+    if dropped is not None:
+        del dropped
+        gc.collect()
+
+
 def confirm_indexed(url: str, claim_ids: Iterable[int]) -> None:
     """The unit that stored and indexed ``claim_ids`` committed: no need to check them again.
 
