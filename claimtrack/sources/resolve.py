@@ -1783,6 +1783,8 @@ class _Resolver:
                 score += 0.6  # a subject, but not of "if North Korea conducted ..."
             if m.entity == obj:
                 score -= 2.0  # "it taunted Twitter": the object is not the referent
+            if self._word_before(m.full_start) in _PREPOSITIONS:
+                score -= 0.3  # "released by Judicial Watch": less salient than a subject
             if m.in_quote and not pquote:
                 score -= 1.0
             offer(score, m.start, self.speaker_of(idx.entities[m.entity], self.mention_span(m)))
@@ -1868,7 +1870,13 @@ class _Resolver:
     def _modifier(self, end: int) -> bool:
         """A name used as a modifier of the lower-case noun right after it."""
         toks = tokenize(self.text, end, min(len(self.text), end + 30), limit=1)
-        return bool(toks) and self._modifies(end, toks[0])
+        if not toks:
+            return False
+        nxt = toks[0]
+        if nxt.cap and self.text[end : nxt.start] == " " and nxt.text.isalpha():
+            # "a CIA Annex": a capitalised word that starts no name of its own
+            return self.idx.mention_at(nxt.start) is None and nxt.lower not in words().calendar
+        return self._modifies(end, nxt)
 
     def _compound(self, toks: list[Token], k: int) -> bool:
         """The word is a modifier of a longer noun: "government" in "a government strategy
@@ -1920,7 +1928,8 @@ class _Resolver:
         narr = self._narr()
         w = words()
         first_sent = psent  # back two narrative sentences (quotations do not count)
-        while first_sent > 0 and psent - first_sent < 12 and pnarr - narr[first_sent - 1] <= 2:
+        reach = 2 if plural else 3  # a document stays the topic longer ("The email ... it reads")
+        while first_sent > 0 and psent - first_sent < 12 and pnarr - narr[first_sent - 1] <= reach:
             first_sent -= 1
         start = idx.sent_starts[first_sent]
         toks = tokenize(self.text, start, pos)
@@ -2016,6 +2025,8 @@ class _Resolver:
             score = 1.0 - 0.7 * dist
             if self._verb_after(t.end) and not self._subordinate(toks[k0].start):
                 score += 0.6
+            if self._word_before(toks[k0 - 1].start if k0 > 0 else toks[k0].start) in _PREPOSITIONS:
+                score -= 0.3  # the object of a preposition
             if plural and low in w.anonymous_nouns:
                 score += 0.3
             if plural and low in _THINGS:
