@@ -11,6 +11,16 @@ Both are pinned to one core with ``taskset -c 0`` when taskset exists.
 Prints articles/s, MB/s and tokens/s for each, by wall clock and by the
 process's CPU time (user + system): on a machine shared with other work the
 wall clock mostly measures the others; CPU time is the process's own cost.
+
+    .venv/bin/python bench/extract.py --stages [--repeat 3]
+
+splits the CLI's CPU time by stage instead, in a process of its own (pinned the
+same way) that does what ``claimtrack extract --format jsonl`` does: start-up
+(interpreter, imports of the CLI, the extractor and the resolver), the first
+article (model and lexicons loaded), then per article the extractor
+(``extract_claims``), speaker resolution (``resolve_claims``) and the output
+(contract rows, JSON lines, written), and the garbage collector's share of all
+that; the minimum of ``--repeat`` processes for each figure.
 """
 
 from __future__ import annotations
@@ -43,6 +53,103 @@ def worker(paths: list[str]) -> int:
     return 0
 
 
+def stage_worker(paths: list[str]) -> int:
+    """One process doing what the CLI does, timing each stage by CPU time (JSON out)."""
+    import gc
+
+    start_up = time.process_time()  # since the process started: interpreter and imports
+    sys.path.insert(0, str(REPO))
+    import claimtrack.cli  # noqa: F401  (the CLI's own start-up: typer and every command)
+    from claimtrack.cli.output import _json_default
+    from claimtrack.extract import extract_claims, to_contract
+    from claimtrack.sources import resolve_claims
+
+    gc_time = [0.0, 0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_time[1] = time.process_time()
+        else:
+            gc_time[0] += time.process_time() - gc_time[1]
+
+    gc.callbacks.append(on_gc)
+    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
+    sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+    imports = time.process_time() - start_up
+    start_up = time.process_time()
+    stages = {"extract": 0.0, "resolve": 0.0, "output": 0.0}
+    first = 0.0
+    claims = 0
+    for k, path in enumerate(paths):
+        t0 = time.process_time()
+        with open(path, encoding="utf-8", newline="") as handle:
+            text = handle.read()
+        found = extract_claims(text)
+        t1 = time.process_time()
+        resolved = resolve_claims(text, found)
+        t2 = time.process_time()
+        lines = [encode(to_contract(r.claim, path, r.speaker)) for r in resolved]
+        if lines:
+            sink.write("\n".join(lines) + "\n")
+        t3 = time.process_time()
+        claims += len(lines)
+        if k == 0:  # as the CLI does after its first file
+            first = t3 - t0
+            gc.collect()
+            gc.freeze()
+            gc.set_threshold(10_000, 10, 10)
+            gc_time[0] = 0.0
+            continue
+        stages["extract"] += t1 - t0
+        stages["resolve"] += t2 - t1
+        stages["output"] += t3 - t2
+    total = time.process_time()
+    print(
+        json.dumps(
+            {
+                "start_up": start_up,
+                "imports": imports,
+                "first_article": first,
+                **stages,
+                "gc": gc_time[0],
+                "total": total,
+                "articles": len(paths),
+                "claims": claims,
+            }
+        )
+    )
+    return 0
+
+
+def stages(paths: list[str], repeat: int) -> None:
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    runs = []
+    for _ in range(repeat):
+        proc = subprocess.run(
+            [*pin, sys.executable, __file__, "--stage-worker", *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    best = {key: min(r[key] for r in runs) for key in runs[0]}
+    n = best["articles"] - 1
+    print(
+        f"stages of one claimtrack extract --format jsonl process, CPU time, "
+        f"min of {repeat} processes ({best['claims']} claims):"
+    )
+    print(f"  start-up (interpreter + imports)  {best['start_up']:6.3f} s")
+    print(f"    of which imports of claimtrack   {best['imports']:6.3f} s")
+    print(f"  first article (model, lexicons)    {best['first_article']:6.3f} s")
+    for key in ("extract", "resolve", "output"):
+        print(
+            f"  {key:8} {1000 * best[key] / n:6.2f} ms/article  ({best[key]:6.2f} s, {n} articles)"
+        )
+    print(f"  gc (inside the stages above)  {1000 * best['gc'] / n:6.2f} ms/article")
+    per = best["total"]
+    print(f"  whole process {per:6.2f} s CPU: {best['articles'] / per:6.1f} articles/s")
+
+
 def _time(cmd: list[str], label: str, n: int, mb: float, tokens: int) -> None:
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -63,11 +170,15 @@ def _time(cmd: list[str], label: str, n: int, mb: float, tokens: int) -> None:
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         return worker(sys.argv[2:])
+    if len(sys.argv) > 1 and sys.argv[1] == "--stage-worker":
+        return stage_worker(sys.argv[2:])
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--polnear", type=Path, default=DEFAULT_POLNEAR)
     ap.add_argument("--split", default="train")
+    ap.add_argument("--stages", action="store_true", help="CPU time of the CLI by stage")
+    ap.add_argument("--repeat", type=int, default=3, help="processes for --stages (min)")
     args = ap.parse_args()
 
     paths = sorted(str(p) for p in (args.polnear / args.split / "text").glob("*.txt"))
@@ -83,6 +194,9 @@ def main() -> int:
     print(
         f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
     )
+    if args.stages:
+        stages(paths, args.repeat)
+        return 0
 
     cli = shutil.which("claimtrack") or str(REPO / ".venv" / "bin" / "claimtrack")
     has_extract = False
