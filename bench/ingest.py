@@ -22,7 +22,8 @@ and prints, at each size: the stage's wall time per step, articles/s and
 claims/s of the stage and cumulated, and the peak memory: the RSS high-water
 mark of the writer process (``ingest``) and of the largest worker, read from
 /proc while it runs, and of each later step (``resource.getrusage`` of the
-child). PostgreSQL: --pg-url, else $CLAIMTRACK_TEST_PG_URL, else a throwaway
+child), and the largest sum of the RSS of the writer and its workers sampled
+at one moment (the process tree). PostgreSQL: --pg-url, else $CLAIMTRACK_TEST_PG_URL, else a throwaway
 server started with .ci/postgres.sh (stopped at the end). The 1-minute load
 average is printed with each line: the machine is shared.
 """
@@ -80,11 +81,11 @@ def load() -> float:
     return os.getloadavg()[0]
 
 
-def _hwm_kb(pid: int) -> int:
+def _hwm_kb(pid: int, field: str = "VmHWM:") -> int:
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -107,14 +108,18 @@ class Peak:
     writer_kb: int = 0  # VmHWM of the ingest (writer) process, sampled from /proc
     worker_kb: int = 0  # the largest VmHWM seen among its worker processes
     largest_kb: int = 0  # ru_maxrss from wait4: the largest process of the tree
+    tree_kb: int = 0  # the largest sum of the RSS of the writer and its workers at one moment
     cpu_s: float = 0.0  # CPU seconds of the writer and its workers (load-independent)
     stop: threading.Event = field(default_factory=threading.Event)
 
     def watch(self, pid: int) -> None:
         while not self.stop.is_set():
             self.writer_kb = max(self.writer_kb, _hwm_kb(pid))
+            tree = _hwm_kb(pid, "VmRSS:")
             for child in _children(pid):
                 self.worker_kb = max(self.worker_kb, _hwm_kb(child))
+                tree += _hwm_kb(child, "VmRSS:")
+            self.tree_kb = max(self.tree_kb, tree)
             self.stop.wait(0.5)
 
 
@@ -311,7 +316,8 @@ def main() -> int:
                     f" | cumulated {total_s:.1f}s = {size / total_s:.1f} art/s "
                     f"{total_claims / total_s:.0f} claims/s"
                     f" | peak RSS: writer {peak.writer_kb / 1024:.0f} MB, worker "
-                    f"{peak.worker_kb / 1024:.0f} MB (rusage max {peak.largest_kb / 1024:.0f} MB)"
+                    f"{peak.worker_kb / 1024:.0f} MB (rusage max {peak.largest_kb / 1024:.0f} MB), "
+                    f"tree {peak.tree_kb / 1024:.0f} MB"
                     + "".join(f", {name} {rss / 1024:.0f} MB" for name, _, rss in steps[1:])
                     + f" | ingest CPU {peak.cpu_s:.0f}s = {1000 * peak.cpu_s / max(n, 1):.0f} ms/article"
                     + f" | case: {arts} articles, {cl} claims, {links} links, {scored} scored"
