@@ -162,6 +162,10 @@ def child(n: int, extract: bool, dump: str | None) -> None:
                 "rss_before_linking_mb": round(rss0 / 2**20, 1),
                 "peak_before_linking_mb": round(peak0 / 1024, 1),
                 "index_mb": round((rss1 - rss0) / 2**20, 1),
+                # the index's own arrays, records and postings, where it can say
+                "index_arrays_mb": round(index.memory_bytes() / 2**20, 1)
+                if hasattr(index, "memory_bytes")
+                else None,
                 "bytes_per_claim": round((rss1 - rss0) / max(1, cid)),
                 "links": n_links,
                 "by_relation": {k: v for k, v in by.items() if v},
@@ -195,8 +199,14 @@ def main() -> int:
         print(
             f"{row['claims']:>8} claims  {row['seconds']:>7.1f} s wall  {row['cpu_seconds']:>7.1f} s cpu  "
             f"peak {row['peak_rss_mb']:>7.1f} MB (before linking {row['peak_before_linking_mb']} MB)  "
-            f"index {row['index_mb']} MB = {row['bytes_per_claim']} B/claim  "
-            f"{row['links']} links {row['by_relation']}",
+            f"index {row['index_mb']} MB = {row['bytes_per_claim']} B/claim (RSS)  "
+            + (
+                f"sizeof {row['index_arrays_mb']} MB = "
+                f"{round(row['index_arrays_mb'] * 2**20 / row['claims'])} B/claim  "
+                if row.get("index_arrays_mb") is not None
+                else ""
+            )
+            + f"{row['links']} links {row['by_relation']}",
             flush=True,
         )
     if len(rows) > 1:

@@ -1,10 +1,14 @@
 """An incremental link index over a case's claims.
 
-Claims are kept as compact :class:`ClaimFeatures`; inverted postings map each
-concept (salient stem or synonym group, normalised entity, number) to the claims
-that carry it. Linking a new claim looks only at the claims that share postings
-with it (never all pairs); a posting list that grows past ``max_posting`` claims
-marks a term too common to discriminate and is no longer used for candidates.
+Claims are kept compact: every string (concept key, entity, speaker...) is
+interned once per index and each claim is a row of flat arrays (its concept ids,
+its static weight total, its article) plus one packed record from which its
+:class:`ClaimFeatures` are rebuilt for the few claims actually judged against a
+new one. Inverted postings (growable int arrays) map each concept (salient stem
+or synonym group, normalised entity, number) to the claims that carry it.
+Linking a new claim looks only at the claims that share postings with it (never
+all pairs); a posting list that grows past ``max_posting`` claims marks a term
+too common to discriminate and is no longer used for candidates.
 
 Claims are processed one at a time in the order given: each is linked against
 everything indexed before it, then indexed. Adding claims in two batches
@@ -15,26 +19,78 @@ matches), so a claim repeated across many articles forms a sparse web, not a cli
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable
-from dataclasses import replace
-from functools import partial
+import marshal
+import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import fields, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
 
 from claimtrack.linking.relate import Judgement, judge
-from claimtrack.linking.text import ClaimFeatures, claim_features, lexicon, shared_words
-from claimtrack.models import CaseClaim, Link, Relation
+from claimtrack.linking.text import (
+    ClaimFeatures,
+    Number,
+    TextFeatures,
+    claim_features,
+    lexicon,
+    shared_words,
+)
+from claimtrack.models import CaseClaim, Link, Relation, SourceKind
 
 CASE_DF_MIN_CLAIMS = 20
 PREFILTER = 0.2  # static-IDF overlap a candidate needs before the full similarity
 _PLACES = ("country", "city", "region")
+_KINDS = tuple(SourceKind)
+_EMPTY: frozenset[str] = frozenset()
+
+# The packed record knows these fields; a feature record with other fields (the
+# text module grew one) is kept whole instead, so links stay right.
+_CLAIM_FIELDS = (
+    "id",
+    "article_id",
+    "text",
+    "norm",
+    "lowered",
+    "denies",
+    "speaker",
+    "speaker_kind",
+    "cited",
+    "speaker_outlet",
+    "published",
+)
+_TEXT_FIELDS = (
+    "concepts",
+    "order",
+    "entities",
+    "places",
+    "numbers",
+    "dates",
+    "negation",
+    "negation_scope",
+    "denial",
+    "hedges",
+    "anaphoric",
+    "object_pronoun",
+    "predicates",
+)
+PACKED = (
+    tuple(f.name for f in fields(ClaimFeatures)) == _CLAIM_FIELDS
+    and tuple(f.name for f in fields(TextFeatures)) == _TEXT_FIELDS
+    and tuple(f.name for f in fields(Number)) == ("value", "unit", "text")
+)
 
 
-class _Weights(dict[str, float]):
-    """Static IDF weights of concepts, looked up once each (``w[c]`` fills a miss)."""
+_SNAPSHOT = 1  # version of LinkIndex.to_bytes
 
-    def __missing__(self, concept: str) -> float:
-        w = self[concept] = lexicon().weight(concept)
-        return w
+
+def _from_bytes(typecode: str, raw: bytes) -> array[Any]:
+    out = array(typecode)
+    out.frombytes(raw)
+    return out
 
 
 class LinkIndex:
@@ -47,32 +103,312 @@ class LinkIndex:
         max_candidates: int = 12,
         max_links: int = 3,
         max_same_article: int = 1,
+        hot: int = 4096,
     ) -> None:
         self.max_posting = max_posting
         self.max_same_article = max_same_article
         self.max_candidates = max_candidates
         self.max_links = max_links
-        self._features: dict[int, ClaimFeatures] = {}
-        self._postings: dict[str, list[int]] = {}
-        self._saturated: set[str] = set()
-        self._base = _Weights()  # memo of the static IDF weights
-        self._total: dict[int, float] = {}  # claim id -> sum of its static IDF weights
-        self._concepts: dict[int, frozenset[str]] = {}  # claim id -> its concepts
-        self._seq: dict[int, int] = {}  # claim id -> its position in indexing order
-        self._last: dict[int, ClaimFeatures] = {}  # last indexed claim per article
+        # interned strings: id -> string, string -> id, static IDF weight per id
+        self._strs: list[str] = []
+        self._sid: dict[str, int] = {}
+        self._cw = array("d")
+        self._mark = np.zeros(1024, dtype=np.float64)  # scratch: weights of one claim's concepts
+        # postings: concept id -> positions (indexing order) of the claims carrying it
+        # (a claim position while one claim carries it, then an int array; None once
+        # saturated or before any claim carries it)
+        self._post: list[array[int] | int | None] = []
+        self._saturated: set[int] = set()
+        # one row per claim, by position in indexing order
+        self._ids = array("q")
+        self._pos: dict[int, int] | None = None  # claim id -> position, once ids are unordered
+        self._article = array("q")
+        self._total = array("d")  # sum of the claim's static IDF weights (or 1.0)
+        self._cstart = array("q", [0])  # the claim's concept ids: _cflat[start[i]:start[i+1]]
+        self._cflat = array("i")
+        self._rstart = array("q", [0])  # its packed record: _blob[rstart[i]:rstart[i+1]]
+        self._blob = bytearray()
+        self._packed = PACKED
+        self._whole: list[ClaimFeatures] = []  # records kept whole when not packed
+        self._last: dict[int, int] = {}  # article -> position of its last indexed claim
+        self.hot = hot
+        self._hot: dict[int, ClaimFeatures] = {}  # position -> features, most recent last
 
     def __len__(self) -> int:
-        return len(self._features)
+        return len(self._ids)
 
     def __contains__(self, claim_id: object) -> bool:
-        return claim_id in self._features
+        return isinstance(claim_id, int) and self._position(claim_id) is not None
+
+    def _position(self, claim_id: int) -> int | None:
+        if self._pos is not None:
+            return self._pos.get(claim_id)
+        ids = self._ids
+        i = bisect_left(ids, claim_id)
+        return i if i < len(ids) and ids[i] == claim_id else None
 
     def ids(self) -> list[int]:
         """Indexed claim ids, in the order they were indexed."""
-        return list(self._features)
+        return list(self._ids)
 
     def features(self, claim_id: int) -> ClaimFeatures:
-        return self._features[claim_id]
+        pos = self._position(claim_id)
+        if pos is None:
+            raise KeyError(claim_id)
+        return self._unpack(pos)
+
+    # ------------------------------------------------------------------ snapshot
+
+    def to_bytes(self) -> bytes:
+        """The whole index as bytes (marshal: plain values, no code), for
+        :meth:`from_bytes`: a writer can keep it next to the case and restore it in
+        a fraction of the time :meth:`extend` takes to analyse every claim again.
+        The caller keeps track of which claims it covers (e.g. the highest id)."""
+        if not self._packed:
+            raise ValueError("this index keeps whole feature records; it has no snapshot")
+        post = [p.tobytes() if isinstance(p, array) else p for p in self._post]
+        return marshal.dumps(
+            (
+                _SNAPSHOT,
+                (self.max_posting, self.max_candidates, self.max_links, self.max_same_article),
+                self._strs,
+                self._cw.tobytes(),
+                post,
+                sorted(self._saturated),
+                self._ids.tobytes(),
+                self._article.tobytes(),
+                self._total.tobytes(),
+                self._cstart.tobytes(),
+                self._cflat.tobytes(),
+                self._rstart.tobytes(),
+                bytes(self._blob),
+                self._last,
+            )
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, hot: int = 4096) -> LinkIndex:
+        """The index :meth:`to_bytes` wrote (same options, same links from then on).
+
+        Raises ValueError when ``data`` is not such a snapshot (or of another version).
+        """
+        try:
+            (
+                version,
+                options,
+                strs,
+                cw,
+                post,
+                saturated,
+                ids,
+                article,
+                total,
+                cstart,
+                cflat,
+                rstart,
+                blob,
+                last,
+            ) = marshal.loads(data)
+        except (EOFError, ValueError, TypeError) as exc:
+            raise ValueError(f"not a link index snapshot ({exc})") from None
+        if version != _SNAPSHOT:
+            raise ValueError(f"link index snapshot of another version ({version!r})")
+        max_posting, max_candidates, max_links, max_same_article = options
+        index = cls(
+            max_posting=max_posting,
+            max_candidates=max_candidates,
+            max_links=max_links,
+            max_same_article=max_same_article,
+            hot=hot,
+        )
+        index._strs = list(strs)
+        index._sid = {s: i for i, s in enumerate(index._strs)}
+        index._cw.frombytes(cw)
+        index._post = [_from_bytes("i", p) if isinstance(p, bytes) else p for p in post]
+        index._saturated = set(saturated)
+        for arr, raw in (
+            (index._ids, ids),
+            (index._article, article),
+            (index._total, total),
+            (index._cflat, cflat),
+        ):
+            arr.frombytes(raw)
+        index._cstart = _from_bytes("q", cstart)
+        index._rstart = _from_bytes("q", rstart)
+        index._blob = bytearray(blob)
+        index._last = dict(last)
+        ids_list = index._ids
+        if any(ids_list[i] >= ids_list[i + 1] for i in range(len(ids_list) - 1)):
+            index._pos = {cid: i for i, cid in enumerate(ids_list)}
+        return index
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the index (sys.getsizeof of its arrays, records, postings,
+        interned strings and maps), without the bounded cache of recently judged
+        claims' features."""
+        size = sys.getsizeof
+        total = sum(
+            map(
+                size,
+                (
+                    self._ids,
+                    self._article,
+                    self._total,
+                    self._cstart,
+                    self._cflat,
+                    self._rstart,
+                    self._blob,
+                    self._cw,
+                    self._strs,
+                    self._sid,
+                    self._post,
+                    self._saturated,
+                    self._last,
+                ),
+            )
+        )
+        total += sum(map(size, self._strs))
+        for p in self._post:
+            if isinstance(p, array):
+                total += size(p)
+            elif p is not None and p > 255:  # small ints are shared
+                total += 28
+        total += 56 * len(self._last)  # its keys and values (ints)
+        if self._pos is not None:
+            total += size(self._pos) + 28 * len(self._pos)
+        if not self._packed:
+            total += sum(map(size, self._whole))  # shallow: whole records are not compact
+        return total
+
+    # ------------------------------------------------------------------ strings
+
+    def _intern(self, s: str) -> int:
+        i = self._sid.get(s)
+        if i is None:
+            i = self._sid[s] = len(self._strs)
+            self._strs.append(s)
+            w = lexicon().weight(s)
+            self._cw.append(w)
+            self._post.append(None)
+        return i
+
+    def _idlist(self, items: Iterable[str]) -> list[int]:
+        """Ids of strings, in the order given (interned if new)."""
+        try:
+            return list(map(self._sid.__getitem__, items))
+        except KeyError:
+            return list(map(self._intern, items))
+
+    def _ints(self, items: Sequence[str] | frozenset[str]) -> bytes | None:
+        return array("i", self._idlist(items)).tobytes() if items else None
+
+    def _opt(self, s: str | None) -> int | None:
+        return None if s is None else self._intern(s)
+
+    # ------------------------------------------------------------------ records
+
+    def _pack(self, f: ClaimFeatures) -> bytes:
+        tf = f.text
+        norm = " ".join(tf.order)
+        return marshal.dumps(
+            (
+                self._ints(tf.order),
+                self._ints(tf.entities),
+                self._ints(tf.places),
+                tuple((n.value, n.unit, n.text) for n in tf.numbers) or None,
+                self._ints(tf.dates),
+                self._opt(tf.negation),
+                self._ints(tf.negation_scope),
+                self._opt(tf.denial),
+                self._ints(tf.hedges),
+                self._ints(tf.anaphoric),
+                tf.object_pronoun,
+                self._ints(tf.predicates),
+                None if f.norm == norm else f.norm,
+                f.lowered,
+                f.denies,
+                self._opt(f.speaker),
+                _KINDS.index(f.speaker_kind),
+                self._opt(f.cited),
+                self._opt(f.speaker_outlet),
+                None if f.published is None else f.published.toordinal(),
+            )
+        )
+
+    def _get(self, pos: int) -> ClaimFeatures:
+        """The features of the claim at ``pos``, from the small cache of recently
+        judged claims or unpacked."""
+        hot = self._hot
+        f = hot.pop(pos, None)
+        if f is None:
+            f = self._unpack(pos)
+            if len(hot) >= self.hot:
+                if not hot:
+                    return f
+                del hot[next(iter(hot))]
+        hot[pos] = f
+        return f
+
+    def _unpack(self, pos: int) -> ClaimFeatures:
+        if not self._packed:
+            return self._whole[pos]
+        strs = self._strs
+        get = strs.__getitem__
+        rec = marshal.loads(self._blob[self._rstart[pos] : self._rstart[pos + 1]])
+        (
+            order_b,
+            ent_b,
+            places_b,
+            numbers,
+            dates_b,
+            negation,
+            scope_b,
+            denial,
+            hedges_b,
+            anaph_b,
+            object_pronoun,
+            preds_b,
+            norm,
+            lowered,
+            denies,
+            speaker,
+            kind,
+            cited,
+            outlet,
+            published,
+        ) = rec
+        c0, c1 = self._cstart[pos : pos + 2]
+        order = tuple(map(get, memoryview(order_b).cast("i"))) if order_b else ()
+        tf = TextFeatures(
+            concepts=frozenset(map(get, self._cflat[c0:c1])),
+            order=order,
+            entities=frozenset(map(get, memoryview(ent_b).cast("i"))) if ent_b else _EMPTY,
+            places=frozenset(map(get, memoryview(places_b).cast("i"))) if places_b else _EMPTY,
+            numbers=tuple(Number(*n) for n in numbers) if numbers else (),
+            dates=frozenset(map(get, memoryview(dates_b).cast("i"))) if dates_b else _EMPTY,
+            negation=None if negation is None else strs[negation],
+            negation_scope=frozenset(map(get, memoryview(scope_b).cast("i")))
+            if scope_b
+            else _EMPTY,
+            denial=None if denial is None else strs[denial],
+            hedges=tuple(map(get, memoryview(hedges_b).cast("i"))) if hedges_b else (),
+            anaphoric=frozenset(map(get, memoryview(anaph_b).cast("i"))) if anaph_b else _EMPTY,
+            object_pronoun=object_pronoun,
+            predicates=frozenset(map(get, memoryview(preds_b).cast("i"))) if preds_b else _EMPTY,
+        )
+        return ClaimFeatures(
+            id=self._ids[pos],
+            article_id=self._article[pos],
+            text=tf,
+            norm=" ".join(order) if norm is None else norm,
+            lowered=lowered,
+            denies=denies,
+            speaker=None if speaker is None else strs[speaker],
+            speaker_kind=_KINDS[kind],
+            cited=None if cited is None else strs[cited],
+            speaker_outlet=None if outlet is None else strs[outlet],
+            published=None if published is None else date.fromordinal(published),
+        )
 
     # ------------------------------------------------------------------ build
 
@@ -81,9 +417,10 @@ class LinkIndex:
         article's previous claim that the claim does not name itself (its subject)."""
         if not f.text.object_pronoun:
             return f
-        prev = self._last.get(f.article_id)
-        if prev is None:
+        last = self._last.get(f.article_id)
+        if last is None:
             return f
+        prev = self._unpack(last)
         lex = lexicon()
         for c in reversed(prev.text.order):
             if c.startswith("e:") and c[2:] not in f.text.entities:
@@ -101,32 +438,115 @@ class LinkIndex:
         return f
 
     def _insert(self, f: ClaimFeatures) -> None:
-        self._features[f.id] = f
-        self._seq[f.id] = len(self._seq)
-        self._last[f.article_id] = f
-        self._total[f.id] = sum(map(self._base.__getitem__, f.text.concepts)) or 1.0
-        self._concepts[f.id] = f.text.concepts
-        postings = self._postings
+        pos = len(self._ids)
+        ids = self._ids
+        if self._pos is None and ids and f.id <= ids[-1]:
+            self._pos = {cid: i for i, cid in enumerate(ids)}  # ids no longer ascending
+        ids.append(f.id)
+        if self._pos is not None:
+            self._pos[f.id] = pos
+        self._article.append(f.article_id)
+        self._last[f.article_id] = pos
+        cids = self._idlist(f.text.concepts)
+        self._total.append(sum(map(self._cw.__getitem__, cids)) or 1.0)
+        self._cflat.extend(cids)
+        self._cstart.append(len(self._cflat))
+        if self._packed:
+            self._blob += self._pack(f)
+            self._rstart.append(len(self._blob))
+        else:
+            self._whole.append(f)
+        post = self._post
         saturated = self._saturated
-        for key in f.text.concepts:
-            if key in saturated:
-                continue
-            plist = postings.get(key)
-            if plist is None:
-                postings[key] = [f.id]
-            elif len(plist) >= self.max_posting:
+        cap = self.max_posting
+        for key in cids:
+            p = post[key]
+            if p is None:
+                if key not in saturated:
+                    post[key] = pos
+            elif (1 if type(p) is int else len(p)) >= cap:  # type: ignore[arg-type]
                 saturated.add(key)
-                del postings[key]
+                post[key] = None
+            elif type(p) is int:
+                post[key] = array("i", (p, pos))
             else:
-                plist.append(f.id)
+                p.append(pos)  # type: ignore[union-attr]
 
     def extend(self, claims: Iterable[CaseClaim]) -> None:
         """Index claims without linking them (rebuilding a case whose links are stored)."""
         for claim in claims:
-            if claim.id not in self._features:
+            if claim.id not in self:
                 self._insert(self._resolve(claim_features(claim)))
 
     # ------------------------------------------------------------------ link
+
+    def _concept_ids(self, f: ClaimFeatures) -> list[int]:
+        """Ids of f's concepts, in the order of its concept set (interned if new)."""
+        return self._idlist(f.text.concepts)
+
+    def _candidates(self, f: ClaimFeatures, fids: list[int]) -> list[int]:
+        """:meth:`candidates` as positions in indexing order (``fids``: f's concept ids)."""
+        post = self._post
+        lists: list[Any] = []
+        singles = array("i")
+        for k in fids:
+            p = post[k]
+            if p is not None:
+                if type(p) is int:
+                    singles.append(p)
+                else:
+                    lists.append(p)
+        n_lists = len(lists) + len(singles)
+        if not n_lists:
+            return []
+        if singles:
+            lists.append(singles)
+        if len(fids) > 3:
+            # the claims in at least two of the lists (each list holds a claim once)
+            if n_lists < 2:
+                return []
+            allp = np.sort(np.frombuffer(b"".join(lists), dtype=np.int32))
+            dup = allp[1:][allp[1:] == allp[:-1]]
+            if not len(dup):
+                return []
+            pool = dup[np.concatenate(([True], dup[1:] != dup[:-1]))]
+        else:  # a very short claim: one shared posting is enough
+            pool = np.unique(np.frombuffer(b"".join(lists), dtype=np.int32))
+        own = self._position(f.id)
+        if own is not None:
+            pool = pool[pool != own]
+            if not len(pool):
+                return []
+        cw = np.frombuffer(self._cw, dtype=np.float64)
+        fa = np.array(fids, dtype=np.int64)
+        fw = cw[fa]
+        wf = sum(map(self._cw.__getitem__, fids)) or 1.0  # in the order of f's concept set
+        # the shared static weight of each pooled claim: its concepts' weights where
+        # they are f's (a scratch row of weights per concept id, zero elsewhere)
+        mark = self._mark
+        if len(mark) < len(cw):
+            mark = self._mark = np.zeros(2 * len(cw), dtype=np.float64)
+        mark[fa] = fw
+        cstart = np.frombuffer(self._cstart, dtype=np.int64)
+        starts = cstart[pool]
+        lens = cstart[pool + 1] - starts
+        offs = np.cumsum(lens) - lens
+        gather = np.arange(offs[-1] + lens[-1], dtype=np.int64) + np.repeat(starts - offs, lens)
+        cflat = np.frombuffer(self._cflat, dtype=np.int32)
+        shared_w = np.add.reduceat(mark[cflat[gather]], offs)
+        mark[fa] = 0.0
+        wo = np.frombuffer(self._total, dtype=np.float64)[pool]
+        score = shared_w / (wf + wo) + 0.25 * shared_w / np.minimum(wf, wo)
+        keep = score >= PREFILTER
+        pool = pool[keep]
+        if not len(pool):
+            return []
+        score = score[keep]
+        ids = np.frombuffer(self._ids, dtype=np.int64)[pool]
+        # best first; equal overlaps: the higher claim id first
+        best = np.lexsort((-ids, -score))[: self.max_candidates]
+        out: list[int] = pool[best].tolist()
+        return out
 
     def candidates(self, f: ClaimFeatures) -> list[int]:
         """Indexed claims sharing postings with ``f``, best first (at most max_candidates).
@@ -137,43 +557,8 @@ class LinkIndex:
         similarity (which adds 0.25 x a fuzzy ratio) practically never reaches a link.
         Candidates are ranked by that overlap, not by how many postings they share.
         """
-        postings = self._postings
-        lists = [postings[k] for k in f.text.concepts if k in postings]
-        if not lists:
-            return []
-        # the claims in at least two of the lists (set operations: no per-id Python work)
-        seen: set[int] = set()
-        if len(f.text.concepts) > 3:
-            pool: set[int] = set()
-            for plist in lists:
-                pool.update(seen.intersection(plist))
-                seen.update(plist)
-        else:  # a very short claim: one shared posting is enough
-            for plist in lists:
-                seen.update(plist)
-            pool = seen
-        pool.discard(f.id)
-        fc = f.text.concepts
-        base = self._base
-        wf = sum(map(base.__getitem__, fc)) or 1.0  # fills the memo for f's concepts
-        totals = self._total
-        concepts = self._concepts
-        # the shared weight of each pooled claim, summed in C (map over the pool)
-        cids = list(pool)
-        shared_w = map(
-            sum,
-            map(partial(map, base.__getitem__), map(fc.__and__, map(concepts.__getitem__, cids))),
-        )
-        scored = [
-            (score, cid)
-            for cid, ws, wo in zip(cids, shared_w, map(totals.__getitem__, cids), strict=True)
-            if (score := ws / (wf + wo) + 0.25 * ws / (wf if wf < wo else wo)) >= PREFILTER
-        ]
-        if len(scored) > self.max_candidates:
-            scored = heapq.nlargest(self.max_candidates, scored)
-        else:
-            scored.sort(reverse=True)
-        return [cid for _, cid in scored]
+        ids = self._ids
+        return [ids[p] for p in self._candidates(f, self._concept_ids(f))]
 
     def weight(self, concept: str) -> float:
         """IDF weight of a concept, discounted when it is common in this case.
@@ -182,80 +567,74 @@ class LinkIndex:
         "Russia" in most claims) keeps max(0.2, 1 - p) of its weight; saturated
         concepts keep 0.2. The discount starts once 20 claims are indexed.
         """
-        base = lexicon().weight(concept)
-        n = len(self._features)
-        if n < CASE_DF_MIN_CLAIMS:
-            return base
-        if concept in self._saturated:
-            return base * 0.2
-        plist = self._postings.get(concept)
-        if plist is None:
-            return base
-        return base * max(0.2, 1.0 - len(plist) / n)
+        return self.weights((concept,))[concept]
 
     def weights(self, concepts: Iterable[str]) -> dict[str, float]:
         """:meth:`weight` for many concepts at once."""
-        base = self._base
-        n = len(self._features)
-        if n < CASE_DF_MIN_CLAIMS:
-            return {c: base[c] for c in concepts}
-        postings = self._postings
+        sid = self._sid
+        cw = self._cw
+        n = len(self._ids)
+        post = self._post
         saturated = self._saturated
         out = {}
         for c in concepts:
-            w = base[c]
-            if c in saturated:
-                w *= 0.2
-            else:
-                plist = postings.get(c)
-                if plist is not None:
-                    keep = 1.0 - len(plist) / n
-                    w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
+            i = sid.get(c)
+            if i is None:
+                out[c] = lexicon().weight(c)
+                continue
+            w = cw[i]
+            if n >= CASE_DF_MIN_CLAIMS:
+                if i in saturated:
+                    w *= 0.2
+                else:
+                    p = post[i]
+                    if p is not None:
+                        keep = 1.0 - (1 if type(p) is int else len(p)) / n  # type: ignore[arg-type]
+                        w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
             out[c] = w
         return out
 
-    def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, int]]:
-        found: list[tuple[Judgement, int]] = []
-        cands = self.candidates(f)
-        feats = self._features
-        union = set(f.text.concepts).union(*(feats[cid].text.concepts for cid in cands))
+    def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, ClaimFeatures, int]]:
+        found: list[tuple[Judgement, ClaimFeatures, int]] = []
+        fids = self._concept_ids(f)
+        positions = self._candidates(f, fids)
+        cands = [(pos, self._get(pos)) for pos in positions]
+        union = set(f.text.concepts).union(*(o.text.concepts for _, o in cands))
         weight = self.weights(union)
         w = weight.__getitem__
         wf = sum(map(w, f.text.concepts))  # as relate sums it, once per claim
-        for cid in cands:
-            other = feats[cid]
+        for pos, other in cands:
             wo = sum(map(w, other.text.concepts))
             # judge in (lower id, higher id) order so reasons read in link order
             j = (
                 judge(f, other, weight, (wf, wo))
-                if f.id < cid
+                if f.id < other.id
                 else judge(other, f, weight, (wo, wf))
             )
             if j is not None:
-                found.append((j, cid))
-        found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1]))
+                found.append((j, other, pos))
+        found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1].id))
         # an article restates its story: within one article a claim corroborates
         # only its closest earlier match(es), so the article forms a sparse chain.
         # Closest: a restatement by the same speaker first (a paraphrase and its
         # quote), then the higher confidence, and among equal confidences (weak
         # matches at the floor) the nearest earlier claim: discourse locality.
-        seq = self._seq
         here = [
             jc
             for jc in found
-            if jc[0].relation == Relation.CORROBORATES and feats[jc[1]].article_id == f.article_id
+            if jc[0].relation == Relation.CORROBORATES and jc[1].article_id == f.article_id
         ]
         if len(here) > self.max_same_article:
             here.sort(
                 key=lambda jc: (
-                    not (f.speaker is not None and feats[jc[1]].speaker == f.speaker),
+                    not (f.speaker is not None and jc[1].speaker == f.speaker),
                     -jc[0].confidence,
-                    -seq[jc[1]],
+                    -jc[2],
                     -jc[0].similarity,
                 )
             )
-            dropped = {cid for _, cid in here[self.max_same_article :]}
-            found = [jc for jc in found if jc[1] not in dropped]
+            dropped = {jc[1].id for jc in here[self.max_same_article :]}
+            found = [jc for jc in found if jc[1].id not in dropped]
         if f.denies:
             # a denial contradicts every claim that asserts what it denies
             denied = [jc for jc in found if jc[0].relation == Relation.CONTRADICTS]
@@ -269,11 +648,12 @@ class LinkIndex:
 
     def _links(self, f: ClaimFeatures) -> list[Link]:
         out = []
-        for j, cid in self._judge(f):
+        for j, other, _ in self._judge(f):
+            cid = other.id
             a, b = (f.id, cid) if f.id < cid else (cid, f.id)
             # judge's reason stops before the shared words: relate's labels would be
             # replaced by the claims' own words here anyway
-            fa, fb = (f, self._features[cid]) if f.id < cid else (self._features[cid], f)
+            fa, fb = (f, other) if f.id < cid else (other, f)
             reason = f"{j.reason}shared: {shared_words(fa, fb, j.shared)}"
             # valid by construction (a < b, confidence in [0.5, 0.99]): no validation pass
             out.append(
@@ -295,12 +675,32 @@ class LinkIndex:
         """
         links: list[Link] = []
         for claim in claims:
-            if claim.id in self._features:
+            if claim.id in self:
                 continue
             f = self._resolve(claim_features(claim))
             links.extend(self._links(f))
             self._insert(f)
         return links
+
+    def add_features(self, features: Iterable[ClaimFeatures]) -> list[Link]:
+        """:meth:`add` for claims whose ``claim_features`` were computed elsewhere
+        (e.g. in the extraction worker processes, with ``id`` and ``article_id`` set
+        afterwards by ``dataclasses.replace``), so that the single writer does not
+        analyse the texts. Gives exactly the links of :meth:`add` on the claims."""
+        links: list[Link] = []
+        for raw in features:
+            if raw.id in self:
+                continue
+            f = self._resolve(raw)
+            links.extend(self._links(f))
+            self._insert(f)
+        return links
+
+    def extend_features(self, features: Iterable[ClaimFeatures]) -> None:
+        """:meth:`extend` for precomputed ``claim_features`` (see :meth:`add_features`)."""
+        for raw in features:
+            if raw.id not in self:
+                self._insert(self._resolve(raw))
 
 
 def link_claims(claims: Iterable[CaseClaim], **options: int) -> list[Link]:

@@ -1,0 +1,201 @@
+"""The compact link index: packed feature records, candidates, snapshots."""
+
+from __future__ import annotations
+
+import heapq
+import random
+import sys
+from datetime import date
+
+import pytest
+
+from claimtrack.linking import LinkIndex
+from claimtrack.linking.text import claim_features, lexicon
+from claimtrack.models import CaseClaim, SourceKind, Stance
+
+index_module = sys.modules["claimtrack.linking.index"]
+
+VARIED = [
+    CaseClaim(
+        id=1,
+        article_id=1,
+        content="The U.S. said Russia supplies Iran with 300 km missiles on Monday in 2023",
+        speaker="John Kirby",
+        source_kind=SourceKind.PERSON,
+        published=date(2024, 5, 2),
+    ),
+    CaseClaim(
+        id=2,
+        article_id=1,
+        content="Moscow intends to supply it with these advanced drones",
+        speaker="a senior official",
+        source_kind=SourceKind.ANONYMOUS,
+    ),
+    CaseClaim(
+        id=4,
+        article_id=2,
+        content="negotiating anti-ship missiles for the Houthis",
+        stance=Stance.DENIES,
+        cited="Reuters",
+    ),
+    CaseClaim(
+        id=5,
+        article_id=3,
+        content="Reuters reported that Russian warships did not arrive in Tobruk, Libya",
+        speaker="Reuters",
+        source_kind=SourceKind.MEDIA,
+    ),
+    CaseClaim(id=7, article_id=3, content="Perhaps – ça va — 2.5 million people fled Benghazi"),
+    CaseClaim(id=9, article_id=4, content="the"),
+]
+
+
+def test_every_feature_field_is_packed() -> None:
+    # a new ClaimFeatures/TextFeatures field needs a place in LinkIndex._pack/_unpack
+    assert index_module.PACKED
+
+
+def test_packed_features_equal_the_claims_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    packed = LinkIndex()
+    packed_links = packed.add(VARIED)
+    monkeypatch.setattr(index_module, "PACKED", False)
+    whole = LinkIndex()
+    assert whole.add(VARIED) == packed_links
+    for c in VARIED:
+        assert packed.features(c.id) == whole.features(c.id)
+    # the object pronoun of claim 2 stands for Iran, the previous claim's last entity
+    # it does not name
+    f2 = packed.features(2)
+    assert f2.text.order[-1] == "e:iran"
+    assert "iran" in f2.text.entities
+    assert packed.features(1) == claim_features(VARIED[0])
+
+
+def test_membership_with_ids_out_of_order() -> None:
+    index = LinkIndex()
+    index.extend([VARIED[3], VARIED[0], VARIED[5]])
+    assert [c.id in index for c in VARIED] == [True, False, False, True, False, True]
+    assert index.ids() == [5, 1, 9]
+    assert index.features(1) == claim_features(VARIED[0])
+    with pytest.raises(KeyError):
+        index.features(2)
+
+
+WORDS = [
+    "missile",
+    "warship",
+    "drone",
+    "negotiation",
+    "pipeline",
+    "sanction",
+    "embassy",
+    "harbour",
+    "convoy",
+    "reactor",
+    "election",
+    "border",
+    "ceasefire",
+    "refinery",
+    "airbase",
+    "Russia",
+    "Iran",
+    "Libya",
+    "Tobruk",
+    "Ukraine",
+]
+
+
+def synthetic(n: int, seed: int = 0) -> list[CaseClaim]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, n + 1):
+        words = rng.sample(WORDS, rng.randint(2, 7))
+        out.append(CaseClaim(id=i, article_id=1 + i // 7, content=" ".join(words)))
+    return out
+
+
+def reference_candidates(
+    concepts: list[frozenset[str]], fc: frozenset[str], max_posting: int, limit: int
+) -> list[int]:
+    """The candidate rule over plain sets: positions sharing >= 2 live postings (1 for
+    claims of <= 3 concepts), static-IDF overlap >= 0.2, best first then higher id."""
+    weight = lexicon().weight
+    postings: dict[str, list[int]] = {}
+    saturated: set[str] = set()
+    for pos, cs in enumerate(concepts):
+        for key in cs:
+            if key in saturated:
+                continue
+            plist = postings.setdefault(key, [])
+            if len(plist) >= max_posting:
+                saturated.add(key)
+                del postings[key]
+            else:
+                plist.append(pos)
+    counts: dict[int, int] = {}
+    for key in fc:
+        for pos in postings.get(key, ()):
+            counts[pos] = counts.get(pos, 0) + 1
+    need = 2 if len(fc) > 3 else 1
+    wf = sum(weight(c) for c in fc) or 1.0
+    scored = []
+    for pos, k in counts.items():
+        if k < need:
+            continue
+        ws = sum(weight(c) for c in fc & concepts[pos])
+        wo = sum(weight(c) for c in concepts[pos]) or 1.0
+        score = ws / (wf + wo) + 0.25 * ws / min(wf, wo)
+        if score >= 0.2 - 1e-12:
+            scored.append((round(score, 9), pos + 1))
+    return [cid for _, cid in heapq.nlargest(limit, scored)]
+
+
+@pytest.mark.parametrize("max_posting", [1, 2, 5, 250])
+def test_candidates_follow_the_rule(max_posting: int) -> None:
+    claims = synthetic(120)
+    index = LinkIndex(max_posting=max_posting, max_candidates=6)
+    index.extend(claims[:100])
+    concepts = [index.features(c.id).text.concepts for c in claims[:100]]
+    for c in claims[100:]:
+        f = claim_features(c)
+        expected = reference_candidates(concepts, f.text.concepts, max_posting, 6)
+        assert index.candidates(f) == expected, c.content
+
+
+def test_snapshot_restores_the_index() -> None:
+    claims = synthetic(60, seed=3) + VARIED[:1]
+    first = LinkIndex(max_posting=4)
+    first.add(claims[:40])
+    restored = LinkIndex.from_bytes(first.to_bytes())
+    assert restored.ids() == first.ids()
+    assert restored.max_posting == 4
+    assert restored.add(claims[40:]) == first.add(claims[40:])
+    assert restored.to_bytes() == first.to_bytes()
+
+
+def test_snapshot_rejects_other_bytes() -> None:
+    with pytest.raises(ValueError, match="not a link index snapshot"):
+        LinkIndex.from_bytes(b"\x00garbage")
+    with pytest.raises(ValueError, match="another version"):
+        LinkIndex.from_bytes(index_module.marshal.dumps((99,) + (None,) * 13))
+
+
+def test_precomputed_features_give_the_same_links() -> None:
+    from dataclasses import replace
+
+    claims = synthetic(40, seed=5) + [
+        c.model_copy(update={"id": c.id + 100, "article_id": c.article_id + 100}) for c in VARIED
+    ]
+    # computed elsewhere (a worker) without ids, numbered by the writer afterwards
+    blank = [claim_features(c.model_copy(update={"id": 0, "article_id": 0})) for c in claims]
+    feats = [
+        replace(f, id=c.id, article_id=c.article_id) for f, c in zip(blank, claims, strict=True)
+    ]
+    links = LinkIndex().add(claims)
+    assert len(links) > 10
+    assert LinkIndex().add_features(feats) == links
+    index = LinkIndex()
+    index.extend_features(feats[:10])
+    reference = LinkIndex()
+    reference.extend(claims[:10])
+    assert index.add_features(feats[10:]) == reference.add(claims[10:])
