@@ -609,3 +609,86 @@ def test_a_span_cut_inside_a_title_resolves_to_the_titled_person() -> None:
         "Defense Secretary",
         "United Kingdom",
     )
+
+
+def test_it_stands_for_a_body_written_as_a_common_noun() -> None:
+    text = (
+        "Traders say business is poor in the free-trade zone. "
+        "The Kazakh government is building a dry port, which it hopes will become a hub. "
+        "Bernie Sanders rejected a debate in Brooklyn. The Sanders campaign countered on Sunday by "
+        "suggesting four other nights, one of them on a weekend, which it had called "
+        "unacceptable."
+    )
+    got = speakers(text, [claim_at(text, "it"), claim_at(text, "it", 1)])
+    assert [(s.name, s.kind, s.key) if s else None for s in got] == [
+        ("Kazakh government", SourceKind.GOVERNMENT, "government:kazakhstan"),
+        ("Sanders campaign", SourceKind.ORGANIZATION, "organization:bernie sanders campaign"),
+    ]
+
+
+def test_it_is_not_a_name_used_as_a_modifier_nor_a_word_inside_a_longer_noun() -> None:
+    text = (
+        "The email, released by Judicial Watch, was sent by the chief of staff after an attack "
+        "at a CIA Annex. Two Americans were killed at each location.\n\n"
+        "\u201cI just tried you on the phone,\u201d it reads.\n\n"
+        "Now a new government strategy document is being prepared. It is likely to bolster "
+        "the role of the army."
+    )
+    got = speakers(text, [claim_at(text, "it"), claim_at(text, "It")])
+    assert [s.name if s else None for s in got] == ["email", "new government strategy document"]
+
+
+def test_a_pronoun_is_not_the_name_right_after_its_verb() -> None:
+    text = (
+        "Maria Lopez hosted the programme on Monday. Her guest was Cecile Richards, who has "
+        "led the group since 2006. Richards said the court would rule soon. "
+        "She asked Richards what the law had done to women."
+    )
+    got = speakers(text, [claim_at(text, "Richards", 1), claim_at(text, "She")])
+    assert [s.name if s else None for s in got] == ["Cecile Richards", "Maria Lopez"]
+
+
+def test_a_name_after_a_preposition_is_not_the_subject_and_a_he_said_chain_stays_recent() -> None:
+    text = (
+        "Peter Lazar had no formal training. He told the Times that he guessed passwords. "
+        "His wife wrote to the court. The court heard from his lawyer. "
+        "Although he told the FBI that he liked politics, he chose victims at random. "
+        "Along with George Bush and Colin Powell, he exposed the data of two actors."
+    )
+    claims = [
+        claim_at(text, "He"),
+        claim_at(text, "he", 1),
+        claim_at(text, "he", 4),
+    ]
+    assert [s.name if s else None for s in speakers(text, claims)] == ["Peter Lazar"] * 3
+
+
+def test_she_without_a_named_woman_is_the_nearest_noun_for_one() -> None:
+    text = (
+        "A 29-year-old Berlin woman received probation after she had posted comments about "
+        "an attack on a German woman. \u201cOut!\u201d she wrote. The judge was not moved, "
+        "the woman said, and she would appeal."
+    )
+    got = speakers(
+        text, [claim_at(text, "she", 1), claim_at(text, "the woman"), claim_at(text, "she", 2)]
+    )
+    assert [(s.name, s.kind) if s else None for s in got] == [
+        ("29-year-old Berlin woman", SourceKind.ANONYMOUS),
+        ("woman", SourceKind.ANONYMOUS),
+        ("woman", SourceKind.ANONYMOUS),
+    ]
+
+
+def test_they_for_a_group_a_person_has_or_a_collective_after_its_modifiers() -> None:
+    texts = [
+        "I looked over at Judge Berman's clerks. Their boredom was gone; they were listening.",
+        "Trump joked with a woman in the front row. He then asked the buzzing crowd whether "
+        "she could stay. They said she could.",
+        "His positions alarm the GOP establishment, although they have failed to stop him.",
+    ]
+    got = [speakers(t, [claim_at(t, "they" if "they" in t else "They")])[0] for t in texts]
+    assert [(s.name, s.kind) if s else None for s in got] == [
+        ("clerks", SourceKind.ANONYMOUS),
+        ("buzzing crowd", SourceKind.ANONYMOUS),
+        ("GOP establishment", SourceKind.ANONYMOUS),
+    ]

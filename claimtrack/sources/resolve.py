@@ -1600,7 +1600,9 @@ class _Resolver:
                 score += 0.8
             if e.id == prev_entity:
                 score += prev_bonus
-            if e.id in quoted_by or e.id == obj:
+            if e.id == obj:
+                continue  # "She asked Richards": never the pronoun's own object
+            if e.id in quoted_by:
                 score -= 2.0
             if any(p.start <= m.start < p.end for p in pieces):
                 score -= 1.0  # named in what the pronoun says
@@ -1644,6 +1646,7 @@ class _Resolver:
                     and not m.poss
                     and m.in_quote == pquote
                     and (not e.gender or e.gender == gender)
+                    and e.id != obj
                 ):
                     return e
             return None
@@ -1860,8 +1863,8 @@ class _Resolver:
         if j >= len(idx.mentions):
             return -1
         m = idx.mentions[j]
-        if m.sent != psent or m.in_quote != idx.in_quote(pos):
-            return -1
+        if m.sent != psent or m.poss or m.in_quote != idx.in_quote(pos):
+            return -1  # ("she praised Clinton's plan" may be Clinton)
         gap = _OBJECT_GAP.match(self.text, pos, m.full_start)
         if gap is None or gap.end() != m.full_start:
             return -1
