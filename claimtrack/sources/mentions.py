@@ -586,28 +586,33 @@ class ArticleIndex:
         cur: list[int] = []
         prev = toks[0] if toks else None  # the run's last token while cur is not empty
         for i, t in enumerate(toks):
-            joinable = (
-                bool(cur)
-                and 0 < t.start - prev.end <= 2  # type: ignore[union-attr]
-                and not prev.poss  # type: ignore[union-attr]
-                and text[prev.end : t.start] in _ADJACENT_GAPS  # type: ignore[union-attr]
-            )
+            # (joinable: the run goes on, only spaces between its last token and t; tested
+            # only where it decides something)
             if t.cap and t.lower not in calendar:
-                if joinable:
+                if (
+                    cur
+                    and 0 < t.start - prev.end <= 2  # type: ignore[union-attr]
+                    and not prev.poss  # type: ignore[union-attr]
+                    and text[prev.end : t.start] in _ADJACENT_GAPS  # type: ignore[union-attr]
+                ):
                     cur.append(i)
                 else:
                     if cur:
                         runs.append(cur)
                     cur = [i]
                 prev = t
+            elif not cur:
+                continue
             elif (
-                joinable
-                and (
+                (
                     t.lower in particles
                     or (
                         t.lower == "of" and (prev.lower in role_words or prev.lower in org_heads)  # type: ignore[union-attr]
                     )
                 )
+                and 0 < t.start - prev.end <= 2  # type: ignore[union-attr]
+                and not prev.poss  # type: ignore[union-attr]
+                and text[prev.end : t.start] in _ADJACENT_GAPS  # type: ignore[union-attr]
                 and i + 1 < n
                 and toks[i + 1].cap
                 and self._adjacent(t, toks[i + 1])
@@ -615,8 +620,7 @@ class ArticleIndex:
                 cur.append(i)
                 prev = t
             else:
-                if cur:
-                    runs.append(cur)
+                runs.append(cur)
                 cur = []
         if cur:
             runs.append(cur)
