@@ -1931,8 +1931,8 @@ class _Resolver:
         narr = self._narr()
         w = words()
         first_sent = psent  # back two narrative sentences (quotations do not count)
-        reach = 2 if plural else 3  # a document stays the topic longer ("The email ... it reads")
-        while first_sent > 0 and psent - first_sent < 12 and pnarr - narr[first_sent - 1] <= reach:
+        # three narrative sentences back: a topic stays ("The email ... it reads")
+        while first_sent > 0 and psent - first_sent < 12 and pnarr - narr[first_sent - 1] <= 3:
             first_sent -= 1
         start = idx.sent_starts[first_sent]
         toks = tokenize(self.text, start, pos)
