@@ -763,6 +763,7 @@ class _Resolver:
         self._busy: set[int] = set()
         self._stale: set[int] = set()
         self._narr_cache: list[float] | None = None
+        self._subjects: dict[int, int] = {}  # sentence -> its named-person subject or -1
 
     @staticmethod
     def _anchor(c: Claim) -> int:
@@ -1708,6 +1709,14 @@ class _Resolver:
 
     def _first_person_mention_in_sentence(self, sent: int, until: int | None = None) -> int:
         """The subject of a sentence when it is a named person (before ``until``), else -1."""
+        if until is None:
+            got = self._subjects.get(sent)
+            if got is None:
+                got = self._subjects[sent] = self._subject_of(sent, None)
+            return got
+        return self._subject_of(sent, until)
+
+    def _subject_of(self, sent: int, until: int | None) -> int:
         idx = self.idx
         start = idx.sent_starts[sent]
         j = idx.mentions_before(start)
