@@ -177,7 +177,7 @@ def test_snapshot_rejects_other_bytes() -> None:
     with pytest.raises(ValueError, match="not a link index snapshot"):
         LinkIndex.from_bytes(b"\x00garbage")
     with pytest.raises(ValueError, match="another version"):
-        LinkIndex.from_bytes(index_module.marshal.dumps((99,) + (None,) * 13))
+        LinkIndex.from_bytes(index_module.marshal.dumps((99,) + (None,) * 15))
 
 
 def test_precomputed_features_give_the_same_links() -> None:
@@ -199,3 +199,38 @@ def test_precomputed_features_give_the_same_links() -> None:
     reference = LinkIndex()
     reference.extend(claims[:10])
     assert index.add_features(feats[10:]) == reference.add(claims[10:])
+
+
+def test_offsets_widen_before_they_overflow() -> None:
+    from array import array
+
+    offsets = index_module._offset_append(array("I", [0]), 2**32 - 1)
+    assert offsets.typecode == "I"
+    offsets = index_module._offset_append(offsets, 2**32)
+    assert offsets.typecode == "q"
+    assert offsets.tolist() == [0, 2**32 - 1, 2**32]
+
+
+def test_lowered_texts_deflated_after_the_first_claims(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index_module, "ZDICT_AFTER", 20)
+    claims = synthetic(80, seed=7) + [
+        c.model_copy(update={"id": c.id + 100, "article_id": c.article_id + 100}) for c in VARIED
+    ]
+    packed = LinkIndex()
+    first = packed.add(claims[:50])
+    records = [
+        index_module.marshal.loads(packed._blob[packed._rstart[i] : packed._rstart[i + 1]])
+        for i in range(len(packed))
+    ]
+    assert [type(r[8]) for r in records[:20]] == [str] * 20
+    assert bytes in {type(r[8]) for r in records[20:]}
+    restored = LinkIndex.from_bytes(packed.to_bytes())
+    second = packed.add(claims[50:])
+    assert restored.add(claims[50:]) == second
+    assert len(first) > 10 and len(second) > 10
+    monkeypatch.setattr(index_module, "PACKED", False)
+    whole = LinkIndex()
+    assert whole.add(claims) == first + second
+    for c in claims:
+        assert packed.features(c.id) == whole.features(c.id)
+        assert restored.features(c.id) == whole.features(c.id)

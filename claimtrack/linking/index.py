@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import marshal
 import sys
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -84,13 +86,25 @@ PACKED = (
 )
 
 
-_SNAPSHOT = 1  # version of LinkIndex.to_bytes
+# a claim's lowered text is deflated with a preset dictionary: the lowered texts of
+# the index's first ZDICT_AFTER claims (their last 8 KB), fixed from then on
+ZDICT_AFTER = 512
+_ZBITS = -13  # raw deflate, 8 KB window
+_SNAPSHOT = 2  # version of LinkIndex.to_bytes (and of its packed records)
 
 
 def _from_bytes(typecode: str, raw: bytes) -> array[Any]:
     out = array(typecode)
     out.frombytes(raw)
     return out
+
+
+def _offset_append(arr: array[int], value: int) -> array[int]:
+    """Append an offset to a uint32 array, widened to int64 once it would overflow."""
+    if value > 0xFFFFFFFF and arr.typecode == "I":
+        arr = array("q", arr)
+    arr.append(value)
+    return arr
 
 
 class LinkIndex:
@@ -103,7 +117,7 @@ class LinkIndex:
         max_candidates: int = 12,
         max_links: int = 3,
         max_same_article: int = 1,
-        hot: int = 4096,
+        hot: int = 8192,
     ) -> None:
         self.max_posting = max_posting
         self.max_same_article = max_same_article
@@ -124,11 +138,15 @@ class LinkIndex:
         self._pos: dict[int, int] | None = None  # claim id -> position, once ids are unordered
         self._article = array("q")
         self._total = array("d")  # sum of the claim's static IDF weights (or 1.0)
-        self._cstart = array("q", [0])  # the claim's concept ids: _cflat[start[i]:start[i+1]]
+        # offsets: uint32 until they outgrow it (_offset_append), then int64
+        self._cstart = array("I", [0])  # the claim's concept ids: _cflat[start[i]:start[i+1]]
         self._cflat = array("i")
-        self._rstart = array("q", [0])  # its packed record: _blob[rstart[i]:rstart[i+1]]
+        self._rstart = array("I", [0])  # its packed record: _blob[rstart[i]:rstart[i+1]]
         self._blob = bytearray()
         self._packed = PACKED
+        self._zdict: bytes | None = None
+        self._zc: Any = None  # primed compressor / decompressor, copied per record
+        self._zd: Any = None
         self._whole: list[ClaimFeatures] = []  # records kept whole when not packed
         self._last: dict[int, int] = {}  # article -> position of its last indexed claim
         self.hot = hot
@@ -178,41 +196,50 @@ class LinkIndex:
                 self._ids.tobytes(),
                 self._article.tobytes(),
                 self._total.tobytes(),
+                self._cstart.typecode + ":",
                 self._cstart.tobytes(),
                 self._cflat.tobytes(),
+                self._rstart.typecode + ":",
                 self._rstart.tobytes(),
                 bytes(self._blob),
                 self._last,
+                self._zdict,
             )
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, hot: int = 4096) -> LinkIndex:
+    def from_bytes(cls, data: bytes, *, hot: int = 8192) -> LinkIndex:
         """The index :meth:`to_bytes` wrote (same options, same links from then on).
 
         Raises ValueError when ``data`` is not such a snapshot (or of another version).
         """
         try:
-            (
-                version,
-                options,
-                strs,
-                cw,
-                post,
-                saturated,
-                ids,
-                article,
-                total,
-                cstart,
-                cflat,
-                rstart,
-                blob,
-                last,
-            ) = marshal.loads(data)
+            snapshot = marshal.loads(data)
         except (EOFError, ValueError, TypeError) as exc:
             raise ValueError(f"not a link index snapshot ({exc})") from None
-        if version != _SNAPSHOT:
-            raise ValueError(f"link index snapshot of another version ({version!r})")
+        if not isinstance(snapshot, tuple) or not snapshot:
+            raise ValueError("not a link index snapshot")
+        if snapshot[0] != _SNAPSHOT or len(snapshot) != 17:
+            raise ValueError(f"link index snapshot of another version ({snapshot[0]!r})")
+        (
+            _,
+            options,
+            strs,
+            cw,
+            post,
+            saturated,
+            ids,
+            article,
+            total,
+            ctype,
+            cstart,
+            cflat,
+            rtype,
+            rstart,
+            blob,
+            last,
+            zdict,
+        ) = snapshot
         max_posting, max_candidates, max_links, max_same_article = options
         index = cls(
             max_posting=max_posting,
@@ -233,10 +260,12 @@ class LinkIndex:
             (index._cflat, cflat),
         ):
             arr.frombytes(raw)
-        index._cstart = _from_bytes("q", cstart)
-        index._rstart = _from_bytes("q", rstart)
+        index._cstart = _from_bytes(ctype[0], cstart)
+        index._rstart = _from_bytes(rtype[0], rstart)
         index._blob = bytearray(blob)
         index._last = dict(last)
+        if zdict is not None:
+            index._set_zdict(zdict)
         ids_list = index._ids
         if any(ids_list[i] >= ids_list[i + 1] for i in range(len(ids_list) - 1)):
             index._pos = {cid: i for i, cid in enumerate(ids_list)}
@@ -308,24 +337,33 @@ class LinkIndex:
     # ------------------------------------------------------------------ records
 
     def _pack(self, f: ClaimFeatures) -> bytes:
+        """One claim's record. Its lists of concepts (order, negation scope,
+        anaphoric) as one byte each: the index of the concept in the claim's concept
+        ids (as stored in _cflat); its other string lists as string ids in one int
+        array; their sizes first; then the values that are not strings."""
         tf = f.text
+        local = (tf.order, tf.negation_scope, tf.anaphoric)
+        other = (tf.entities, tf.places, tf.dates, tf.hedges, tf.predicates)
+        counts = tuple(map(len, (*local, *other)))
+        flat = list(chain.from_iterable(local))
+        where = {c: i for i, c in enumerate(tf.concepts)}  # the order of _cflat's ids
+        if len(where) < 256 and all(c in where for c in flat):
+            packed_local: bytes | tuple[int, ...] = bytes(map(where.__getitem__, flat))
+        else:
+            packed_local = tuple(self._idlist(flat))
+        ints = array("i", self._idlist(list(chain.from_iterable(other))))
         norm = " ".join(tf.order)
         return marshal.dumps(
             (
-                self._ints(tf.order),
-                self._ints(tf.entities),
-                self._ints(tf.places),
+                bytes(counts) if max(counts) < 256 else counts,
+                packed_local,
+                ints.tobytes(),
                 tuple((n.value, n.unit, n.text) for n in tf.numbers) or None,
-                self._ints(tf.dates),
                 self._opt(tf.negation),
-                self._ints(tf.negation_scope),
                 self._opt(tf.denial),
-                self._ints(tf.hedges),
-                self._ints(tf.anaphoric),
                 tf.object_pronoun,
-                self._ints(tf.predicates),
                 None if f.norm == norm else f.norm,
-                f.lowered,
+                self._deflate(f.lowered),
                 f.denies,
                 self._opt(f.speaker),
                 _KINDS.index(f.speaker_kind),
@@ -334,6 +372,23 @@ class LinkIndex:
                 None if f.published is None else f.published.toordinal(),
             )
         )
+
+    def _deflate(self, text: str) -> str | bytes:
+        if self._zc is None:
+            return text
+        raw = text.encode()
+        co = self._zc.copy()
+        out: bytes = co.compress(raw) + co.flush()
+        return out if len(out) < len(raw) else text
+
+    def _inflate(self, data: bytes) -> str:
+        text: str = self._zd.copy().decompress(data).decode()
+        return text
+
+    def _set_zdict(self, zdict: bytes) -> None:
+        self._zdict = zdict
+        self._zc = zlib.compressobj(6, zlib.DEFLATED, _ZBITS, 2, zlib.Z_DEFAULT_STRATEGY, zdict)
+        self._zd = zlib.decompressobj(_ZBITS, zdict)
 
     def _get(self, pos: int) -> ClaimFeatures:
         """The features of the claim at ``pos``, from the small cache of recently
@@ -354,20 +409,14 @@ class LinkIndex:
             return self._whole[pos]
         strs = self._strs
         get = strs.__getitem__
-        rec = marshal.loads(self._blob[self._rstart[pos] : self._rstart[pos + 1]])
         (
-            order_b,
-            ent_b,
-            places_b,
+            counts,
+            packed_local,
+            ints,
             numbers,
-            dates_b,
             negation,
-            scope_b,
             denial,
-            hedges_b,
-            anaph_b,
             object_pronoun,
-            preds_b,
             norm,
             lowered,
             denies,
@@ -376,32 +425,50 @@ class LinkIndex:
             cited,
             outlet,
             published,
-        ) = rec
+        ) = marshal.loads(self._blob[self._rstart[pos] : self._rstart[pos + 1]])
+        n_order, n_scope, n_anaph, n_ent, n_places, n_dates, n_hedges, n_preds = counts
         c0, c1 = self._cstart[pos : pos + 2]
-        order = tuple(map(get, memoryview(order_b).cast("i"))) if order_b else ()
+        concepts = list(map(get, self._cflat[c0:c1]))
+        if type(packed_local) is bytes:
+            lv = list(map(concepts.__getitem__, packed_local))
+        else:
+            lv = list(map(get, packed_local))
+        order = tuple(lv[:n_order])
+        i = n_order
+        scope = frozenset(lv[i : i + n_scope]) if n_scope else _EMPTY
+        i += n_scope
+        anaphoric = frozenset(lv[i : i + n_anaph]) if n_anaph else _EMPTY
+        vals = list(map(get, memoryview(ints).cast("i")))
+        entities = frozenset(vals[:n_ent]) if n_ent else _EMPTY
+        i = n_ent
+        places = frozenset(vals[i : i + n_places]) if n_places else _EMPTY
+        i += n_places
+        dates = frozenset(vals[i : i + n_dates]) if n_dates else _EMPTY
+        i += n_dates
+        hedges = tuple(vals[i : i + n_hedges]) if n_hedges else ()
+        i += n_hedges
+        predicates = frozenset(vals[i : i + n_preds]) if n_preds else _EMPTY
         tf = TextFeatures(
-            concepts=frozenset(map(get, self._cflat[c0:c1])),
-            order=order,
-            entities=frozenset(map(get, memoryview(ent_b).cast("i"))) if ent_b else _EMPTY,
-            places=frozenset(map(get, memoryview(places_b).cast("i"))) if places_b else _EMPTY,
-            numbers=tuple(Number(*n) for n in numbers) if numbers else (),
-            dates=frozenset(map(get, memoryview(dates_b).cast("i"))) if dates_b else _EMPTY,
-            negation=None if negation is None else strs[negation],
-            negation_scope=frozenset(map(get, memoryview(scope_b).cast("i")))
-            if scope_b
-            else _EMPTY,
-            denial=None if denial is None else strs[denial],
-            hedges=tuple(map(get, memoryview(hedges_b).cast("i"))) if hedges_b else (),
-            anaphoric=frozenset(map(get, memoryview(anaph_b).cast("i"))) if anaph_b else _EMPTY,
-            object_pronoun=object_pronoun,
-            predicates=frozenset(map(get, memoryview(preds_b).cast("i"))) if preds_b else _EMPTY,
+            frozenset(concepts),
+            order,
+            entities,
+            places,
+            tuple(Number(*n) for n in numbers) if numbers else (),
+            dates,
+            None if negation is None else strs[negation],
+            scope,
+            None if denial is None else strs[denial],
+            hedges,
+            anaphoric,
+            object_pronoun,
+            predicates,
         )
         return ClaimFeatures(
             id=self._ids[pos],
             article_id=self._article[pos],
             text=tf,
             norm=" ".join(order) if norm is None else norm,
-            lowered=lowered,
+            lowered=lowered if type(lowered) is str else self._inflate(lowered),
             denies=denies,
             speaker=None if speaker is None else strs[speaker],
             speaker_kind=_KINDS[kind],
@@ -450,10 +517,13 @@ class LinkIndex:
         cids = self._idlist(f.text.concepts)
         self._total.append(sum(map(self._cw.__getitem__, cids)) or 1.0)
         self._cflat.extend(cids)
-        self._cstart.append(len(self._cflat))
+        self._cstart = _offset_append(self._cstart, len(self._cflat))
         if self._packed:
             self._blob += self._pack(f)
-            self._rstart.append(len(self._blob))
+            self._rstart = _offset_append(self._rstart, len(self._blob))
+            if self._zdict is None and len(self._ids) == ZDICT_AFTER:
+                texts = " ".join(self._unpack(i).lowered for i in range(ZDICT_AFTER))
+                self._set_zdict(texts.encode()[-(1 << -_ZBITS) :])
         else:
             self._whole.append(f)
         post = self._post
@@ -527,9 +597,9 @@ class LinkIndex:
         if len(mark) < len(cw):
             mark = self._mark = np.zeros(2 * len(cw), dtype=np.float64)
         mark[fa] = fw
-        cstart = np.frombuffer(self._cstart, dtype=np.int64)
-        starts = cstart[pool]
-        lens = cstart[pool + 1] - starts
+        cstart = np.frombuffer(self._cstart, dtype=self._cstart.typecode)
+        starts = cstart[pool].astype(np.int64)
+        lens = cstart[pool + 1].astype(np.int64) - starts
         offs = np.cumsum(lens) - lens
         gather = np.arange(offs[-1] + lens[-1], dtype=np.int64) + np.repeat(starts - offs, lens)
         cflat = np.frombuffer(self._cflat, dtype=np.int32)
