@@ -672,6 +672,12 @@ _LOWER_START = re.compile(r"\b[a-z]")
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z.!?;:\n\"\u201c\u201d]*\Z")
 # a pronoun, its verb (one or two words, no "and"/"or") and nothing else before a name
 _OBJECT_GAP = re.compile(r"\w+\s+(?!and\b|or\b)[a-z]+(?:\s+(?!and\b|or\b)[a-z]+)?\s+")
+_FIRST_WORD = re.compile(r"\s*[\"\u201c'(]*([A-Za-z]+)")
+_INTRO_PREPOSITIONS = frozenset(
+    ["along", "with", "against", "for", "about", "from", "by", "at", "in", "on", "like",
+     "unlike", "after", "besides", "despite", "toward", "towards", "among", "between",
+     "including", "alongside", "beside", "without", "to", "of", "under", "over"]
+)  # fmt: skip
 _SUBORDINATORS = frozenset(
     ["if", "when", "unless", "whether", "because", "although", "though", "while", "until",
      "once", "whenever", "wherever"]
@@ -1601,10 +1607,8 @@ class _Resolver:
                 score += 0.8
             if e.id == prev_entity:
                 score += prev_bonus
-            if e.id == obj:
-                continue  # "She asked Richards": never the pronoun's own object
-            if e.id in quoted_by:
-                score -= 2.0
+            if e.id == obj or e.id in quoted_by:
+                continue  # "She asked Richards", "''He says ...,'' Harris said": never
             if any(p.start <= m.start < p.end for p in pieces):
                 score -= 1.0  # named in what the pronoun says
             if m.sent not in first_in_sent:
@@ -1720,24 +1724,28 @@ class _Resolver:
         idx = self.idx
         start = idx.sent_starts[sent]
         j = idx.mentions_before(start)
-        after_prep = False
+        # "Along with Bush and Powell, he ...": names in an introductory phrase (the
+        # sentence opens with a preposition or an -ing word; up to its first comma) are no subject
+        opening = _FIRST_WORD.match(self.text, start)
+        intro_end = -1
+        if opening is not None and (
+            opening.group(1).lower() in _INTRO_PREPOSITIONS
+            or (  # "Campaigning against Mitt Romney in 2012, he ...", not "Manning said"
+                opening.group(1).endswith("ing") and idx.mention_at(opening.start(1)) is None
+            )
+        ):
+            intro_end = self.text.find(",", start, start + 200)
         while j < len(idx.mentions) and idx.mentions[j].sent == sent:
             m = idx.mentions[j]
             if until is not None and m.start >= until:
                 break
-            if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss:
+            if m.kind is SourceKind.PERSON and not m.in_quote and not m.poss and m.end > intro_end:
                 prefix = self.text[start : m.full_start]
                 after = self.text[m.end : m.end + 1]
-                before = self._word_before(m.full_start) if prefix.strip() else ""
-                if before in _PREPOSITIONS or (after_prep and before in ("and", "or")):
-                    after_prep = True  # "Along with Bush and Powell, he ...": no subject
-                    j += 1
-                    continue
                 if not (after == "," and _LOWER_START.search(prefix)):
                     return m.entity
                 # "Campaigning against Romney, he ...": an introductory phrase, not the subject
             # (a possessive is no subject either: "Holt's colleague Matt Lauer ...")
-            after_prep = False
             j += 1
         return -1
 
