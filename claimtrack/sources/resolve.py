@@ -602,6 +602,18 @@ def _speaker_number(sp: Speaker) -> str:
     return "singular" if sp.kind is SourceKind.DOCUMENT or head in _IT_BODIES else ""
 
 
+def _verb_like(toks: list[Token], i: int) -> bool:
+    """A word that cannot modify the noun after it: a clause verb, an adverb, or a
+    lower-case word after "to" ("were never political soulmates", "to cajole legislators")."""
+    low = toks[i].lower
+    return (
+        low in _CLAUSE_VERBS
+        or low in _ADVERBS
+        or low in _SAYS
+        or (i > 0 and toks[i - 1].lower == "to" and not toks[i].cap)
+    )
+
+
 def _plural_noun(low: str) -> bool:
     if low in _IRREGULAR_PLURALS:
         return True
@@ -1695,6 +1707,7 @@ class _Resolver:
                 and toks[k0 - 1].lower not in DETERMINERS
                 and toks[k0 - 1].lower not in _STOP_MODIFIERS
                 and toks[k0 - 1].lower not in _VERBS
+                and not _verb_like(toks, k0 - 1)
                 and not toks[k0 - 1].poss
             ):
                 k0 -= 1
@@ -2003,6 +2016,7 @@ class _Resolver:
                 and toks[k0 - 1].lower not in DETERMINERS
                 and toks[k0 - 1].lower not in _STOP_MODIFIERS
                 and toks[k0 - 1].lower not in _VERBS
+                and not _verb_like(toks, k0 - 1)
                 and not toks[k0 - 1].poss
             ):
                 k0 -= 1
