@@ -4,12 +4,20 @@ Usage:
   .venv/bin/python bench/resolve_speed.py --time [N]      # CPU ms/article, first and second pass
   .venv/bin/python bench/resolve_speed.py --dump OUT      # every resolved claim as JSON lines
   .venv/bin/python bench/resolve_speed.py --profile [N]   # cProfile of one first pass
+  .venv/bin/python bench/resolve_speed.py --paired OLD.py [--n N]  # ArticleIndex: OLD vs this
 
 The claims are extracted once (``extract_claims``) and kept in a pickle
 (``--claims``, default /tmp/claimtrack_train_claims.pkl) so that dumps made before
 and after a change of the resolver see the very same claims, whatever happens to
 the extractor in between. The first pass runs with the resolver's caches as a fresh
 process has them (lexicons loaded on one article outside the timed set).
+
+``--paired`` is for a machine shared with other work, where CPU time drifts by
+tens of percent between runs: it loads another version of
+``claimtrack/sources/mentions.py`` (e.g. ``git show HEAD~3:claimtrack/sources/mentions.py
+> /tmp/old.py``) beside the current one and builds each article's ``ArticleIndex``
+with both, in alternating order, both with cold caches at the start, so that both
+see the same machine at the same moment.
 """
 
 from __future__ import annotations
@@ -91,12 +99,43 @@ def profile(docs: list[tuple[str, str, list[Claim]]], n: int) -> None:
     stats.sort_stats("cumulative").print_stats(45)
 
 
+def paired(docs: list[tuple[str, str, list[Claim]]], old_path: Path, n: int) -> None:
+    import importlib.util
+
+    from claimtrack.sources import default_table
+    from claimtrack.sources import mentions as new
+
+    spec = importlib.util.spec_from_file_location("_mentions_old", old_path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {old_path}")
+    old = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = old  # dataclasses look their module up
+    spec.loader.exec_module(old)
+    table = default_table()
+    warm = docs[n]
+    resolve_claims(warm[1], warm[2])  # lexicons loaded (shared by both)
+    spent = {"old": 0.0, "new": 0.0}
+    for k, (_, text, _claims) in enumerate(docs[:n]):
+        order = (("old", old), ("new", new)) if k % 2 == 0 else (("new", new), ("old", old))
+        for label, module in order:
+            t0 = time.process_time()
+            module.ArticleIndex(text, table)
+            spent[label] += time.process_time() - t0
+    o, w = (1000 * spent[k] / n for k in ("old", "new"))
+    print(
+        f"ArticleIndex over {n} PolNeAR train articles, first pass, paired: "
+        f"{old_path} {o:.3f} ms CPU, current {w:.3f} ms CPU ({100 * (1 - w / o):.1f}% less)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--claims", type=Path, default=Path("/tmp/claimtrack_train_claims.pkl"))
     ap.add_argument("--dump", type=Path)
     ap.add_argument("--time", type=int, nargs="?", const=300)
     ap.add_argument("--profile", type=int, nargs="?", const=300)
+    ap.add_argument("--paired", type=Path, metavar="OLD_MENTIONS_PY")
+    ap.add_argument("--n", type=int, default=839, help="articles for --paired")
     args = ap.parse_args(argv)
     if not args.claims.is_file() and not TRAIN.is_dir():
         print(f"no PolNeAR train at {TRAIN}", file=sys.stderr)
@@ -113,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         timing(docs, args.time)
     if args.profile:
         profile(docs, args.profile)
+    if args.paired:
+        paired(docs, args.paired, min(args.n, len(docs) - 1))
     return 0
 
 
