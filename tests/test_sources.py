@@ -692,3 +692,16 @@ def test_they_for_a_group_a_person_has_or_a_collective_after_its_modifiers() -> 
         ("buzzing crowd", SourceKind.ANONYMOUS),
         ("GOP establishment", SourceKind.ANONYMOUS),
     ]
+
+
+def test_it_for_a_thing_that_is_named_or_a_result() -> None:
+    text = (
+        "The PACs paid $332,000 to a company called Cambridge Analytica, which builds what it "
+        "calls psychographic profiles. Mr. Smith lost the caucuses on Monday. The result leaves "
+        "the race open. It probably signals a long fight."
+    )
+    got = speakers(text, [claim_at(text, "it"), claim_at(text, "It")])
+    assert [(s.name, s.kind, s.key) if s else None for s in got] == [
+        ("Cambridge Analytica", SourceKind.ORGANIZATION, "organization:cambridge analytica"),
+        ("result", SourceKind.DOCUMENT, "document:result"),
+    ]

@@ -377,6 +377,7 @@ _STOP_MODIFIERS = frozenset(
 _THINGS = frozenset(
     [
         "report",
+        "result",
         "paper",
         "memorandum",
         "sign",
@@ -684,6 +685,8 @@ _LOWER_START = re.compile(r"\b[a-z]")
 _LAST_WORD = re.compile(r"([A-Za-z]+)[^A-Za-z.!?;:\n\"\u201c\u201d]*\Z")
 # a pronoun, its verb (one or two words, no "and"/"or") and nothing else before a name
 _OBJECT_GAP = re.compile(r"\w+\s+(?!and\b|or\b)[a-z]+(?:\s+(?!and\b|or\b)[a-z]+)?\s+")
+# "called X" / "named X" right after a noun: the capitalised name it gives
+_CALLED = re.compile(r",? (?:called|named|known as) ((?:[A-Z][\w&.'-]*)(?: [A-Z][\w&.'-]*){0,4})")
 _FIRST_WORD = re.compile(r"\s*[\"\u201c'(]*([A-Za-z]+)")
 _INTRO_PREPOSITIONS = frozenset(
     ["along", "with", "against", "for", "about", "from", "by", "at", "in", "on", "like",
@@ -1931,6 +1934,23 @@ class _Resolver:
             and not low.endswith(("ed", "s"))
         )
 
+    def _called(self, end: int) -> Speaker | None:
+        """The body a noun names right after it: "a company called Cambridge Analytica"."""
+        m = _CALLED.match(self.text, end)
+        if m is None:
+            return None
+        name = m.group(1)
+        entry, country = self.idx.lookup_body(name)
+        if entry is not None:
+            return _new_speaker(
+                name=entry.name, kind=entry.kind, key=entry.key, affiliation=entry.affiliation
+            )
+        if country is not None:
+            return None
+        return _new_speaker(
+            name=name, kind=SourceKind.ORGANIZATION, key="organization:" + norm_alias(name)
+        )
+
     def _phrase_speaker(self, start: int, end: int, ci: int) -> Speaker | None:
         """What a noun phrase near a pronoun resolves to, leaving the claim's own
         resolution untouched (a candidate may lose)."""
@@ -2041,6 +2061,12 @@ class _Resolver:
             name = " ".join(self.text[toks[k0].start : t.end].split())
             if not plural and self._compound(toks, k):
                 continue  # "government" in "a new government strategy document"
+            called = self._called(t.end)
+            if called is not None and not plural:
+                # "a company called Cambridge Analytica": the body it names
+                dist = pnarr - narr[sent]
+                out.append((1.0 - 0.7 * dist, toks[k0].start, called))
+                continue
             if not plural and low in _IT_BODIES and det is not None:
                 # "the Sanders campaign", "the Kazakh government", "Trump's campaign": the body
                 body = self._phrase_speaker(det.start, t.end, ci)
