@@ -705,3 +705,23 @@ def test_it_for_a_thing_that_is_named_or_a_result() -> None:
         ("Cambridge Analytica", SourceKind.ORGANIZATION, "organization:cambridge analytica"),
         ("result", SourceKind.DOCUMENT, "document:result"),
     ]
+
+
+def test_a_paragraph_break_is_no_extra_distance_for_it_and_they_chains() -> None:
+    text = (
+        "The ads come from a super PAC and from a business group.\n\n"
+        "The super PAC, which was founded by a former staffer, launched a television and radio "
+        "ad in Indiana on Saturday afternoon titled \u201cScam.\u201d\n\n"
+        "It slams the university for its rating while charging students thousands of dollars."
+    )
+    got = speakers(text, [claim_at(text, "It")])
+    assert got[0] is not None
+    assert (got[0].name, got[0].kind) == ("television and radio ad", SourceKind.DOCUMENT)
+    text = (
+        "Activists and intellectuals on one side are frustrated with the president. "
+        "They acknowledge what they consider modest achievements. "
+        "But they are convinced that he could have done more.\n\n"
+        "They dwell on the opportunities missed."
+    )
+    claims = [claim_at(text, "They"), claim_at(text, "they", 1), claim_at(text, "They", 1)]
+    assert [s.name if s else None for s in speakers(text, claims)] == ["activists"] * 3
