@@ -19,7 +19,11 @@ reading the corpora. ``index MB`` is the resident memory the index added
 (current RSS after linking minus before), and ``B/claim`` that divided by
 the number of claims.
 
-    .venv/bin/python bench/link.py [--sizes 10000 30000 100000] [--extract] [--dump DIR]
+With --features the claims' features are computed apart (as extraction
+workers can, then LinkIndex.add_features) and their CPU is printed apart: the
+rest is what a single writer spends linking.
+
+    .venv/bin/python bench/link.py [--sizes 10000 30000 100000] [--extract] [--dump DIR] [--features]
 """
 
 from __future__ import annotations
@@ -94,8 +98,9 @@ def rss_now() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def child(n: int, extract: bool, dump: str | None) -> None:
+def child(n: int, extract: bool, dump: str | None, features: bool) -> None:
     from claimtrack.linking import LinkIndex
+    from claimtrack.linking.text import claim_features
     from claimtrack.models import CaseClaim, Relation
 
     # the corpora and the pool are read (and freed) before the clock starts
@@ -112,10 +117,19 @@ def child(n: int, extract: bool, dump: str | None) -> None:
     cid = 0
     chunk: list[CaseClaim] = []
     n_links = 0
+    analysis = 0.0  # CPU spent in claim_features with --features
 
     def flush() -> None:
-        nonlocal n_links
-        links = index.add(chunk)
+        nonlocal n_links, analysis
+        if features:
+            # as extraction workers would: the claims' features computed apart, the
+            # index given them (LinkIndex.add_features); their CPU is counted apart
+            a0 = time.process_time()
+            fs = [claim_features(c) for c in chunk]
+            analysis += time.process_time() - a0
+            links = index.add_features(fs)
+        else:
+            links = index.add(chunk)
         n_links += len(links)
         for lk in links:
             by[lk.relation.value] += 1
@@ -158,6 +172,7 @@ def child(n: int, extract: bool, dump: str | None) -> None:
                 "indexed": len(index),
                 "seconds": round(dt, 1),
                 "cpu_seconds": round(cpu, 1),
+                "analysis_cpu_seconds": round(analysis, 1) if features else None,
                 "peak_rss_mb": round(peak / 1024, 1),
                 "rss_before_linking_mb": round(rss0 / 2**20, 1),
                 "peak_before_linking_mb": round(peak0 / 1024, 1),
@@ -178,18 +193,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000])
     ap.add_argument("--extract", action="store_true")
+    ap.add_argument(
+        "--features",
+        action="store_true",
+        help="compute claim_features apart and link with LinkIndex.add_features; "
+        "print the CPU of the analysis apart (what a writer saves when workers analyse)",
+    )
     ap.add_argument("--dump", help="write each size's links as JSONL to DIR/links-N.jsonl")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--dump-file", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.extract, args.dump_file)
+        child(args.child, args.extract, args.dump_file, args.features)
         return 0
     rows = []
     for n in args.sizes:
-        cmd = [sys.executable, __file__, "--child", str(n)] + (
-            ["--extract"] if args.extract else []
-        )
+        cmd = [sys.executable, __file__, "--child", str(n)]
+        cmd += ["--extract"] if args.extract else []
+        cmd += ["--features"] if args.features else []
         if args.dump:
             Path(args.dump).mkdir(parents=True, exist_ok=True)
             cmd += ["--dump-file", str(Path(args.dump) / f"links-{n}.jsonl")]
@@ -204,6 +225,11 @@ def main() -> int:
                 f"sizeof {row['index_arrays_mb']} MB = "
                 f"{round(row['index_arrays_mb'] * 2**20 / row['claims'])} B/claim  "
                 if row.get("index_arrays_mb") is not None
+                else ""
+            )
+            + (
+                f"analysis {row['analysis_cpu_seconds']} s cpu of it  "
+                if row.get("analysis_cpu_seconds") is not None
                 else ""
             )
             + f"{row['links']} links {row['by_relation']}",

@@ -168,6 +168,10 @@ def test_snapshot_restores_the_index() -> None:
     first.add(claims[:40])
     restored = LinkIndex.from_bytes(first.to_bytes())
     assert restored.ids() == first.ids()
+    assert restored._plen == first._plen
+    assert restored.weights(["~missil", "e:russia", "unseen"]) == first.weights(
+        ["~missil", "e:russia", "unseen"]
+    )
     assert restored.max_posting == 4
     assert restored.add(claims[40:]) == first.add(claims[40:])
     assert restored.to_bytes() == first.to_bytes()

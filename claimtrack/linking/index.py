@@ -132,6 +132,7 @@ class LinkIndex:
         # (a claim position while one claim carries it, then an int array; None once
         # saturated or before any claim carries it)
         self._post: list[array[int] | int | None] = []
+        self._plen = array("i")  # posting length by concept id, -1 once saturated
         self._saturated: set[int] = set()
         # one row per claim, by position in indexing order
         self._ids = array("q")
@@ -253,6 +254,19 @@ class LinkIndex:
         index._cw.frombytes(cw)
         index._post = [_from_bytes("i", p) if isinstance(p, bytes) else p for p in post]
         index._saturated = set(saturated)
+        index._plen = array(
+            "i",
+            (
+                -1
+                if i in index._saturated
+                else len(p)
+                if isinstance(p, array)
+                else 0
+                if p is None
+                else 1
+                for i, p in enumerate(index._post)
+            ),
+        )
         for arr, raw in (
             (index._ids, ids),
             (index._article, article),
@@ -319,6 +333,7 @@ class LinkIndex:
             w = lexicon().weight(s)
             self._cw.append(w)
             self._post.append(None)
+            self._plen.append(0)
         return i
 
     def _idlist(self, items: Iterable[str]) -> list[int]:
@@ -526,7 +541,14 @@ class LinkIndex:
                 self._set_zdict(texts.encode()[-(1 << -_ZBITS) :])
         else:
             self._whole.append(f)
+        # a new claim is often judged against the next claims of its story
+        hot = self._hot
+        if self.hot > 0:
+            if len(hot) >= self.hot:
+                del hot[next(iter(hot))]
+            hot[pos] = f
         post = self._post
+        plen = self._plen
         saturated = self._saturated
         cap = self.max_posting
         for key in cids:
@@ -534,13 +556,17 @@ class LinkIndex:
             if p is None:
                 if key not in saturated:
                     post[key] = pos
-            elif (1 if type(p) is int else len(p)) >= cap:  # type: ignore[arg-type]
+                    plen[key] = 1
+            elif plen[key] >= cap:
                 saturated.add(key)
                 post[key] = None
-            elif type(p) is int:
-                post[key] = array("i", (p, pos))
+                plen[key] = -1
             else:
-                p.append(pos)  # type: ignore[union-attr]
+                if type(p) is int:
+                    post[key] = array("i", (p, pos))
+                else:
+                    p.append(pos)  # type: ignore[union-attr]
+                plen[key] += 1
 
     def extend(self, claims: Iterable[CaseClaim]) -> None:
         """Index claims without linking them (rebuilding a case whose links are stored)."""
@@ -641,28 +667,26 @@ class LinkIndex:
 
     def weights(self, concepts: Iterable[str]) -> dict[str, float]:
         """:meth:`weight` for many concepts at once."""
+        strs = list(concepts)
         sid = self._sid
-        cw = self._cw
-        n = len(self._ids)
-        post = self._post
-        saturated = self._saturated
-        out = {}
-        for c in concepts:
-            i = sid.get(c)
-            if i is None:
-                out[c] = lexicon().weight(c)
-                continue
-            w = cw[i]
-            if n >= CASE_DF_MIN_CLAIMS:
-                if i in saturated:
-                    w *= 0.2
-                else:
-                    p = post[i]
-                    if p is not None:
-                        keep = 1.0 - (1 if type(p) is int else len(p)) / n  # type: ignore[arg-type]
-                        w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
-            out[c] = w
+        known = [c for c in strs if c in sid]
+        out = {c: lexicon().weight(c) for c in strs if c not in sid}
+        if known:
+            out.update(self._weights_of(known))
         return out
+
+    def _weights_of(self, concepts: list[str]) -> dict[str, float]:
+        """Case-discounted weights of interned concepts (numpy over their ids; the
+        same float operations as :meth:`weight`)."""
+        ids = np.array(self._idlist(concepts), dtype=np.int64)
+        w = np.frombuffer(self._cw, dtype=np.float64)[ids]
+        n = len(self._ids)
+        if n >= CASE_DF_MIN_CLAIMS:
+            pl = np.frombuffer(self._plen, dtype=np.int32)[ids]
+            keep = 1.0 - pl / n
+            keep = np.where(keep > 0.2, keep, 0.2)  # max(0.2, keep)
+            w = np.where(pl > 0, w * keep, np.where(pl < 0, w * 0.2, w))
+        return dict(zip(concepts, w.tolist(), strict=True))
 
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, ClaimFeatures, int]]:
         found: list[tuple[Judgement, ClaimFeatures, int]] = []
@@ -670,7 +694,7 @@ class LinkIndex:
         positions = self._candidates(f, fids)
         cands = [(pos, self._get(pos)) for pos in positions]
         union = set(f.text.concepts).union(*(o.text.concepts for _, o in cands))
-        weight = self.weights(union)
+        weight = self._weights_of(list(union))  # all interned: f's by _concept_ids
         w = weight.__getitem__
         wf = sum(map(w, f.text.concepts))  # as relate sums it, once per claim
         for pos, other in cands:
