@@ -94,6 +94,7 @@ class _Cached:
     max_id: int
     max_content: str | None  # content of claim max_id: tells a replaced database apart
     pending: dict[int, str] = field(default_factory=dict)  # claim id -> content
+    unit: object | None = None  # the transaction that indexed ``pending`` (kept alive)
 
 
 _CACHE: dict[str, _Cached] = {}
@@ -140,6 +141,10 @@ def _still_valid(conn: Connection, cached: _Cached, exclude: set[int]) -> bool:
 
     if exclude and min(exclude) <= cached.max_id:
         return False
+    if cached.pending and cached.unit is not None and conn.get_transaction() is cached.unit:
+        # indexed earlier in this very transaction (a batch's write unit of several
+        # articles), which holds the write lock: nothing to check
+        return True
     if cached.pending:
         stmt = text("SELECT id, content_text FROM claim WHERE id IN :ids").bindparams(
             bindparam("ids", expanding=True)
@@ -260,6 +265,8 @@ def link_new_claims(
         if cached is not None and cached.index is index and new:
             cached.max_id = max(cached.max_id, new[-1].id)
             cached.max_content = next(c.content for c in new if c.id == cached.max_id)
+            if not cached.pending or conn.get_transaction() is not cached.unit:
+                cached.unit = conn.get_transaction()
             cached.pending.update({c.id: c.content for c in new})
     if claims is not None:
         # the claims were inserted in this very transaction (the ingest pipeline),
