@@ -228,6 +228,9 @@ def test_lowered_texts_deflated_after_the_first_claims(monkeypatch: pytest.Monke
     ]
     assert [type(r[8]) for r in records[:20]] == [str] * 20
     assert bytes in {type(r[8]) for r in records[20:]}
+    plain = LinkIndex(deflate=False)
+    assert plain.add(claims[:50]) == first
+    assert {type(index_module.marshal.loads(plain._blob[plain._rstart[-2] :])[8])} == {str}
     restored = LinkIndex.from_bytes(packed.to_bytes())
     second = packed.add(claims[50:])
     assert restored.add(claims[50:]) == second
