@@ -724,7 +724,7 @@ def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, Source
 
 
 RESCORE_CHUNK = 20_000  # changed claims per bounded region
-BOUNDED_MAX = 500  # changed claims (about 25 articles): above, the component path
+BOUNDED_MAX = 5_000  # changed claims (about 250-450 articles): above, the component path
 WRITE_SLICE = 10_000  # claim scores computed and written at a time
 
 
