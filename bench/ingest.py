@@ -1,7 +1,8 @@
 """Ingest benchmark at case sizes 1k / 10k / 50k articles, into SQLite and PostgreSQL.
 
     .venv/bin/python bench/ingest.py [--sizes 1000,10000,50000] [--backends sqlite,postgresql]
-                                     [--jobs 2] [--pg-url URL] [--keep DIR]
+                                     [--jobs 2] [--pg-url URL] [--keep FILE]
+                                     [--case FILE --start N]   (grow a copy of a kept case)
 
 Articles: the PolNeAR train texts and the FNC-1 bodies (../shared/corpora),
 repeated with a change to reach the size (round r > 0 appends a numbered
@@ -34,6 +35,7 @@ import argparse
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -210,16 +212,28 @@ def counts(url: str) -> tuple[int, int, int, int]:
         )
 
 
+def _checkpoint(path: Path) -> None:
+    """Open and close the case: SQLite folds its write-ahead log into the one file."""
+    sys.path.insert(0, str(REPO))
+    from claimtrack.store import Case
+
+    Case.open(str(path), create=False).close()
+
+
 @dataclass
 class Backend:
     name: str
     url: str
 
 
-def backends(names: list[str], pg_url: str | None, tmp: Path) -> Iterator[Backend]:
+def backends(
+    names: list[str], pg_url: str | None, tmp: Path, keep: Path | None = None
+) -> Iterator[Backend]:
     for name in names:
         if name == "sqlite":
             yield Backend("sqlite", str(tmp / "bench.db"))
+            if keep is not None:
+                shutil.copy(tmp / "bench.db", keep)
         elif name == "postgresql":
             url = pg_url or os.environ.get("CLAIMTRACK_TEST_PG_URL")
             started = None
@@ -266,8 +280,16 @@ def main() -> int:
     ap.add_argument("--shared", type=Path, default=SHARED)
     ap.add_argument("--no-score", action="store_true", help="skip the link and score steps")
     ap.add_argument("--progress", type=int, default=2500, help="report every N new articles")
+    ap.add_argument(
+        "--case",
+        type=Path,
+        default=None,
+        help="SQLite only: grow a copy of this case, which holds the first --start articles",
+    )
+    ap.add_argument("--start", type=int, default=0, help="articles already in --case")
+    ap.add_argument("--keep", type=Path, default=None, help="SQLite: copy the case here at the end")
     args = ap.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
+    sizes = [int(x) for x in args.sizes.split(",") if int(x) > args.start]
     texts = base_texts(args.shared)
     print(
         f"{len(texts)} base articles; sizes {sizes}; ingest --jobs {args.jobs}; "
@@ -277,20 +299,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="claimtrack-bench-") as tmpname:
         tmp = Path(tmpname)
         stages = []
-        prev = 0
+        prev = args.start
         for size in sizes:
             folder = tmp / f"stage-{size}"
             write_stage(texts, prev, size, folder)
             stages.append((size, folder, size - prev))
             prev = size
-        for backend in backends(args.backends.split(","), args.pg_url, tmp):
+        if args.case is not None:
+            if args.backends != "sqlite":
+                raise SystemExit("--case: SQLite only (--backends sqlite)")
+            _checkpoint(args.case)
+            shutil.copy(args.case, tmp / "bench.db")
+        for backend in backends(args.backends.split(","), args.pg_url, tmp, args.keep):
             env = {k: v for k, v in os.environ.items() if k != "CLAIMTRACK_DB"}
             env["CLAIMTRACK_DB"] = backend.url
             print(f"\n== {backend.name}")
             total_s = 0.0
             total_claims = 0
             for size, folder, n in stages:
-                before = counts(backend.url)[2] if size != stages[0][0] else 0
+                before = counts(backend.url)[2] if size != stages[0][0] or args.start else 0
                 ing_s, new, claims, peak, summary, timings = run_ingest(
                     [*py, "ingest", "--timings", "--jobs", str(args.jobs), str(folder)],
                     env,
@@ -313,7 +340,7 @@ def main() -> int:
                     f"{size:>6} articles | stage {n} new={new}: "
                     + ", ".join(f"{name} {s:.1f}s" for name, s, _ in steps)
                     + f" | stage {n / stage_s:.1f} art/s {claims / stage_s:.0f} claims/s"
-                    f" | cumulated {total_s:.1f}s = {size / total_s:.1f} art/s "
+                    f" | cumulated {total_s:.1f}s = {(size - args.start) / total_s:.1f} art/s "
                     f"{total_claims / total_s:.0f} claims/s"
                     f" | peak RSS: writer {peak.writer_kb / 1024:.0f} MB, worker "
                     f"{peak.worker_kb / 1024:.0f} MB (rusage max {peak.largest_kb / 1024:.0f} MB), "
