@@ -151,6 +151,23 @@ def test_impersonal_reportedly() -> None:
     assert claim.stance is Stance.ASSERTS
 
 
+def test_a_tagged_cue_of_auxiliaries_and_an_impersonal_adverb_is_the_rules() -> None:
+    from claimtrack.extract.api import _impersonal_cue, _Piece
+
+    words = ["Russia", "has", "reportedly", "used", "drones", "allegedly"]
+    assert _impersonal_cue(words, _Piece("C", 2, 3))
+    assert _impersonal_cue(words, _Piece("C", 1, 3))  # "has reportedly"
+    assert not _impersonal_cue(words, _Piece("C", 0, 3))  # "Russia has reportedly"
+    assert not _impersonal_cue(words, _Piece("C", 1, 4))  # "has reportedly used"
+    assert not _impersonal_cue(words, _Piece("C", 3, 4))
+    text = "Russia has reportedly used Iranian drones to attack Ukraine’s energy infrastructure."
+    (claim,) = extract_claims(text)
+    assert claim.source is None
+    assert claim.cue == Span(text="reportedly", start=11, end=21)
+    assert claim.content == Span(text=text[:-1], start=0, end=len(text) - 1)
+    assert claim.hedges == ("reportedly",)
+
+
 def test_impersonal_allegedly_stops_at_a_contrasting_clause() -> None:
     text = (
         "These negotiations are allegedly facilitated by Iran, although Tehran is keen to avoid it."
@@ -278,6 +295,34 @@ def test_tagger_rows_equal_the_training_feature_strings() -> None:
                 model.trans[path[t - 1], path[t]] + e[t, path[t]] for t in range(1, len(e))
             )
             assert np.isclose(score, delta.max())
+
+
+def test_cue_layer_vote_is_folded_into_the_cue_labels() -> None:
+    import io
+
+    import numpy as np
+
+    from claimtrack.extract import api, lexicon, tagger
+
+    raw = lexicon.data_bytes("tagger.npz")
+    with np.load(io.BytesIO(raw), allow_pickle=False) as z:
+        labels = bytes(z["labels"]).decode("utf-8").split("\n")
+        weights = np.asarray(z["weights"], dtype=np.float64)
+    assert sorted(x for x in labels if x.startswith("cue:")) == ["cue:B-C", "cue:I-C", "cue:O"]
+    plain = tagger.load(raw)
+    voted = tagger.load(raw, 0.5)
+    assert plain.labels == voted.labels == [x for x in labels if not x.startswith("cue:")]
+    assert plain.W.shape == voted.W.shape == (len(weights) + 1, len(plain.labels))
+    layer = {x[4:]: k for k, x in enumerate(labels) if x.startswith("cue:")}
+    diff = voted.W - plain.W
+    for k, lab in enumerate(plain.labels):
+        if lab in ("B-C", "I-C"):
+            want = 0.5 * (weights[:, layer[lab]] - weights[:, layer["O"]])
+            assert np.allclose(diff[1:, k], want) and not diff[0, k]
+            assert np.abs(want).max() > 0
+        else:
+            assert not diff[:, k].any()
+    assert api.CUE_LAYER_WEIGHT == 0.5
 
 
 def test_claims_built_without_validation_equal_validated_ones() -> None:

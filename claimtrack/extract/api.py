@@ -5,7 +5,9 @@ Two steps, Citron-like but in one tagging pass:
 1. a linear-chain CRF (trained with python-crfsuite on PolNeAR train by
    ``bench/train_extractor.py``, shipped as its weights, ``data/tagger.npz``,
    and scored with numpy by ``tagger.py``) labels every token of each line as
-   source / cue / content (BIO) or nothing;
+   source / cue / content (BIO) or nothing; a second, cue-only CRF shipped in
+   the same file votes on the cue labels (its weights folded into the first's
+   at load, so tagging still costs one pass);
 2. the labelled spans are grouped into claims around their cues (nearest
    cue in the same sentence; a quotation opening a paragraph continues the
    previous paragraph's quote), and rule layers add what PolNeAR does not
@@ -29,7 +31,7 @@ from claimtrack.models import Claim, QuoteType, Span, Speaker, Stance
 
 EXTRACTOR_NAME = "claimtrack"
 # crf<n>: the tagger model; bump whenever the model, features or rules change
-EXTRACTOR_VERSION = "1.7-crf4"
+EXTRACTOR_VERSION = "1.8-crf5"
 
 _EDGE_PUNCT = frozenset(",;:—–-(")
 _LEFT_STOP = frozenset(",;:(—–")
@@ -63,7 +65,10 @@ _RIGHT_STOP_AFTER_COMMA = frozenset(
 
 KEEP_ORPHANS = False
 MIN_CONFIDENCE = 0.3  # tagged claims less sure than this are dropped (by CV on train)
-CUE_BIAS = 0.5  # added to B-C scores before decoding (recall against precision; by CV on train)
+CUE_BIAS = -1.0  # added to B-C scores before decoding (recall against precision; by CV on train)
+# the cue-only CRF's vote on the cue labels (its B-C / I-C score over its O score, times this;
+# folded into the tagger's weights at load; by CV on train)
+CUE_LAYER_WEIGHT = 0.5
 SHARE_CONTENT = True  # a cue left without content shares the nearest content of its sentence
 NEAR_GAP = 12  # a content piece with no cue in its sentences may take a cue this close
 
@@ -82,7 +87,7 @@ def _get_model() -> Any:
             try:
                 from claimtrack.extract import tagger
 
-                _model = tagger.load(lexicon.data_bytes("tagger.npz"))
+                _model = tagger.load(lexicon.data_bytes("tagger.npz"), CUE_LAYER_WEIGHT)
             except Exception:  # a missing or broken model: extraction finds nothing, never raises
                 _model_failed = True
     return _model
@@ -138,21 +143,16 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
     firsts = np.flatnonzero(starts_here)
     lasts = np.append(stops, n)[np.searchsorted(stops, firsts, side="right")]
     roles = "OSCT"
-    block_last = [b.last for b in doc.blocks]
     for i, j, r in zip(firsts.tolist(), lasts.tolist(), role[firsts].tolist(), strict=True):
-        name = roles[r]
-        pieces.append(_Piece(name, i, j))
-        if name == "C":
-            # the block's edges bound the neighbours
-            k = bisect.bisect_right(block_last, i)
-            first = doc.blocks[k].first
-            conf[i] = tagger.local_confidence(
-                model,
-                emit[i],
-                best[i - 1] if i > first else -1,
-                best[i],
-                best[i + 1] if i + 1 < block_last[k] else -1,
-            )
+        pieces.append(_Piece(roles[r], i, j))
+    at = firsts[role[firsts] == 2]
+    if len(at):
+        # each cue's local posterior, with the block's edges bounding its neighbours
+        prev_lab = np.where(bfirst[at], -1, lab[np.maximum(at - 1, 0)])
+        after = np.minimum(at + 1, n - 1)
+        next_lab = np.where((at + 1 >= n) | bfirst[after], -1, lab[after])
+        confs = tagger.local_confidences(model, emit, at, prev_lab, lab[at], next_lab)
+        conf.update(zip(at.tolist(), confs.tolist(), strict=True))
     return pieces, conf
 
 
@@ -615,6 +615,16 @@ def _impersonal(doc: Doc, taken: set[int]) -> list[_Group]:
     return out
 
 
+_IMPERSONAL_AUX = frozenset(["is", "are", "was", "were", "has", "have", "had", "been", "be"])
+
+
+def _impersonal_cue(words: list[str], p: _Piece) -> bool:
+    """A cue of one impersonal adverb ("reportedly"), maybe after auxiliaries ("has reportedly")."""
+    if p.last - p.first > 3 or not lexicon.impersonal().word(words[p.last - 1].lower()):
+        return False
+    return all(w.lower() in _IMPERSONAL_AUX for w in words[p.first : p.last - 1])
+
+
 def extract_claims(text: str) -> list[Claim]:
     """Every attributed claim in ``text``, in document order."""
     if not isinstance(text, str) or not text.strip():
@@ -625,16 +635,21 @@ def extract_claims(text: str) -> list[Claim]:
     pieces, conf = _tag(doc)
     groups = _group(doc, pieces, conf)
     # impersonal adverbs are the rule layer's: no source, the whole clause as content
-    imp = lexicon.impersonal()
+    # (a tagged cue of an impersonal adverb and auxiliaries, "is reportedly", is the rule's too)
+    words = doc.words
     taken = {
         i
         for p in pieces
-        if p.role == "C" and not (p.last - p.first == 1 and imp.word(doc.words[p.first].lower()))
+        if p.role == "C" and not _impersonal_cue(words, p)
         for i in range(p.first, p.last)
     }
     rule_groups = _impersonal(doc, taken)
     ruled = {g.cue.first for g in rule_groups if g.cue is not None}
-    claims = [_claim(doc, g) for g in groups if g.cue is None or g.cue.first not in ruled]
+    claims = [
+        _claim(doc, g)
+        for g in groups
+        if g.cue is None or not any(i in ruled for i in range(g.cue.first, g.cue.last))
+    ]
     for g in rule_groups:
         claims.append(_claim(doc, g))
     claims.sort(key=lambda c: (c.cue.start if c.cue else c.content.start, c.content.start))

@@ -40,6 +40,8 @@ from claimtrack.extract.features import (  # the templates training used
 )
 from claimtrack.extract.text import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Doc
 
+CUE_LAYER = "cue:"  # label prefix of the cue-only CRF in tagger.npz (bench/train_extractor.py)
+
 _UNI = (
     "w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=", "t1=", "qb1=", "qa1=",
     "cp=", "kp=", "s3=", "cp-1=", "cp+1=",
@@ -56,15 +58,24 @@ _NFEAT = 21  # feature rows summed per token
 class Model:
     """Exported CRF weights with the lookup tables of every feature template."""
 
-    def __init__(self, raw: bytes) -> None:
+    def __init__(self, raw: bytes, cue_layer: float = 0.0) -> None:
         with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-            self.labels: list[str] = bytes(z["labels"]).decode("utf-8").split("\n")
+            labels = bytes(z["labels"]).decode("utf-8").split("\n")
             names = bytes(z["names"]).decode("utf-8").split("\n")
             weights = np.asarray(z["weights"], dtype=np.float64)
             self.trans = np.asarray(z["trans"], dtype=np.float64)
+        # the source/cue/content labels; then, if trained, the cue layer's ("cue:O", ...)
+        self.labels: list[str] = [x for x in labels if not x.startswith(CUE_LAYER)]
         n_labels = len(self.labels)
         self.W = np.zeros((len(names) + 1, n_labels))
-        self.W[1:] = weights
+        self.W[1:] = weights[:, :n_labels]
+        layer = {x[len(CUE_LAYER) :]: k for k, x in enumerate(labels) if x.startswith(CUE_LAYER)}
+        if cue_layer and {"O", "B-C", "I-C"} <= layer.keys() and {"B-C", "I-C"} <= set(labels):
+            # the cue layer's vote, folded into the cue labels' weights: emissions stay one
+            # gather, and a token's B-C score gains cue_layer * (layer B-C - layer O) score
+            o = weights[:, layer["O"]]
+            for lab in ("B-C", "I-C"):
+                self.W[1:, labels.index(lab)] += cue_layer * (weights[:, layer[lab]] - o)
         self.cue_labels = [k for k, lab in enumerate(self.labels) if lab.endswith("-C")]
         self._names = names
         self._row: dict[str, int] | None = None
@@ -264,8 +275,9 @@ def _word_like(w: str) -> bool:
     return w in ("<s>", "</s>") or len(w) == 1 or all(c.isalnum() or c == "_" for c in w)
 
 
-def load(raw: bytes) -> Model:
-    return Model(raw)
+def load(raw: bytes, cue_layer: float = 0.0) -> Model:
+    """The tagger of ``tagger.npz``; ``cue_layer``: the weight of the cue layer's vote."""
+    return Model(raw, cue_layer)
 
 
 def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
@@ -514,13 +526,21 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
     return out.tolist()
 
 
-def local_confidence(model: Model, emit: np.ndarray, prev: int, label: int, nxt: int) -> float:
-    """P(label at a token | the labels next to it (-1: none)) from its emission scores."""
-    scores = emit.copy()
-    if prev >= 0:
-        scores += model.trans[prev]
-    if nxt >= 0:
-        scores += model.trans[:, nxt]
-    scores -= scores.max()
+def local_confidences(
+    model: Model,
+    emit: np.ndarray,
+    at: np.ndarray,
+    prev: np.ndarray,
+    label: np.ndarray,
+    nxt: np.ndarray,
+) -> np.ndarray:
+    """P(label at token ``at`` | the labels next to it (-1: none)) from its emission scores,
+    for several tokens at once."""
+    scores = np.take(emit, at, axis=0)
+    trans = model.trans
+    scores += np.where(prev[:, None] >= 0, np.take(trans, prev, axis=0), 0.0)
+    scores += np.where(nxt[:, None] >= 0, np.take(trans, nxt, axis=1).T, 0.0)
+    scores -= scores.max(axis=1, keepdims=True)
     p = np.exp(scores)
-    return float(p[label] / p.sum())
+    out: np.ndarray = p[np.arange(len(at)), label] / p.sum(axis=1)
+    return out
