@@ -150,8 +150,12 @@ def reference_candidates(
     return [cid for _, cid in heapq.nlargest(limit, scored)]
 
 
+@pytest.mark.parametrize("small_pool", [0, 32, 10_000])  # numpy, both, Python scoring
 @pytest.mark.parametrize("max_posting", [1, 2, 5, 250])
-def test_candidates_follow_the_rule(max_posting: int) -> None:
+def test_candidates_follow_the_rule(
+    max_posting: int, small_pool: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "_SMALL_POOL", small_pool)
     claims = synthetic(120)
     index = LinkIndex(max_posting=max_posting, max_candidates=6)
     index.extend(claims[:100])
@@ -220,7 +224,7 @@ def test_lowered_texts_deflated_after_the_first_claims(monkeypatch: pytest.Monke
     claims = synthetic(80, seed=7) + [
         c.model_copy(update={"id": c.id + 100, "article_id": c.article_id + 100}) for c in VARIED
     ]
-    packed = LinkIndex()
+    packed = LinkIndex(deflate=True)
     first = packed.add(claims[:50])
     records = [
         index_module.marshal.loads(packed._blob[packed._rstart[i] : packed._rstart[i + 1]])

@@ -90,6 +90,7 @@ PACKED = (
 # the index's first ZDICT_AFTER claims (their last 8 KB), fixed from then on
 ZDICT_AFTER = 512
 _ZBITS = -13  # raw deflate, 8 KB window
+_SMALL_POOL = 32  # pools up to this size are scored in Python, larger ones by numpy
 _SNAPSHOT = 2  # version of LinkIndex.to_bytes (and of its packed records)
 
 
@@ -123,7 +124,7 @@ class LinkIndex:
         max_links: int = 3,
         max_same_article: int = 1,
         hot: int = 8192,
-        deflate: bool = True,
+        deflate: bool = False,
     ) -> None:
         self.max_posting = max_posting
         self.max_same_article = max_same_article
@@ -621,10 +622,12 @@ class LinkIndex:
             pool = pool[pool != own]
             if not len(pool):
                 return []
+        wf = sum(map(self._cw.__getitem__, fids)) or 1.0  # in the order of f's concept set
+        if len(pool) <= _SMALL_POOL:
+            return self._score_small(pool.tolist(), fids, wf)
         cw = np.frombuffer(self._cw, dtype=np.float64)
         fa = np.array(fids, dtype=np.int64)
         fw = cw[fa]
-        wf = sum(map(self._cw.__getitem__, fids)) or 1.0  # in the order of f's concept set
         # the shared static weight of each pooled claim: its concepts' weights where
         # they are f's (a scratch row of weights per concept id, zero elsewhere)
         mark = self._mark
@@ -651,6 +654,26 @@ class LinkIndex:
         best = np.lexsort((-ids, -score))[: self.max_candidates]
         out: list[int] = pool[best].tolist()
         return out
+
+    def _score_small(self, pool: list[int], fids: list[int], wf: float) -> list[int]:
+        """:meth:`_candidates`' scoring of a small pool in Python (numpy's per-call
+        cost dominates there): the same overlap, best first, then the higher id."""
+        fset = set(fids)
+        has = fset.__contains__
+        cw = self._cw.__getitem__
+        cstart = self._cstart
+        cflat = self._cflat
+        total = self._total
+        ids = self._ids
+        scored = []
+        for p in pool:
+            ws = sum(map(cw, filter(has, cflat[cstart[p] : cstart[p + 1]])))
+            wo = total[p]
+            score = ws / (wf + wo) + 0.25 * ws / (wf if wf < wo else wo)
+            if score >= PREFILTER:
+                scored.append((score, ids[p], p))
+        scored.sort(reverse=True)
+        return [p for _, _, p in scored[: self.max_candidates]]
 
     def candidates(self, f: ClaimFeatures) -> list[int]:
         """Indexed claims sharing postings with ``f``, best first (at most max_candidates).
@@ -683,18 +706,27 @@ class LinkIndex:
             out.update(self._weights_of(known))
         return out
 
-    def _weights_of(self, concepts: list[str]) -> dict[str, float]:
-        """Case-discounted weights of interned concepts (numpy over their ids; the
-        same float operations as :meth:`weight`)."""
-        ids = np.array(self._idlist(concepts), dtype=np.int64)
-        w = np.frombuffer(self._cw, dtype=np.float64)[ids]
+    def _weights_of(self, concepts: Iterable[str]) -> dict[str, float]:
+        """Case-discounted weights of interned concepts (the float operations of
+        :meth:`weight`; a Python loop: the unions are ~50 concepts, too few for numpy)."""
+        sid = self._sid
+        cw = self._cw
         n = len(self._ids)
-        if n >= CASE_DF_MIN_CLAIMS:
-            pl = np.frombuffer(self._plen, dtype=np.int32)[ids]
-            keep = 1.0 - pl / n
-            keep = np.where(keep > 0.2, keep, 0.2)  # max(0.2, keep)
-            w = np.where(pl > 0, w * keep, np.where(pl < 0, w * 0.2, w))
-        return dict(zip(concepts, w.tolist(), strict=True))
+        if n < CASE_DF_MIN_CLAIMS:
+            return {c: cw[sid[c]] for c in concepts}
+        plen = self._plen
+        out = {}
+        for c in concepts:
+            i = sid[c]
+            w = cw[i]
+            k = plen[i]
+            if k > 0:
+                keep = 1.0 - k / n
+                w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
+            elif k < 0:  # saturated
+                w *= 0.2
+            out[c] = w
+        return out
 
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, ClaimFeatures, int]]:
         found: list[tuple[Judgement, ClaimFeatures, int]] = []
@@ -702,7 +734,7 @@ class LinkIndex:
         positions = self._candidates(f, fids)
         cands = [(pos, self._get(pos)) for pos in positions]
         union = set(f.text.concepts).union(*(o.text.concepts for _, o in cands))
-        weight = self._weights_of(list(union))  # all interned: f's by _concept_ids
+        weight = self._weights_of(union)  # all interned: f's by _concept_ids
         w = weight.__getitem__
         wf = sum(map(w, f.text.concepts))  # as relate sums it, once per claim
         for pos, other in cands:
