@@ -368,9 +368,6 @@ class LinkIndex:
         except KeyError:
             return list(map(self._intern, items))
 
-    def _ints(self, items: Sequence[str] | frozenset[str]) -> bytes | None:
-        return array("i", self._idlist(items)).tobytes() if items else None
-
     def _opt(self, s: str | None) -> int | None:
         return None if s is None else self._intern(s)
 
