@@ -108,24 +108,27 @@ class _Group:
     confidence: float = 1.0
 
 
-def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
-    """Label every block; return the labelled pieces and each cue's confidence."""
+def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float], list[int] | None]:
+    """Label every block; return the labelled pieces, each cue's confidence and the tokens
+    that are impersonal words (None without a model)."""
     model = _get_model()
     pieces: list[_Piece] = []
     conf: dict[int, float] = {}
     if model is None:
-        return pieces, conf
+        return pieces, conf, None
     import numpy as np
 
     from claimtrack.extract import tagger
 
     cue_prob = lexicon.cue_prob()
     with _lock:  # the model's word table grows as new words are seen
-        if model.flag_of is not _is_sure:
-            model.flag_of = _is_sure
-            model.reset()  # every word's flag is computed as it is first seen
+        if model.flag_of is not _word_flags:
+            model.flag_of = _word_flags
+            model.reset()  # every word's flags are computed as it is first seen
         emit, ids = tagger.emissions(model, doc, cue_prob)
-        sure = np.flatnonzero(model.tab[ids, tagger.FLAG]).tolist()
+        flags = model.tab[ids, tagger.FLAG]
+    sure = np.flatnonzero(flags & _SURE).tolist()
+    impersonal = np.flatnonzero(flags & _IMPERSONAL).tolist()
     if CUE_BIAS:
         emit[:, model.label_bc] += CUE_BIAS
     best = tagger.viterbi(model, emit, doc)
@@ -153,7 +156,7 @@ def _tag(doc: Doc) -> tuple[list[_Piece], dict[int, float]]:
         next_lab = np.where((at + 1 >= n) | bfirst[after], -1, lab[after])
         confs = tagger.local_confidences(model, emit, at, prev_lab, lab[at], next_lab)
         conf.update(zip(at.tolist(), confs.tolist(), strict=True))
-    return pieces, conf
+    return pieces, conf, impersonal
 
 
 _AUX = frozenset(["has", "have", "had", "was", "were", "is", "are"])
@@ -164,6 +167,16 @@ def _is_sure(low: str, cue_prob: Mapping[str, float]) -> bool:
     """A denial verb, or a word nearly always a cue in train ("said", "according")."""
     den = lexicon.denials()
     return (den.word(low) and not low.startswith("denial")) or cue_prob.get(low, 0.0) >= SURE_CUE
+
+
+_SURE, _IMPERSONAL = 1, 2  # bits of a word's flags in the tagger's word table
+
+
+def _word_flags(low: str, cue_prob: Mapping[str, float]) -> int:
+    """What the rules ask of a (lower-cased) word form, remembered per form by the tagger."""
+    return (_SURE if _is_sure(low, cue_prob) else 0) | (
+        _IMPERSONAL if lexicon.impersonal().word(low) else 0
+    )
 
 
 def _sure_cues(
@@ -576,16 +589,23 @@ def _claim(doc: Doc, group: _Group, hedges: tuple[str, ...] | None = None) -> Cl
     )
 
 
-def _impersonal(doc: Doc, taken: set[int]) -> list[_Group]:
-    """Claims attributed to nobody: "Moscow is reportedly involved in ..." (cue: the adverb)."""
+def _impersonal(doc: Doc, taken: set[int], words_at: list[int] | None = None) -> list[_Group]:
+    """Claims attributed to nobody: "Moscow is reportedly involved in ..." (cue: the adverb).
+
+    ``words_at``: the tokens that are words of the list, when the tagger has found them (a
+    list without phrases finds exactly those tokens by its regex).
+    """
     words = doc.words
     imp = lexicon.impersonal()
     out: list[_Group] = []
     n = len(words)
-    hits = [
-        bisect.bisect_left(doc.starts, m.start())
-        for m in lexicon.impersonal_regex().finditer(doc.text)
-    ]
+    if words_at is not None and not imp.phrases:
+        hits = words_at
+    else:
+        hits = [
+            bisect.bisect_left(doc.starts, m.start())
+            for m in lexicon.impersonal_regex().finditer(doc.text)
+        ]
     for k in hits:
         if k >= n or doc.starts[k] >= len(doc.text) or k in taken or not imp.word(words[k].lower()):
             continue
@@ -632,7 +652,7 @@ def extract_claims(text: str) -> list[Claim]:
     doc = analyse(text)
     if not doc.words:
         return []
-    pieces, conf = _tag(doc)
+    pieces, conf, impersonal = _tag(doc)
     groups = _group(doc, pieces, conf)
     # impersonal adverbs are the rule layer's: no source, the whole clause as content
     # (a tagged cue of an impersonal adverb and auxiliaries, "is reportedly", is the rule's too)
@@ -643,7 +663,7 @@ def extract_claims(text: str) -> list[Claim]:
         if p.role == "C" and not _impersonal_cue(words, p)
         for i in range(p.first, p.last)
     }
-    rule_groups = _impersonal(doc, taken)
+    rule_groups = _impersonal(doc, taken, impersonal)
     ruled = {g.cue.first for g in rule_groups if g.cue is not None}
     claims = [
         _claim(doc, g)

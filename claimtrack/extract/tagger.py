@@ -50,7 +50,7 @@ _UNI = (
 # columns of the per-word table
 _W, _ST, _M1, _P1, _M2, _P2, _SHAPE, _STRONG, _TAIL, _QB, _QA, _PAIR, _LIKELY = range(13)
 _CP, _KP, _S3, _CPM1, _CPP1 = range(13, 18)
-FLAG = 18  # the caller's own per-word flag (``Model.flag_of``)
+FLAG = 18  # the caller's own per-word flags, an int (``Model.flag_of``)
 _NCOL = 19
 _NFEAT = 21  # feature rows summed per token
 
@@ -62,20 +62,22 @@ class Model:
         with np.load(io.BytesIO(raw), allow_pickle=False) as z:
             labels = bytes(z["labels"]).decode("utf-8").split("\n")
             names = bytes(z["names"]).decode("utf-8").split("\n")
-            weights = np.asarray(z["weights"], dtype=np.float64)
+            weights = z["weights"]  # float32; widened where it is copied
             self.trans = np.asarray(z["trans"], dtype=np.float64)
         # the source/cue/content labels; then, if trained, the cue layer's ("cue:O", ...)
         self.labels: list[str] = [x for x in labels if not x.startswith(CUE_LAYER)]
         n_labels = len(self.labels)
-        self.W = np.zeros((len(names) + 1, n_labels))
+        self.W = np.empty((len(names) + 1, n_labels))
+        self.W[0] = 0.0
         self.W[1:] = weights[:, :n_labels]
         layer = {x[len(CUE_LAYER) :]: k for k, x in enumerate(labels) if x.startswith(CUE_LAYER)}
         if cue_layer and {"O", "B-C", "I-C"} <= layer.keys() and {"B-C", "I-C"} <= set(labels):
             # the cue layer's vote, folded into the cue labels' weights: emissions stay one
             # gather, and a token's B-C score gains cue_layer * (layer B-C - layer O) score
-            o = weights[:, layer["O"]]
+            o = weights[:, layer["O"]].astype(np.float64)
             for lab in ("B-C", "I-C"):
-                self.W[1:, labels.index(lab)] += cue_layer * (weights[:, layer[lab]] - o)
+                vote = weights[:, layer[lab]].astype(np.float64) - o
+                self.W[1:, labels.index(lab)] += cue_layer * vote
         self.cue_labels = [k for k, lab in enumerate(self.labels) if lab.endswith("-C")]
         self._names = names
         self._row: dict[str, int] | None = None
@@ -133,7 +135,7 @@ class Model:
         roles = {"S": 1, "C": 2, "T": 3}
         self.role_of = np.array([roles.get(x[2:], 0) for x in self.labels], dtype=np.int64)
         self.begins = np.array([x.startswith("B-") for x in self.labels], dtype=bool)
-        self.flag_of: Callable[[str, Mapping[str, float]], bool] | None = None
+        self.flag_of: Callable[[str, Mapping[str, float]], int] | None = None
         # word forms seen so far: id -> table row (grown by doubling)
         self.vocab: dict[str, int] = {}
         self.by_low: dict[str, tuple[int, ...]] = {}  # the case-independent row of a word
@@ -222,8 +224,8 @@ class Model:
         self.tab[k0:need] = rows
 
 
-def _no_flag(low: str, cue_prob: Mapping[str, float]) -> bool:
-    return False
+def _no_flag(low: str, cue_prob: Mapping[str, float]) -> int:
+    return 0
 
 
 _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
