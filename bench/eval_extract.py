@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,8 +127,9 @@ def main() -> int:
 
     if args.data:
         use_data(args.data)
+    heldout = None
     if args.fold is not None:
-        args.gold = fold_folder(args.gold.resolve(), args.fold)
+        args.gold = heldout = fold_folder(args.gold.resolve(), args.fold)
     rows = predict(args.gold)
     out = args.out or Path(tempfile.mkstemp(suffix=".jsonl")[1])
     with open(out, "w", encoding="utf-8") as fh:
@@ -141,6 +143,8 @@ def main() -> int:
         check_fields(rows, args.gold_jsonl)
     if not args.out:
         out.unlink()
+    if heldout is not None:
+        shutil.rmtree(heldout)  # symbolic links only
     return code
 
 
