@@ -725,3 +725,39 @@ def test_a_paragraph_break_is_no_extra_distance_for_it_and_they_chains() -> None
     )
     claims = [claim_at(text, "They"), claim_at(text, "they", 1), claim_at(text, "They", 1)]
     assert [s.name if s else None for s in speakers(text, claims)] == ["activists"] * 3
+
+
+# the resolver's word lists that live in claimtrack/sources/data/words.toml (lexicons as data)
+RESOLVER_WORD_LISTS = {
+    "person_bodies": "campaign",
+    "it_things": "report",
+    "it_bodies": "government",
+    "collective_nouns": "team",
+    "plural_things": "countries",
+    "irregular_plurals": "people",
+    "agent_plural_endings": "ers",
+    "not_plural": "news",
+    "descriptor_regions": "western",
+}
+
+
+@pytest.mark.parametrize(("key", "member"), sorted(RESOLVER_WORD_LISTS.items()))
+def test_resolver_word_lists_load_from_data_lower_case(key: str, member: str) -> None:
+    import tomllib
+    from importlib.resources import files
+
+    from claimtrack.sources.lexicon import words
+
+    raw = tomllib.loads(files("claimtrack.sources").joinpath("data/words.toml").read_text("utf-8"))
+    written = raw[key]
+    assert written, key
+    assert all(isinstance(w, str) and w and w == w.strip().lower() for w in written), key
+    assert len(set(written)) == len(written), f"{key}: duplicate words"
+    loaded = getattr(words(), key)
+    assert loaded is getattr(words(), key)  # loaded once, cached
+    assert set(loaded) == set(written)
+    assert member in loaded
+    if key == "agent_plural_endings":
+        assert loaded == tuple(written)  # str.endswith needs a tuple
+    else:
+        assert isinstance(loaded, frozenset)

@@ -259,6 +259,16 @@ class Words:
     non_person: frozenset[str]
     regions: frozenset[str]
     gendered_nouns: Mapping[str, str]  # "woman" -> "f", "man" -> "m"
+    # the resolver's nouns for a pronoun's antecedent (see words.toml)
+    person_bodies: frozenset[str]
+    it_things: frozenset[str]
+    it_bodies: frozenset[str]
+    collective_nouns: frozenset[str]
+    plural_things: frozenset[str]
+    irregular_plurals: frozenset[str]
+    agent_plural_endings: tuple[str, ...]  # for str.endswith
+    not_plural: frozenset[str]
+    descriptor_regions: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -292,6 +302,15 @@ def words() -> Words:
             **{str(w): "f" for w in data["female_nouns"]},
             **{str(w): "m" for w in data["male_nouns"]},
         },
+        person_bodies=fs("person_bodies"),
+        it_things=fs("it_things"),
+        it_bodies=fs("it_bodies"),
+        collective_nouns=fs("collective_nouns"),
+        plural_things=fs("plural_things"),
+        irregular_plurals=fs("irregular_plurals"),
+        agent_plural_endings=tuple(str(w) for w in data["agent_plural_endings"]),
+        not_plural=fs("not_plural"),
+        descriptor_regions=fs("descriptor_regions"),
     )
 
 

@@ -44,6 +44,9 @@ from claimtrack.sources.lexicon import (
 )
 from claimtrack.sources.mentions import ArticleIndex, Entity, Mention, Token, tokenize
 
+# the lexicons of claimtrack/sources/data/words.toml, loaded once at import (as frozensets)
+_WORDS = words()
+
 PRONOUN_GENDER = {
     "he": "m",
     "him": "m",
@@ -149,7 +152,7 @@ _CLAUSE_VERBS = frozenset(
         "would",
     }
 )
-_PERSON_BODIES = frozenset({"campaign", "camp", "team", "foundation", "office", "transition"})
+_PERSON_BODIES = _WORDS.person_bodies
 _SAYS = frozenset(
     {
         "said",
@@ -374,200 +377,25 @@ _STOP_MODIFIERS = frozenset(
     ]
 )
 # singular things that "say" or "show" things: what "it" may stand for besides a body
-_THINGS = frozenset(
-    [
-        "report",
-        "result",
-        "paper",
-        "memorandum",
-        "sign",
-        "administration",
-        "government",
-        "department",
-        "ministry",
-        "bureau",
-        "office",
-        "council",
-        "union",
-        "association",
-        "institute",
-        "foundation",
-        "statement",
-        "document",
-        "memo",
-        "letter",
-        "study",
-        "survey",
-        "assessment",
-        "analysis",
-        "filing",
-        "complaint",
-        "lawsuit",
-        "release",
-        "dossier",
-        "briefing",
-        "review",
-        "audit",
-        "investigation",
-        "ruling",
-        "verdict",
-        "decision",
-        "resolution",
-        "order",
-        "draft",
-        "cable",
-        "email",
-        "transcript",
-        "post",
-        "tweet",
-        "bulletin",
-        "note",
-        "notice",
-        "book",
-        "article",
-        "story",
-        "editorial",
-        "column",
-        "ad",
-        "advertisement",
-        "video",
-        "footage",
-        "film",
-        "documentary",
-        "poll",
-        "index",
-        "website",
-        "site",
-        "page",
-        "platform",
-        "plan",
-        "proposal",
-        "bill",
-        "law",
-        "measure",
-        "agreement",
-        "deal",
-        "treaty",
-        "policy",
-        "program",
-        "programme",
-        "campaign",
-        "commission",
-        "committee",
-        "court",
-        "panel",
-        "board",
-        "agency",
-        "city",
-        "state",
-        "company",
-        "firm",
-        "group",
-        "organization",
-        "party",
-        "museum",
-        "school",
-        "university",
-        "network",
-        "station",
-        "newspaper",
-        "magazine",
-        "show",
-    ]
-)
+_THINGS = _WORDS.it_things
 # what "it" may be written after: "the report", "a new ad", "its statement", "his website"
 _IT_DETERMINERS = frozenset(
     {"the", "this", "that", "a", "an", "its", "their", "his", "her", "our", "my", "your"}
 )
 # bodies written as a common noun that "it" may stand for: resolved as a phrase
 # ("the Sanders campaign" -> Sanders campaign, "the Kazakh government" -> government of Kazakhstan)
-_IT_BODIES = frozenset(
-    [
-        "administration", "government", "department", "ministry", "bureau", "office",
-        "council", "agency", "commission", "committee", "company", "firm", "group",
-        "organization", "party", "network", "campaign", "union", "association", "institute",
-        "foundation", "newspaper", "magazine", "station",
-    ]
-)  # fmt: skip
+_IT_BODIES = _WORDS.it_bodies
 _DESCRIBED = frozenset({SourceKind.ANONYMOUS, SourceKind.DOCUMENT})
 # plural nouns in -s that are not (common verbs, adverbs and the like are excluded too)
-_NOT_PLURAL = frozenset(
-    [
-        "is",
-        "was",
-        "has",
-        "does",
-        "says",
-        "its",
-        "this",
-        "his",
-        "hers",
-        "yours",
-        "ours",
-        "theirs",
-        "always",
-        "perhaps",
-        "sometimes",
-        "afterwards",
-        "towards",
-        "whereas",
-        "thus",
-        "plus",
-        "less",
-        "unless",
-        "news",
-        "series",
-        "species",
-        "means",
-        "lens",
-        "politics",
-        "economics",
-        "analysis",
-        "crisis",
-        "basis",
-        "thesis",
-        "bus",
-        "gas",
-    ]
-)
+_NOT_PLURAL = _WORDS.not_plural
 # bodies written as a singular noun that "they" may stand for ("the campaign ... they")
-_COLLECTIVE = frozenset(
-    [
-        "campaign",
-        "team",
-        "administration",
-        "government",
-        "party",
-        "committee",
-        "company",
-        "group",
-        "staff",
-        "crowd",
-        "audience",
-        "establishment",
-        "leadership",
-        "caucus",
-        "delegation",
-        "coalition",
-    ]
-)
-_IRREGULAR_PLURALS = frozenset({"people", "police", "children", "men", "women", "folks"})
+_COLLECTIVE = _WORDS.collective_nouns
+_IRREGULAR_PLURALS = _WORDS.irregular_plurals
 
 
 # plural bodies and documents that "they" may stand for
-_PLURAL_THINGS = frozenset(
-    [
-        "states", "countries", "nations", "groups", "companies", "firms", "organizations",
-        "agencies", "governments", "parties", "economies", "campaigns", "outlets", "courts",
-        "studies", "reports", "documents", "polls", "surveys", "records", "returns", "emails",
-        "ads", "letters", "papers", "newspapers", "networks", "endorsements", "unions",
-    ]
-)  # fmt: skip
-_AGENT_ENDINGS = (
-    "ers", "ors", "ists", "ians", "ants", "ents", "ics", "ees", "ives", "als", "crats",
-    "expatriates", "delegates", "candidates", "advocates", "graduates", "moderates",
-    "associates", "affiliates", "surrogates", "inmates", "mates", "aides", "allies",
-)  # fmt: skip
+_PLURAL_THINGS = _WORDS.plural_things
+_AGENT_ENDINGS = _WORDS.agent_plural_endings
 
 
 def _agent_plural(low: str) -> bool:
@@ -628,10 +456,7 @@ def _plural_noun(low: str) -> bool:
 
 
 # regional adjectives that qualify an anonymous descriptor ("Western intelligence sources")
-_REGIONS = frozenset(
-    ["western", "eastern", "northern", "southern", "arab", "gulf", "european", "african",
-     "asian", "latin", "middle", "unnamed", "anonymous"]
-)  # fmt: skip
+_REGIONS = _WORDS.descriptor_regions
 
 # Speakers and resolved claims are built without pydantic validation: every field is
 # typed by construction here (str names and keys, SourceKind kinds, tuples of str)
