@@ -727,7 +727,7 @@ def test_a_paragraph_break_is_no_extra_distance_for_it_and_they_chains() -> None
     assert [s.name if s else None for s in speakers(text, claims)] == ["activists"] * 3
 
 
-# the resolver's word lists that live in claimtrack/sources/data/words.toml (lexicons as data)
+# the resolver's and the mention finder's word lists that live in claimtrack/sources/data/words.toml (lexicons as data)
 RESOLVER_WORD_LISTS = {
     "person_bodies": "campaign",
     "it_things": "report",
@@ -738,6 +738,12 @@ RESOLVER_WORD_LISTS = {
     "agent_plural_endings": "ers",
     "not_plural": "news",
     "descriptor_regions": "western",
+    "abbreviations": "sen",
+    "abbreviated_titles": "mr",
+    "speech_verbs": "said",
+    "clause_verbs": "indicate",
+    "says_words": "announced",
+    "subject_verbs": "contends",
 }
 
 

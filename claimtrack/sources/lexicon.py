@@ -269,6 +269,13 @@ class Words:
     agent_plural_endings: tuple[str, ...]  # for str.endswith
     not_plural: frozenset[str]
     descriptor_regions: frozenset[str]
+    # verbs and abbreviations of the mention finder and the resolver (see words.toml)
+    abbreviations: frozenset[str]
+    abbreviated_titles: frozenset[str]
+    speech_verbs: frozenset[str]
+    clause_verbs: frozenset[str]
+    says_words: frozenset[str]
+    subject_verbs: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -311,6 +318,12 @@ def words() -> Words:
         agent_plural_endings=tuple(str(w) for w in data["agent_plural_endings"]),
         not_plural=fs("not_plural"),
         descriptor_regions=fs("descriptor_regions"),
+        abbreviations=fs("abbreviations"),
+        abbreviated_titles=fs("abbreviated_titles"),
+        speech_verbs=fs("speech_verbs"),
+        clause_verbs=fs("clause_verbs"),
+        says_words=fs("says_words"),
+        subject_verbs=fs("subject_verbs"),
     )
 
 

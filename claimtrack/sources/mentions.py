@@ -34,68 +34,24 @@ from claimtrack.sources.lexicon import (
     words,
 )
 
+# the lexicons of claimtrack/sources/data/words.toml, loaded once at import (as frozensets)
+_WORDS = words()
+
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}(?:-[^\W\d_]+)?"  # U.S., U.S.-led
     r"|[^\W\d_]\w*(?:[\u2019'\-]\w+)*"  # words, hyphenated, possessives
     r"|\d(?:[\d,.]*\d)?"
 )
-_ABBREV = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "adm",
-        "maj",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "gop",
-    ]
-)
+_ABBREV = _WORDS.abbreviations
 # abbreviated titles: their dot never ends a sentence ("Mr. McKinley said")
-_TITLES = frozenset(
-    ["mr", "mrs", "ms", "dr", "sen", "rep", "gov", "gen", "lt", "col", "adm", "maj", "prof", "st"]
-)
+_TITLES = _WORDS.abbreviated_titles
 _ARABIC_PREFIX = re.compile(r"^(?:al|el|ad|ash|as|bin|ibn|abu|abd)-[A-Z]")
 # [.!?]+[closing marks]*(?=\s) | \n, written to start with one character class so that
 # the engine skips in C to the candidates (same matches, ~3x faster)
 _SENT_END = re.compile(r"[.!?\n](?:(?<=\n)|(?<=[.!?])[.!?]*[\"\u201d\u2019')\]]*(?=\s))")
 # [“”"\n] | '' (same matches, one leading character class as for _SENT_END)
 _QUOTE_CHARS = re.compile("['\u201c\u201d\"\n](?:(?<=')'|(?<!'))")
-_SPEECH_VERBS = frozenset(
-    [
-        "said",
-        "says",
-        "told",
-        "added",
-        "wrote",
-        "asked",
-        "explained",
-        "noted",
-        "argued",
-        "continued",
-        "replied",
-        "responded",
-        "recalled",
-        "insisted",
-        "stated",
-        "tweeted",
-        "warned",
-        "claimed",
-        "insists",
-        "adds",
-        "writes",
-        "tells",
-    ]
-)
+_SPEECH_VERBS = _WORDS.speech_verbs
 _SPACE = frozenset({" ", "\u00a0"})
 _ADJACENT_GAPS = frozenset(a + b for a in ("", " ", "\u00a0") for b in (" ", "\u00a0"))
 _COMMA_NEXT = re.compile(r"\s*,")
