@@ -744,6 +744,7 @@ RESOLVER_WORD_LISTS = {
     "clause_verbs": "indicate",
     "says_words": "announced",
     "subject_verbs": "contends",
+    "lowercase_modifiers": "senior",
 }
 
 

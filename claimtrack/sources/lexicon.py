@@ -276,6 +276,7 @@ class Words:
     clause_verbs: frozenset[str]
     says_words: frozenset[str]
     subject_verbs: frozenset[str]
+    lowercase_modifiers: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -324,6 +325,7 @@ def words() -> Words:
         clause_verbs=fs("clause_verbs"),
         says_words=fs("says_words"),
         subject_verbs=fs("subject_verbs"),
+        lowercase_modifiers=fs("lowercase_modifiers"),
     )
 
 

@@ -334,7 +334,7 @@ def _lowercase_heads() -> frozenset[str]:
         | w.media_report_nouns
         | w.function_words
         | DETERMINERS
-        | frozenset({"recent", "new", "senior", "top", "local", "several", "unnamed"})
+        | w.lowercase_modifiers
     )
 
 
