@@ -504,15 +504,19 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
     buf = np.empty((n_labels, nb, n_labels))
     add = np.add
     best_of = np.maximum.reduce
+    # (t, from, block, 1) views of the running scores and (t, block, to) rows, made once:
+    # one index per step rather than a slice, a transpose and a new axis
+    d_from = list(delta.transpose(0, 2, 1)[:, :, :, None])
+    d_rows = list(delta)
     for t in range(1, tmax):
         a = active[t]
         if a == nb:
-            add(delta[t - 1].T[:, :, None], trans_ft, out=buf)
-            delta[t] += best_of(buf, axis=0)
+            add(d_from[t - 1], trans_ft, out=buf)
+            d_rows[t] += best_of(buf, axis=0)
         else:
             cand = buf[:, :a]
-            add(delta[t - 1, :a].T[:, :, None], trans_ft, out=cand)
-            delta[t, :a] += best_of(cand, axis=0)
+            add(d_from[t - 1][:, :a], trans_ft, out=cand)
+            d_rows[t][:a] += best_of(cand, axis=0)
     rng = np.arange(nb)
     cur = delta[lens - 1, rng].argmax(axis=1)  # each block's best last label
     path = np.empty((tmax, nb), dtype=np.int64)
