@@ -522,11 +522,16 @@ def viterbi(model: Model, emit: np.ndarray, doc: Doc) -> list[int]:
     path = np.empty((tmax, nb), dtype=np.int64)
     trans_to = np.ascontiguousarray(trans.T)  # (to, from)
     take = np.take
+    p_rows = list(path)
     for t in range(tmax - 1, 0, -1):
         a = active[t]
-        c = cur[:a]
-        path[t, :a] = c
-        cur[:a] = (delta[t - 1, :a] + take(trans_to, c, axis=0)).argmax(axis=1)
+        if a == nb:  # every block still running: whole rows, no slices
+            p_rows[t][:] = cur
+            cur = (d_rows[t - 1] + take(trans_to, cur, axis=0)).argmax(axis=1)
+        else:
+            c = cur[:a]
+            p_rows[t][:a] = c
+            cur[:a] = (d_rows[t - 1][:a] + take(trans_to, c, axis=0)).argmax(axis=1)
     path[0] = cur
     out[idx[valid]] = path[valid]
     return out.tolist()
