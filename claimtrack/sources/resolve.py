@@ -1316,16 +1316,7 @@ class _Resolver:
             if self._compound(toks, k) or idx.mention_at(t.start) is not None:
                 continue
             k0 = k
-            while (
-                k0 > 0
-                and k - k0 < 4
-                and self.text[toks[k0 - 1].end : toks[k0].start] in (" ", "-")
-                and toks[k0 - 1].lower not in DETERMINERS
-                and toks[k0 - 1].lower not in _STOP_MODIFIERS
-                and toks[k0 - 1].lower not in _VERBS
-                and not _verb_like(toks, k0 - 1)
-                and not toks[k0 - 1].poss
-            ):
+            while k0 > 0 and k - k0 < 4 and self._modifier_before(toks, k0):
                 k0 -= 1
             if k0 == 0 or toks[k0 - 1].lower not in DETERMINERS:
                 continue  # "a woman", "the man", "one mother": not "woman" in a list
@@ -1527,6 +1518,19 @@ class _Resolver:
             return self.idx.mention_at(nxt.start) is None and nxt.lower not in words().calendar
         return self._modifies(end, nxt)
 
+    def _modifier_before(self, toks: list[Token], k0: int) -> bool:
+        """Whether the word before toks[k0] (k0 > 0) modifies the noun phrase it starts:
+        joined by a space or hyphen, and no determiner, stop word, verb or possessive."""
+        prev = toks[k0 - 1]
+        return (
+            self.text[prev.end : toks[k0].start] in (" ", "-")
+            and prev.lower not in DETERMINERS
+            and prev.lower not in _STOP_MODIFIERS
+            and prev.lower not in _VERBS
+            and not _verb_like(toks, k0 - 1)
+            and not prev.poss
+        )
+
     def _compound(self, toks: list[Token], k: int) -> bool:
         """The word is a modifier of a longer noun: "government" in "a government strategy
         document" (the next word is a plain lower-case word, not a verb or a function word)."""
@@ -1642,16 +1646,7 @@ class _Resolver:
             elif t.cap or low not in _THINGS:
                 continue
             k0 = k
-            while (
-                k0 > 0
-                and k - k0 < (3 if plural else 5)
-                and self.text[toks[k0 - 1].end : toks[k0].start] in (" ", "-")
-                and toks[k0 - 1].lower not in DETERMINERS
-                and toks[k0 - 1].lower not in _STOP_MODIFIERS
-                and toks[k0 - 1].lower not in _VERBS
-                and not _verb_like(toks, k0 - 1)
-                and not toks[k0 - 1].poss
-            ):
+            while k0 > 0 and k - k0 < (3 if plural else 5) and self._modifier_before(toks, k0):
                 k0 -= 1
                 if (
                     not plural

@@ -133,14 +133,7 @@ def ingest_document(
                 _after_claims_stored(s, article, claims, link, rescore)
             # committed: the link index may trust what it indexed in that unit
             _committed(case, claims)
-            return IngestResult(
-                path=doc.path,
-                status=NEW,
-                article_id=article.id,
-                claims=len(claims),
-                title=article.title,
-                content_hash=doc.content_hash,
-            )
+            return _stored_result(doc, article, len(claims))
         except (_AlreadyStored, IntegrityError):
             with case.session() as s:
                 again_id = find_article_id(s, doc.content_hash)
@@ -172,6 +165,18 @@ def find_article_id(session: Session, content_hash: str) -> int | None:
         .first()
     )
     return None if row is None else int(row[0])
+
+
+def _stored_result(doc: Document, article: StoredArticle, n_claims: int) -> IngestResult:
+    """The result of a newly stored article."""
+    return IngestResult(
+        path=doc.path,
+        status=NEW,
+        article_id=article.id,
+        claims=n_claims,
+        title=article.title,
+        content_hash=doc.content_hash,
+    )
 
 
 class _AlreadyStored(Exception):
@@ -600,14 +605,7 @@ def _store_group(
             claims = _store_claims(s, article, resolved)
             _after_claims_stored(s, article, claims, analyse, False)
             new_claims.extend(claims)
-            results[i] = IngestResult(
-                path=doc.path,
-                status=NEW,
-                article_id=article.id,
-                claims=len(claims),
-                title=article.title,
-                content_hash=doc.content_hash,
-            )
+            results[i] = _stored_result(doc, article, len(claims))
     # committed: the link index may trust what it indexed in that unit
     _committed(case, new_claims)
     return results
