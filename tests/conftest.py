@@ -78,6 +78,16 @@ def drop_pg_schema(base: str, schema: str) -> None:
 
 
 @pytest.fixture
+def isolated_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A CLI test's world: working directory and HOME inside ``tmp_path`` (never the real
+    home) and the default case ``tmp_path/case.db``."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "case.db"))
+    return tmp_path
+
+
+@pytest.fixture
 def db_url(tmp_path: Path) -> Iterator[str]:
     """A fresh case location: an SQLite file, or a PostgreSQL schema when configured."""
     base = pg_base_url()

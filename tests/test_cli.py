@@ -26,12 +26,7 @@ FIXTURES = ROOT / "fixtures"
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "case.db"))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 _SAID = re.compile(r"(?P<content>[A-Z][^.\n]*?), (?P<source>[A-Z][a-z]+(?: [A-Z][a-z]+)*) said")

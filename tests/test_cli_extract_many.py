@@ -15,12 +15,7 @@ from claimtrack.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CLAIMTRACK_DB", str(tmp_path / "case.db"))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def _run(*args: str) -> tuple[int, str]:
