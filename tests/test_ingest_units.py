@@ -18,6 +18,7 @@ from claimtrack.store import Case
 from claimtrack.store import ingest as ingest_mod
 from claimtrack.store.documents import expand_inputs, read_document
 from claimtrack.store.ingest import ingest_document, ingest_inputs, rescore_pending
+from claimtrack.store.links import save_index
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
@@ -50,6 +51,7 @@ def test_a_batch_stores_what_one_unit_per_article_stores(tmp_path: Path) -> None
     assert len(paths) >= 10
     with Case.open(str(tmp_path / "single.db")) as case:
         ids = [ingest_document(case, read_document(p), rescore=False).article_id for p in paths]
+        save_index(case)  # as a batch does at its end (link_index_segment)
         rescore_pending(case, ids)
     with Case.open(str(tmp_path / "batch.db")) as case:
         outcomes = list(ingest_inputs(case, expand_inputs(paths)))

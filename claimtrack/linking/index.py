@@ -94,6 +94,7 @@ ZDICT_AFTER = 512
 _ZBITS = -13  # raw deflate, 8 KB window
 _SMALL_POOL = 32  # pools up to this size are scored in Python, larger ones by numpy
 _SNAPSHOT = 2  # version of LinkIndex.to_bytes (and of its packed records)
+_DELTA = 1  # version of LinkIndex.delta_bytes
 
 
 def _from_bytes(typecode: str, raw: bytes) -> array[Any]:
@@ -233,8 +234,12 @@ class LinkIndex:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, hot: int = 8192) -> LinkIndex:
+    def from_bytes(cls, data: bytes, *, hot: int = 8192, deflate: bool | None = None) -> LinkIndex:
         """The index :meth:`to_bytes` wrote (same options, same links from then on).
+
+        ``deflate``: whether claims indexed from now on get their lowered texts
+        compressed (records already compressed are read either way); by default
+        when the snapshot has a dictionary or is too small to have one yet.
 
         Raises ValueError when ``data`` is not such a snapshot (or of another version).
         """
@@ -304,11 +309,127 @@ class LinkIndex:
         index._last = dict(last)
         if zdict is not None:
             index._set_zdict(zdict)
-        index.deflate = zdict is not None or len(index._ids) < ZDICT_AFTER
+        if deflate is None:
+            deflate = zdict is not None or len(index._ids) < ZDICT_AFTER
+        index.deflate = deflate
         ids_list = index._ids
         if any(ids_list[i] >= ids_list[i + 1] for i in range(len(ids_list) - 1)):
             index._pos = {cid: i for i, cid in enumerate(ids_list)}
         return index
+
+    def mark(self) -> tuple[int, int]:
+        """The index's size now (claims, interned strings): :meth:`delta_bytes` of a
+        later state against it holds only what was indexed since."""
+        return (len(self._ids), len(self._strs))
+
+    def delta_bytes(self, since: tuple[int, int]) -> bytes:
+        """What was indexed after :meth:`mark` returned ``since``, as bytes for
+        :meth:`apply_delta` on an index restored at that mark: the new claims'
+        rows, records and interned strings (postings are replayed from their
+        concept ids). A large case can keep one snapshot and append small deltas
+        instead of writing the whole index again."""
+        if not self._packed:
+            raise ValueError("this index keeps whole feature records; it has no snapshot")
+        n0, s0 = since
+        if not (0 <= n0 <= len(self._ids) and 0 <= s0 <= len(self._strs)):
+            raise ValueError(f"mark {since} is not a state of this index")
+        c0, r0 = self._cstart[n0], self._rstart[n0]
+        return marshal.dumps(
+            (
+                _DELTA,
+                n0,
+                s0,
+                c0,
+                r0,
+                self._strs[s0:],
+                self._cw[s0:].tobytes(),
+                self._ids[n0:].tobytes(),
+                self._article[n0:].tobytes(),
+                self._total[n0:].tobytes(),
+                array("q", self._cstart[n0 + 1 :]).tobytes(),
+                self._cflat[c0:].tobytes(),
+                array("q", self._rstart[n0 + 1 :]).tobytes(),
+                bytes(self._blob[r0:]),
+                self._zdict,
+            )
+        )
+
+    def apply_delta(self, data: bytes) -> None:
+        """Append what :meth:`delta_bytes` wrote to an index at its mark: the index is
+        then the one that wrote it (same links from then on). Raises ValueError when
+        ``data`` is not such a delta or this index is not at its mark (nothing is
+        changed then)."""
+        try:
+            delta = marshal.loads(data)
+        except (EOFError, ValueError, TypeError) as exc:
+            raise ValueError(f"not a link index delta ({exc})") from None
+        if not isinstance(delta, tuple) or len(delta) != 15 or delta[0] != _DELTA:
+            raise ValueError("not a link index delta of this version")
+        (_, n0, s0, c0, r0, strs, cw, ids, article, total, cstart, cflat, rstart, blob, zdict) = (
+            delta
+        )
+        if not self._packed:
+            raise ValueError("this index keeps whole feature records; it has no snapshot")
+        if (n0, s0, c0, r0) != (
+            len(self._ids),
+            len(self._strs),
+            len(self._cflat),
+            len(self._blob),
+        ):
+            raise ValueError("the link index is not at the delta's mark")
+        if any(s in self._sid for s in strs):
+            raise ValueError("the delta interns a string the index has")
+        new_ids = _from_bytes("q", ids)
+        new_cstart = _from_bytes("q", cstart)
+        new_rstart = _from_bytes("q", rstart)
+        n = len(new_ids)
+        if not (
+            len(_from_bytes("q", article)) == n == len(new_cstart) == len(new_rstart)
+            and len(_from_bytes("d", total)) == n
+            and len(_from_bytes("d", cw)) == len(strs)
+            and (
+                not n
+                or (new_cstart[-1] == c0 + len(cflat) // 4 and new_rstart[-1] == r0 + len(blob))
+            )
+        ):
+            raise ValueError("a link index delta of inconsistent sizes")
+        if zdict is not None and self._zdict is not None and zdict != self._zdict:
+            raise ValueError("the delta's dictionary is not the index's")
+        for s in strs:
+            self._sid[s] = len(self._strs)
+            self._strs.append(s)
+        self._cw.frombytes(cw)
+        self._post.extend([None] * len(strs))
+        self._plen.extend([0] * len(strs))
+        last = self._ids[-1] if self._ids else None
+        if (
+            self._pos is None
+            and n
+            and (
+                (last is not None and new_ids[0] <= last)
+                or any(new_ids[i] >= new_ids[i + 1] for i in range(n - 1))
+            )
+        ):
+            self._pos = {cid: i for i, cid in enumerate(self._ids)}
+        if self._pos is not None:
+            for i, cid in enumerate(new_ids, n0):
+                self._pos[cid] = i
+        self._ids.extend(new_ids)
+        self._article.frombytes(article)
+        self._total.frombytes(total)
+        self._cflat.frombytes(cflat)
+        self._blob += blob
+        for offsets, name in ((new_cstart, "_cstart"), (new_rstart, "_rstart")):
+            arr = getattr(self, name)
+            for value in offsets:
+                arr = _offset_append(arr, value)
+            setattr(self, name, arr)
+        if zdict is not None and self._zdict is None:
+            self._set_zdict(zdict)
+        cst, cfl, art = self._cstart, self._cflat, self._article
+        for pos in range(n0, n0 + n):
+            self._last[art[pos]] = pos
+            self._post_add(pos, cfl[cst[pos] : cst[pos + 1]])
 
     def memory_bytes(self) -> int:
         """Bytes held by the index (sys.getsizeof of its arrays, records, postings,
@@ -578,6 +699,10 @@ class LinkIndex:
             if len(hot) >= self.hot:
                 del hot[next(iter(hot))]
             hot[pos] = f
+        self._post_add(pos, cids)
+
+    def _post_add(self, pos: int, cids: Iterable[int]) -> None:
+        """Add the claim at ``pos`` to the postings of its concept ids."""
         post = self._post
         plen = self._plen
         saturated = self._saturated

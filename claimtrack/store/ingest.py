@@ -10,6 +10,7 @@ Later issues hook in at ``_after_claims_stored`` (same transaction).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -515,11 +516,16 @@ def ingest_inputs(
     if group:
         yield from _ingest_group(case, group, overrides, analyse, stats, stored)
     if analyse:
-        from claimtrack.store.links import forget_index
+        from claimtrack.store.links import forget_index, save_index
 
-        # the batch is linked: the case's link index is not needed again here, and
-        # scoring can reuse its memory (the writer's peak is the larger of the two,
-        # not their sum)
+        # what the batch added to the link index is kept in the case for the next
+        # process; the index is not needed again here, and scoring can reuse its
+        # memory (the writer's peak is the larger of the two, not their sum)
+        t0 = time.process_time()
+        # derived data: on a locked or full case the next process rebuilds it
+        with contextlib.suppress(DatabaseError):
+            save_index(case)
+        stats.link += time.process_time() - t0
         forget_index(case)
         t0 = time.process_time()
         rescore_pending(case, stored)

@@ -13,15 +13,27 @@ recomputes every machine link of the case from scratch (same rule).
 
 The link index of a case is cached in memory per database and checked against
 the claim table before each use (count, highest id, and the claims it indexed
-last time, in case that transaction was rolled back); otherwise it is rebuilt
-from the stored claims (features only, no linking).
+last time, in case that transaction was rolled back); otherwise it is restored
+from the case's stored snapshot (``link_index_segment``: a whole index, then
+what each later ingest added, ``save_index``) or, when there is none it can
+trust, rebuilt from the stored claims (features only, no linking) and stored.
+
+A snapshot is used only when it is provably the index a rebuild would give:
+triggers (migration 5) delete every segment when a claim, article or source
+column the index reads changes or a claim is deleted; each segment names the
+linking code and data that made it (``linker_key``); the restored index must
+hold exactly the stored claims up to its highest id (a count) and that claim's
+text. Claims stored after it are then indexed as usual. Anything else (no
+segment, another linker, a broken chain) rebuilds.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.linking import LinkIndex
@@ -95,6 +107,81 @@ class _Cached:
     max_content: str | None  # content of claim max_id: tells a replaced database apart
     pending: dict[int, str] = field(default_factory=dict)  # claim id -> content
     unit: object | None = None  # the transaction that indexed ``pending`` (kept alive)
+    head: int | None = None  # the stored segment this index was at (restored or saved)
+    head_mark: tuple[int, int] | None = None  # index.mark() at ``head``
+    chain: list[int] = field(default_factory=list)  # sizes of the head's chain, base first
+
+
+SNAPSHOT_MIGRATION = 5  # the migration that adds link_index_segment and its triggers
+COMPACT_SEGMENTS = 64  # a chain longer than this is written again as one base
+# the claim, article and source columns the index is built from (case_claims);
+# changing any of them (or deleting a row) drops every stored segment
+_CLAIM_COLUMNS = (
+    "id, article_id, content_text, cue_text, source_text, stance, hedged, speaker, "
+    "source_kind, source_id, cited_source_id"
+)
+_TRIGGERS_SQLITE = (
+    "CREATE TRIGGER link_index_stale_claim AFTER UPDATE OF {claim} ON claim "
+    "BEGIN DELETE FROM link_index_segment; END",
+    "CREATE TRIGGER link_index_stale_claim_delete AFTER DELETE ON claim "
+    "BEGIN DELETE FROM link_index_segment; END",
+    "CREATE TRIGGER link_index_stale_article AFTER UPDATE OF id, outlet, published ON article "
+    "BEGIN DELETE FROM link_index_segment; END",
+    "CREATE TRIGGER link_index_stale_article_delete AFTER DELETE ON article "
+    "BEGIN DELETE FROM link_index_segment; END",
+    "CREATE TRIGGER link_index_stale_source AFTER UPDATE OF id, name ON source "
+    "BEGIN DELETE FROM link_index_segment; END",
+    "CREATE TRIGGER link_index_stale_source_delete AFTER DELETE ON source "
+    "BEGIN DELETE FROM link_index_segment; END",
+)
+_TRIGGERS_POSTGRESQL = (
+    "CREATE FUNCTION link_index_stale() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN DELETE FROM link_index_segment; RETURN NULL; END $$",
+    "CREATE TRIGGER link_index_stale_claim AFTER UPDATE OF {claim} OR DELETE OR TRUNCATE "
+    "ON claim FOR EACH STATEMENT EXECUTE FUNCTION link_index_stale()",
+    "CREATE TRIGGER link_index_stale_article AFTER UPDATE OF id, outlet, published OR DELETE "
+    "OR TRUNCATE ON article FOR EACH STATEMENT EXECUTE FUNCTION link_index_stale()",
+    "CREATE TRIGGER link_index_stale_source AFTER UPDATE OF id, name OR DELETE OR TRUNCATE "
+    "ON source FOR EACH STATEMENT EXECUTE FUNCTION link_index_stale()",
+)
+
+
+def create_snapshot_triggers(conn: Connection) -> None:
+    """The triggers of migration 5 (one statement list per dialect)."""
+    statements = _TRIGGERS_POSTGRESQL if conn.dialect.name == "postgresql" else _TRIGGERS_SQLITE
+    for statement in statements:
+        conn.exec_driver_sql(statement.format(claim=_CLAIM_COLUMNS))
+
+
+@lru_cache(maxsize=1)
+def linker_key() -> str:
+    """The linking code and data a stored index was built with: the SHA-256 of
+    every file of the claimtrack.linking package (sources and data), so any change
+    to how claims are analysed invalidates the stored snapshots."""
+    from importlib import resources
+
+    digest = hashlib.sha256(f"{LinkIndex.__module__}:{_snapshot_versions()}".encode())
+    pending = [resources.files("claimtrack.linking")]
+    files = []
+    while pending:
+        node = pending.pop()
+        for child in node.iterdir():
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    pending.append(child)
+            elif not child.name.endswith((".pyc", ".pyo")):
+                files.append(child)
+    root = str(resources.files("claimtrack.linking"))
+    for f in sorted(files, key=str):
+        digest.update(str(f)[len(root) :].encode() + b"\0")
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def _snapshot_versions() -> str:
+    from claimtrack.linking import index as index_module
+
+    return f"{index_module._SNAPSHOT}.{index_module._DELTA}.{index_module.PACKED}"
 
 
 _CACHE: dict[str, _Cached] = {}
@@ -161,16 +248,184 @@ def _still_valid(conn: Connection, cached: _Cached, exclude: set[int]) -> bool:
     return True
 
 
+def _snapshots_kept(conn: Connection) -> bool:
+    """Whether the case has the snapshot table and its triggers (migration 5)."""
+    from claimtrack.store.migrations import current_version
+
+    return current_version(conn) >= SNAPSHOT_MIGRATION
+
+
+def _chain(conn: Connection) -> list[tuple[int, int, int, int]]:
+    """(id, max claim id, claims, size) of the stored segments to restore, base
+    first: the latest base of this linker and the latest child of each row."""
+    from sqlalchemy import text
+
+    rows = conn.execute(
+        text(
+            "SELECT id, parent_id, max_claim_id, claims, size FROM link_index_segment "
+            "WHERE linker = :k ORDER BY id"
+        ),
+        {"k": linker_key()},
+    ).all()
+    bases = [r for r in rows if r[1] is None]
+    if not bases:
+        return []
+    chain = [bases[-1]]
+    children: dict[int, Any] = {}
+    for r in rows:
+        if r[1] is not None:
+            children[int(r[1])] = r  # the latest child (ids ascend)
+    while int(chain[-1][0]) in children:
+        chain.append(children[int(chain[-1][0])])
+    return [(int(r[0]), int(r[2]), int(r[3]), int(r[4])) for r in chain]
+
+
+def _restore(conn: Connection, exclude: set[int]) -> _Cached | None:
+    """The case's index from its stored segments, or None when there is none it
+    can trust (see the module docstring)."""
+    from sqlalchemy import bindparam, text
+
+    chain = _chain(conn)
+    if not chain:
+        return None
+    stmt = text("SELECT id, data FROM link_index_segment WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    data = {int(r[0]): bytes(r[1]) for r in conn.execute(stmt, {"ids": [c[0] for c in chain]})}
+    if len(data) != len(chain):
+        return None  # deleted meanwhile
+    try:
+        index = LinkIndex.from_bytes(data.pop(chain[0][0]), deflate=False)
+        for seg_id, _, claims, _ in chain[1:]:
+            index.apply_delta(data.pop(seg_id))
+            if len(index) != claims:
+                return None
+    except ValueError:
+        return None
+    _, max_id, claims, _ = chain[-1]
+    if len(index) != claims or (exclude and min(exclude) <= max_id):
+        return None
+    stored = conn.execute(
+        text("SELECT COUNT(*) FROM claim WHERE id <= :m"), {"m": max_id}
+    ).scalar_one()
+    if int(stored) != claims:
+        return None  # another writer's claims below its highest id, or deleted ones
+    content = None
+    if max_id:
+        row = conn.execute(
+            text("SELECT content_text FROM claim WHERE id = :i"), {"i": max_id}
+        ).first()
+        if row is None or max_id not in index:
+            return None
+        content = row[0]
+        if index.features(max_id).lowered != " ".join((content or "").lower().split()):
+            return None  # not this case's claim
+    return _Cached(
+        index,
+        max_id,
+        content,
+        head=chain[-1][0],
+        head_mark=index.mark(),
+        chain=[c[3] for c in chain],
+    )
+
+
+def _store_base(conn: Connection, cached: _Cached) -> None:
+    """Store the whole index as a new base segment (older segments deleted)."""
+    from sqlalchemy import text
+
+    data = cached.index.to_bytes()
+    conn.execute(text("DELETE FROM link_index_segment"))
+    cached.head = _insert_segment(conn, None, cached, data)
+    cached.head_mark = cached.index.mark()
+    cached.chain = [len(data)]
+
+
+def _insert_segment(conn: Connection, parent: int | None, cached: _Cached, data: bytes) -> int:
+    from sqlalchemy import insert
+
+    from claimtrack.store.schema import LinkIndexSegmentRow
+
+    table = LinkIndexSegmentRow.__table__  # type: ignore[attr-defined]
+    stmt = insert(table).returning(table.c.id)
+    row = conn.execute(
+        stmt,
+        {
+            "parent_id": parent,
+            "linker": linker_key(),
+            "max_claim_id": cached.max_id,
+            "claims": len(cached.index),
+            "size": len(data),
+            "data": data,
+            "created_at": utcnow(),
+        },
+    ).scalar_one()
+    return int(row)
+
+
+def save_index(case: Case) -> bool:
+    """Store what the cached index of ``case`` gained since it was restored or
+    last saved (a segment on top of it; the whole index again once the chain is
+    long), so the next process restores it instead of rebuilding. Nothing is
+    stored when the case has changed underneath (its segment was deleted by a
+    trigger) or the index holds claims of an uncommitted unit. Returns whether a
+    segment was written."""
+    from sqlalchemy import text
+
+    with _LOCK:
+        cached = _CACHE.get(str(case.engine.url))
+        if cached is None or cached.pending or cached.head is None or cached.head_mark is None:
+            return False
+        if cached.index.mark() == cached.head_mark:
+            return False
+        with case.write() as s:
+            conn = s.connection()
+            if not _snapshots_kept(conn):
+                return False
+            latest = conn.execute(
+                text("SELECT id FROM link_index_segment WHERE id = :h"), {"h": cached.head}
+            ).first()
+            if latest is None:
+                return False  # the case changed underneath: the next process rebuilds
+            delta = cached.index.delta_bytes(cached.head_mark)
+            if len(cached.chain) >= COMPACT_SEGMENTS or sum(cached.chain[1:]) + len(delta) > max(
+                cached.chain[0], 1 << 20
+            ):
+                _store_base(conn, cached)
+            else:
+                cached.head = _insert_segment(conn, cached.head, cached, delta)
+                cached.head_mark = cached.index.mark()
+                cached.chain.append(len(delta))
+        return True
+
+
 def _index_for(conn: Connection, exclude: set[int]) -> LinkIndex:
     """The case's link index over every stored claim except ``exclude``.
 
     Reuses the cached index and adds the claims stored since by others (ids above
     the cached highest id: an index range, never a scan of the claim table).
+    Without one, restores the stored snapshot or rebuilds (and stores) it.
     """
     from sqlalchemy import text
 
     key = _cache_key(conn)
     cached = _CACHE.get(key)
+    if cached is None and _snapshots_kept(conn):
+        cached = _restore(conn, exclude)
+        if cached is not None:
+            _CACHE[key] = cached
+        else:
+            index = LinkIndex()
+            claims = [c for c in case_claims(conn) if c.id not in exclude]
+            index.extend(claims)
+            last = claims[-1] if claims else None
+            cached = _CACHE[key] = _Cached(
+                index, last.id if last else 0, last.content if last else None
+            )
+            del claims
+            # in this unit's transaction: stored only if it commits, and any
+            # change to those claims after it deletes it again (triggers)
+            _store_base(conn, cached)
     if cached is not None and _still_valid(conn, cached, exclude):
         newer = text("SELECT id FROM claim WHERE id > :m ORDER BY id").bindparams(m=cached.max_id)
         extra = [int(r[0]) for r in conn.execute(newer) if int(r[0]) not in exclude]
@@ -185,6 +440,8 @@ def _index_for(conn: Connection, exclude: set[int]) -> LinkIndex:
     index.extend(claims)
     last = claims[-1] if claims else None
     _CACHE[key] = _Cached(index, last.id if last else 0, last.content if last else None)
+    if _snapshots_kept(conn):
+        _store_base(conn, _CACHE[key])
     return index
 
 

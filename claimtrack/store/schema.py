@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -201,3 +201,25 @@ class CaseSettingRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str  # JSON
     updated_at: datetime
+
+
+class LinkIndexSegmentRow(SQLModel, table=True):
+    """The case's link index kept between processes (claimtrack.store.links).
+
+    A base row (``parent_id`` NULL) holds the whole index, each later row what
+    one ingest added (``LinkIndex.delta_bytes``) on top of its parent. Triggers
+    (migration 5) delete every row when a claim, article or source column the
+    index reads changes or a claim is deleted; ``linker`` names the linking code
+    and data that made it. Derived data only: deleting rows loses nothing.
+    """
+
+    __tablename__ = "link_index_segment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = None
+    linker: str = Field(max_length=64)
+    max_claim_id: int
+    claims: int
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime
