@@ -14,7 +14,7 @@ import contextlib
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,7 @@ from claimtrack.store.sources import normalise_alias as normalise_alias  # re-ex
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from claimtrack.linking.text import ClaimFeatures
     from claimtrack.store.parallel import Prepared
     from claimtrack.store.schema import ArticleRow
 
@@ -95,6 +96,7 @@ def ingest_document(
     resolved: Sequence[ResolvedClaim] | None = None,
     link: bool = True,
     rescore: bool = True,
+    features: Sequence[ClaimFeatures] | None = None,
 ) -> IngestResult:
     """Store ``doc`` unless its text is already in the case.
 
@@ -106,7 +108,7 @@ def ingest_document(
     ``rescore=False`` links the new claims but leaves their scores to the caller
     (a batch rescores everything it touched once, at its end: ``rescore_pending``);
     ``link=False`` stores only, for a caller that links and scores the whole case
-    afterwards.
+    afterwards. ``features``: ``link_features(doc, resolved)`` computed elsewhere.
 
     Concurrent ingests of the same case: the write unit re-checks the content
     hash under the write lock; a unique-constraint violation (another writer
@@ -130,7 +132,7 @@ def ingest_document(
                 if find_article_id(s, doc.content_hash) is not None:  # stored meanwhile
                     raise _AlreadyStored
                 article = _store_article(s, doc)
-                claims = _store_claims(s, article, resolved)
+                claims = _store_claims(s, article, resolved, features)
                 _after_claims_stored(s, article, claims, link, rescore)
             # committed: the link index may trust what it indexed in that unit
             _committed(case, claims)
@@ -236,6 +238,7 @@ class StoredClaim:
 
     id: int
     case_claim: CaseClaim
+    features: ClaimFeatures | None = None  # its link features, computed by a worker
 
 
 def _store_article(s: Session, doc: Document) -> StoredArticle:
@@ -276,7 +279,10 @@ def _store_article(s: Session, doc: Document) -> StoredArticle:
 
 
 def _store_claims(
-    s: Session, article: StoredArticle, resolved: Sequence[ResolvedClaim]
+    s: Session,
+    article: StoredArticle,
+    resolved: Sequence[ResolvedClaim],
+    features: Sequence[ClaimFeatures] | None = None,
 ) -> list[StoredClaim]:
 
     from claimtrack.store.schema import ClaimRow
@@ -338,35 +344,26 @@ def _store_claims(
     # one bulk INSERT ... RETURNING id (no ORM objects), in parameter order
     table = ClaimRow.__table__  # type: ignore[attr-defined]
     ids = insert_rows(s.connection(), table, params, returning_id=True)
+    if features is not None and len(features) != len(resolved):
+        features = None
     out = []
-    for claim_id, values, item in zip(ids, params, resolved, strict=True):
+    for i, (claim_id, values, item) in enumerate(zip(ids, params, resolved, strict=True)):
         cited = sources[item.cited.key] if item.cited is not None else None
-        out.append(
-            StoredClaim(
-                claim_id,
-                # what claimtrack.store.links.case_claims would read back
-                CaseClaim.model_construct(
-                    id=claim_id,
-                    article_id=article.id,
-                    content=values["content_text"] or "",
-                    cue=values["cue_text"],
-                    source_text=values["source_text"],
-                    stance=item.claim.stance,
-                    hedged=bool(values["hedged"]),
-                    hedges=(),
-                    quote=QuoteType.INDIRECT,
-                    source_id=values["source_id"],
-                    speaker=values["speaker"],
-                    source_kind=_kind(values["source_kind"]),
-                    affiliation=None,
-                    cited=cited.name if cited is not None else None,
-                    outlet=article.outlet,
-                    published=article.published,
-                    verdict=None,
-                    status=ReviewStatus.UNREVIEWED,
-                ),
-            )
+        cited_name = cited.name if cited is not None else None
+        # what claimtrack.store.links.case_claims would read back
+        case_claim = _link_claim(
+            item,
+            claim_id=claim_id,
+            article_id=article.id,
+            source_id=values["source_id"],
+            cited=cited_name,
+            outlet=article.outlet,
+            published=article.published,
         )
+        f = None
+        if features is not None and cited_name == (item.cited.name if item.cited else None):
+            f = replace(features[i], id=claim_id, article_id=article.id)
+        out.append(StoredClaim(claim_id, case_claim, f))
     return out
 
 
@@ -375,6 +372,66 @@ def _kind(value: str) -> SourceKind:
         return SourceKind(value)
     except ValueError:
         return SourceKind.UNKNOWN
+
+
+def _link_claim(
+    item: ResolvedClaim,
+    *,
+    claim_id: int,
+    article_id: int,
+    source_id: int | None,
+    cited: str | None,
+    outlet: str | None,
+    published: date | None,
+) -> CaseClaim:
+    """What claimtrack.store.links.case_claims reads back for a claim stored from
+    ``item`` (the one definition the writer and the extraction workers share)."""
+    claim = item.claim
+    speaker = item.speaker
+    return CaseClaim.model_construct(
+        id=claim_id,
+        article_id=article_id,
+        content=claim.content.text or "",
+        cue=claim.cue.text if claim.cue else None,
+        source_text=claim.source.text if claim.source else None,
+        stance=claim.stance,
+        hedged=bool(claim.hedged),
+        hedges=(),
+        quote=QuoteType.INDIRECT,
+        source_id=source_id,
+        speaker=speaker.name if speaker else None,
+        source_kind=_kind(speaker.kind.value) if speaker else SourceKind.UNKNOWN,
+        affiliation=None,
+        cited=cited,
+        outlet=outlet,
+        published=published,
+        verdict=None,
+        status=ReviewStatus.UNREVIEWED,
+    )
+
+
+def link_features(doc: Document, resolved: Sequence[ResolvedClaim]) -> list[ClaimFeatures]:
+    """The link features of ``resolved``'s claims as they will be stored (ids 0,
+    numbered by the writer; the cited source named as the resolver names it),
+    computed where the claims are extracted so that the one writer only links.
+    The writer recomputes a claim's features when its stored cited source has
+    another name."""
+    from claimtrack.linking.text import claim_features
+
+    return [
+        claim_features(
+            _link_claim(
+                item,
+                claim_id=0,
+                article_id=0,
+                source_id=None,
+                cited=item.cited.name if item.cited is not None else None,
+                outlet=doc.meta.outlet,
+                published=doc.meta.published,
+            )
+        )
+        for item in resolved
+    ]
 
 
 def _after_claims_stored(
@@ -397,7 +454,13 @@ def _after_claims_stored(
     if not ids or not link:
         return
     t0 = time.process_time()
-    link_new_claims(s, ids, [c.case_claim for c in claims])
+    features = [c.features for c in claims]
+    link_new_claims(
+        s,
+        ids,
+        [c.case_claim for c in claims],
+        None if all(f is None for f in features) else features,
+    )
     _LINK_CPU[0] += time.process_time() - t0
     if rescore:
         rescore_claims(s, ids)
@@ -591,6 +654,7 @@ def _store_group(
         known = _article_ids(s, [doc.content_hash for _, doc, _ in docs if doc is not None])
     fresh: list[tuple[int, Document, list[ResolvedClaim]]] = []
     hashes: set[str] = set()
+    features = {i: r.features for i, r in enumerate(group)}
     for i, doc, resolved in docs:
         if doc is None or doc.content_hash in known or doc.content_hash in hashes:
             continue
@@ -608,7 +672,7 @@ def _store_group(
             raise _AlreadyStored
         for i, doc, resolved in fresh:
             article = _store_article(s, doc)
-            claims = _store_claims(s, article, resolved)
+            claims = _store_claims(s, article, resolved, features[i])
             _after_claims_stored(s, article, claims, analyse, False)
             new_claims.extend(claims)
             results[i] = _stored_result(doc, article, len(claims))
@@ -649,6 +713,7 @@ def _ingest_one(
             resolved=ready.resolved,
             link=analyse,
             rescore=False,
+            features=ready.features,
         )
     except ClaimtrackError as exc:
         return IngestOutcome(name, error=str(exc) if exc.path else f"{name}: {exc}")

@@ -37,6 +37,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from claimtrack.linking import LinkIndex
+from claimtrack.linking.text import ClaimFeatures, claim_features
 from claimtrack.models import CaseClaim, Link, SourceKind, Stance
 from claimtrack.store.db import Case, insert_rows, rows_for_ids, utcnow
 
@@ -499,14 +500,19 @@ def _store(
 
 
 def link_new_claims(
-    session: Session, claim_ids: Sequence[int], claims: Sequence[CaseClaim] | None = None
+    session: Session,
+    claim_ids: Sequence[int],
+    claims: Sequence[CaseClaim] | None = None,
+    features: Sequence[ClaimFeatures | None] | None = None,
 ) -> int:
     """Link freshly stored claims against the case and store the machine links.
 
     Call it inside the transaction that stored the claims. ``claims`` are those
     claims as ``case_claims`` would read them (the ingest pipeline has them in
     hand, inserted in this transaction: no link row can name them yet); without
-    them they are read back, and pairs that have a row are skipped. Returns the number of link rows written.
+    them they are read back, and pairs that have a row are skipped.
+    ``features``: ``claim_features`` of ``claims`` (same order) computed
+    elsewhere (the extraction workers; None: computed here). Returns the number of link rows written.
     """
     conn = session.connection()
     new_ids = set(claim_ids)
@@ -516,7 +522,13 @@ def link_new_claims(
             new = case_claims(conn, new_ids)
         else:
             new = sorted((c for c in claims if c.id in new_ids), key=lambda c: c.id)
-        links = index.add(new)
+        if claims is not None and features is not None and len(features) == len(claims):
+            by_id = {c.id: f for c, f in zip(claims, features, strict=True)}
+            links = index.add_features(
+                f if (f := by_id[c.id]) is not None else claim_features(c) for c in new
+            )
+        else:
+            links = index.add(new)
         cached = _CACHE.get(_cache_key(conn))
         if cached is not None and cached.index is index and new:
             cached.max_id = max(cached.max_id, new[-1].id)

@@ -1,9 +1,12 @@
 """Reading and extraction in worker processes, storing in one writer (``ingest --jobs N``).
 
 ``prepared(items, ...)`` yields one ``Prepared`` per input, in input order:
-the decoded Document and its resolved claims, or the error that rejected it.
+the decoded Document, its resolved claims and their link features, or the
+error that rejected it.
 With ``jobs > 1`` the pure steps (read_document, extraction, source resolution)
-run in a pool of worker processes; at most ``jobs * WINDOW`` inputs are in
+and the claims' link features (``ingest.link_features``: the text analysis
+linking needs, so the writer only looks up and judges) run in a pool of worker
+processes; at most ``jobs * WINDOW`` inputs are in
 flight, so memory does not grow with the number of files. The caller stores
 each result (``ingest_document(case, doc, resolved=...)``) in the one process
 that writes.
@@ -23,10 +26,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from claimtrack.errors import ClaimtrackError, InputError
+from claimtrack.linking.text import ClaimFeatures
 from claimtrack.models import ArticleMeta, Document, ResolvedClaim
 from claimtrack.store.db import Case
 from claimtrack.store.documents import InputItem, read_document
-from claimtrack.store.ingest import find_article_id, prepare_document
+from claimtrack.store.ingest import find_article_id, link_features, prepare_document
 
 WINDOW = 4  # inputs in flight per worker
 
@@ -38,6 +42,8 @@ class Prepared:
     resolved: list[ResolvedClaim] | None = None  # None: not extracted (stored already, or jobs=1)
     error: ClaimtrackError | None = None
     cpu: float = 0.0  # CPU seconds the worker spent reading, extracting and resolving it
+    # the claims' link features (ingest.link_features), so the writer only links
+    features: list[ClaimFeatures] | None = None
 
 
 def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) -> Prepared:
@@ -49,7 +55,8 @@ def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) 
             with case.session() as s:
                 if find_article_id(s, doc.content_hash) is not None:
                     return Prepared(item, doc=doc)  # stored: ingest reports it unchanged
-        return Prepared(item, doc=doc, resolved=prepare_document(doc))
+        resolved = prepare_document(doc)
+        return Prepared(item, doc=doc, resolved=resolved, features=link_features(doc, resolved))
     except ClaimtrackError as exc:
         return Prepared(item, error=exc)
     except Exception as exc:  # a bug in a pipeline step: reported for this input only
