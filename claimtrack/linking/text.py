@@ -43,6 +43,23 @@ _MONTHS = [
     "december",
 ]
 _EMPTY: frozenset[str] = frozenset()
+# country forms of sources/data/places.csv that name something else as often as the
+# country in news (counted in PolNeAR train and FNC-1 train bodies): the US state,
+# "Feel the Bern", first and family names, American towns, a language, a gulf
+COUNTRY_FORMS_SKIPPED = frozenset(
+    (
+        "Georgia",
+        "Jordan",
+        "Bern",
+        "Santiago",
+        "Lima",
+        "Sofia",
+        "Wellington",
+        "Dublin",
+        "English",
+        "Persian",
+    )
+)
 _DEMONSTRATIVES = frozenset(("these", "those", "this", "such"))
 _NUMBER_WORDS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))
 _PRONOUNS = frozenset(("it", "them"))
@@ -176,6 +193,7 @@ class Lexicon:
                     self.alias_cs.setdefault(toks, key)
                 else:
                     self.alias_ci.setdefault(tuple(t.lower() for t in toks), key)
+        self._add_countries(ents)
         self.max_alias = max(len(k) for k in (*self.alias_ci, *self.alias_cs))
         # lower-cased first tokens of all aliases: most tokens start none
         self.alias_first: frozenset[str] = frozenset(
@@ -208,6 +226,34 @@ class Lexicon:
         self.forms: dict[str, tuple[str, str]] = {}
         self.words: dict[str, WordInfo] = {}
         self.keys: dict[str, str] = {}
+
+    def _add_countries(self, ents: dict[str, Any]) -> None:
+        """Countries of the source resolver's table (``sources/data/places.csv``: name,
+        demonyms, other names, capital and government metonyms) that entities.json
+        lacks, and the forms it lacks for those it has ("Kenyan" / "Nairobi" ->
+        kenya). A form already known in any case keeps its entity (Tobruk stays a
+        city of Libya); forms in ``COUNTRY_FORMS_SKIPPED`` name something else as
+        often as the country."""
+        from claimtrack.sources.lexicon import countries
+
+        known = {tuple(t.lower() for t in k) for k in (*self.alias_ci, *self.alias_cs)}
+        for c in countries():
+            key = c.name.lower()
+            if key not in self.entities:
+                self.entities[key] = Entity(key, "country", None)
+            elif self.entities[key].kind != "country":
+                continue
+            for alias in (c.name, *c.aliases, *c.demonyms, *c.metonyms):
+                if alias.lower().startswith("the "):
+                    alias = alias[4:]
+                toks = tuple(t.rstrip(".") for t in _TOKEN.findall(alias))
+                low = tuple(t.lower() for t in toks)
+                if not toks or low in known or alias in COUNTRY_FORMS_SKIPPED:
+                    continue
+                if len(toks) == 1 and (toks[0].endswith("'s") or toks[0].endswith("’s")):
+                    continue  # "Russia's": tokens are matched without the 's
+                known.add(low)
+                self.alias_cs.setdefault(toks, key)
 
     def form(self, tok: str) -> tuple[str, str]:
         """A token as cleaned ("Russia's" -> "Russia") and lower-cased (memoised)."""
