@@ -27,8 +27,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from claimtrack.models import SourceKind, Speaker
 from claimtrack.sources.lexicon import (
     EntityTable,
@@ -156,6 +154,8 @@ def _first_ok(a: str, b: str) -> bool:
     if ga and gb and a in first_name_gender() and b in first_name_gender():
         # two distinct common names ("daniel"/"danielle", "john"/"joan") stay apart
         return False
+    from rapidfuzz import fuzz  # here: ``claimtrack extract`` never needs it (~15 ms import)
+
     return fuzz.ratio(a, b) >= 90
 
 
@@ -214,7 +214,11 @@ def same_body(a: str, b: str) -> bool:
         return False
     if sa == sb:
         return True
-    return len(sa) >= 2 and len(sb) >= 2 and fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) >= 92
+    if len(sa) < 2 or len(sb) < 2:
+        return False
+    from rapidfuzz import fuzz  # here: ``claimtrack extract`` never needs it (~15 ms import)
+
+    return fuzz.token_sort_ratio(" ".join(sa), " ".join(sb)) >= 92
 
 
 def _names(e: KnownEntity | Speaker) -> list[str]:

@@ -398,6 +398,7 @@ class _Resolver:
         self._stale: set[int] = set()
         self._narr_cache: list[float] | None = None
         self._subjects: dict[int, int] = {}  # sentence -> its named-person subject or -1
+        self._citing: bool | None = None  # does _CITING match anywhere in the text
 
     @staticmethod
     def _anchor(c: Claim) -> int:
@@ -508,9 +509,10 @@ class _Resolver:
         """
         frame: Speaker | None = None
         frame_end = 0
-        for i in sorted(range(len(self.claims)), key=lambda k: _claim_start(self.claims[k])):
+        starts = [_claim_start(c) for c in self.claims]
+        for i in sorted(range(len(self.claims)), key=starts.__getitem__):
             c = self.claims[i]
-            start = _claim_start(c)
+            start = starts[i]
             if frame is not None and "\n" in self.text[frame_end:start]:
                 frame = None
             own = cited.get(i)
@@ -1743,8 +1745,12 @@ class _Resolver:
         # "X, citing Y" / "X reported, citing Y" shortly after the source or the cue
         m = None
         after = c.source.end
+        if self._citing is None:
+            # _CITING has no anchors or look-arounds: a window of the text holds a match only
+            # if the whole text does, so one search answers for every claim of most articles
+            self._citing = _CITING.search(text) is not None
         for begin in (c.source.end, c.cue.end if c.cue else -1):
-            if begin < 0:
+            if begin < 0 or not self._citing:
                 continue
             window = text[begin : begin + 60]
             cut = _STOP.search(window)
@@ -1772,7 +1778,13 @@ def pnarr_of(idx: ArticleIndex, pos: int) -> int:
 
 
 def _claim_start(claim: Claim) -> int:
-    return min(span.start for span in (claim.source, claim.cue, claim.content) if span is not None)
+    """Where the claim's first span starts (content, cue or source)."""
+    start = claim.content.start
+    if claim.cue is not None and claim.cue.start < start:
+        start = claim.cue.start
+    if claim.source is not None and claim.source.start < start:
+        start = claim.source.start
+    return start
 
 
 def resolve_claims(
