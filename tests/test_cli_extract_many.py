@@ -43,3 +43,37 @@ def test_many_files_write_each_file_s_lines_and_restore_gc(tmp_path: Path) -> No
     assert {r["document"] for r in rows} <= {"a.txt", "c.txt"}
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+
+
+def test_chunks_keep_every_file_s_lines_and_errors_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are extracted CHUNK at a time (after the first alone): unreadable files at a
+    chunk's start, middle and end are reported in order and the lines are those of one
+    file at a time."""
+    from claimtrack.cli import cmd_extract
+
+    texts = [
+        "The talks failed, Ben Wallace said.\n",
+        "\u201cWe will go,\u201d said Ann Lee, the minister. She added that it was late.\n",
+        "Nothing here.\n",
+        "Officials said the plan was reportedly dropped. Reuters reported it on Monday.\n",
+        "",
+        "He denied it. According to the ministry, the deal is off.\n",
+    ]
+    names = []
+    for k, text in enumerate(texts):
+        name = f"f{k}.txt"
+        (tmp_path / name).write_text(text, encoding="utf-8", newline="")
+        names.append(name)
+    single = "".join(_run("extract", name)[1] for name in names)
+    args = [names[0], "gone1.txt", names[1], names[2], "gone2.txt", *names[3:], "gone3.txt"]
+    monkeypatch.setattr(cmd_extract, "CHUNK", 2)
+    result = runner.invoke(app, ["extract", *args])
+    assert result.exit_code == 1
+    assert result.stdout == single
+    assert [line.split(":")[1].strip() for line in result.stderr.splitlines()] == [
+        "gone1.txt",
+        "gone2.txt",
+        "gone3.txt",
+    ]

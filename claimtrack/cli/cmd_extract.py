@@ -39,6 +39,10 @@ def _read_contract_text(path: str) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
 
 
+# files extracted together (``extract_many``: the tagger decodes their blocks in one pass)
+CHUNK = 16
+
+
 def _extract_files(
     files: list[str], fmt: OutputFormat, table_rows: list[dict[str, Any]], out: TextIO
 ) -> int:
@@ -49,41 +53,59 @@ def _extract_files(
 
     from claimtrack.cli.output import _json_default
     from claimtrack.errors import ClaimtrackError
-    from claimtrack.extract import extract_claims, to_contract
+    from claimtrack.extract import to_contract
+    from claimtrack.extract.api import extract_many
     from claimtrack.sources import resolve_claims
 
     # what ``to_json`` writes (json.dumps with these options), one encoder for every line
     to_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     failed = 0
     tuned = len(files) < 2
-    for path in files:
-        try:
-            text = _read_contract_text(path)
-        except ClaimtrackError as exc:
-            print_error(str(exc))
-            failed += 1
-            continue
-        resolved = resolve_claims(text, extract_claims(text))
-        lines = []
-        for item in resolved:
-            row = to_contract(item.claim, path, item.speaker)
-            if fmt is OutputFormat.JSONL:
-                lines.append(to_json(row))
-            else:
-                table_rows.append(
-                    {
-                        "document": path,
-                        "speaker": row["speaker"],
-                        "source": (row["source"] or {}).get("text"),
-                        "cue": (row["cue"] or {}).get("text"),
-                        "content": row["content"]["text"],
-                        "stance": row["stance"],
-                        "hedged": row["hedged"],
-                        "quote": row["quote"],
-                    }
-                )
-        if lines:
-            out.write("\n".join(lines) + "\n")
+    k = 0
+    while k < len(files):
+        # the first file alone (the model and lexicons load), then CHUNK files at a time:
+        # read, extracted together, then resolved and written one by one in order (each
+        # unreadable file reported at its place, as when they were read one by one)
+        chunk = files[k : k + (1 if k == 0 else CHUNK)]
+        k += len(chunk)
+        texts: list[str | None] = []
+        errors: list[str] = []
+        for path in chunk:
+            try:
+                texts.append(_read_contract_text(path))
+                errors.append("")
+            except ClaimtrackError as exc:
+                texts.append(None)
+                errors.append(str(exc))
+        found = extract_many([t for t in texts if t is not None])
+        at = 0
+        for path, text, error in zip(chunk, texts, errors, strict=True):
+            if text is None:
+                print_error(error)
+                failed += 1
+                continue
+            resolved = resolve_claims(text, found[at])
+            at += 1
+            lines = []
+            for item in resolved:
+                row = to_contract(item.claim, path, item.speaker)
+                if fmt is OutputFormat.JSONL:
+                    lines.append(to_json(row))
+                else:
+                    table_rows.append(
+                        {
+                            "document": path,
+                            "speaker": row["speaker"],
+                            "source": (row["source"] or {}).get("text"),
+                            "cue": (row["cue"] or {}).get("text"),
+                            "content": row["content"]["text"],
+                            "stance": row["stance"],
+                            "hedged": row["hedged"],
+                            "quote": row["quote"],
+                        }
+                    )
+            if lines:
+                out.write("\n".join(lines) + "\n")
         if not tuned:
             # after the first article the model and the lexicons are loaded and stay for
             # the whole run: keep them out of the collector's scans (gc.freeze) and collect
