@@ -47,6 +47,15 @@ the tagging has none, each with a source and content of its own (c2 3.0: 67.00 /
 19,833 in train; 129 lie between the pieces of a split content), so a cue layer
 finds no "nested" cues a one-layer BIO could not represent; it helps as a second
 opinion on the long tail of cue words.
+
+Tried after crf5 on fold 0 and not kept (both layers retrained on its four fifths;
+crf5 there: 67.87 / 70.97): word-cluster features (bench/build_clusters.py: 67.51 /
+70.23, at best 67.84 with another CUE_BIAS); cue shares of each training article
+computed without it (a 5-way jackknife over the training articles, so the cue-share
+features are as noisy in training as on unseen text; the shipped cues.tsv is from
+all): 67.60 / 69.70 (CUE_BIAS -0.5: 67.75 / 70.33; 0.0: 67.24 / 70.47). Both made
+the tagger more conservative (cue precision up 3-5 points, recall down 2-4) without
+a better trade-off. bench/cue_errors.py breaks a fold's cue errors down.
 """
 
 from __future__ import annotations
