@@ -2,6 +2,8 @@
 """Speed of claimtrack.scoring on a synthetic case (issue 6: 100k claims < 30 s; one article < 1 s).
 
     bench/score.py [--claims 100000] [--seed 7]
+    bench/score.py --db case.db --claims 780000 [--seed 7]   # then: claimtrack --db case.db score
+
 
 The case: articles of 10 claims each, ~3 claims per story per outlet, stories of
 5-60 claims (the connected components), 2,000 sources (media, officials,
@@ -11,6 +13,13 @@ hedges on 30 % of claims, analyst verdicts on 0.5 %. It times (1) whole-case
 rescoring (graph, source scores, claim scores) and (2) rescoring after one more
 article: its 10 claims linked into three stories, affected_claims() then
 score_claims(only=affected) on a graph that includes the new article.
+
+With ``--db`` it writes a case of that size into a new SQLite case file instead,
+shaped like the bench/ingest.py cases (~15.6 claims an article, ~1.8 links a
+claim: 68 % repeats, 25 % corroborates, 7 % contradicts, groups of ~2.6 claims)
+and with every story linked to an earlier one, so the case is one connected
+component (the worst case for a rescore by components). ``claimtrack --db FILE
+score`` then measures the store's rescore of it (peak RSS, CPU).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from pathlib import Path
 
 from claimtrack.models import (
     CaseClaim,
@@ -124,11 +134,141 @@ def make_case(
     return sources, claims, links, stories
 
 
+INGEST_RELS = [Relation.REPEATS] * 68 + [Relation.CORROBORATES] * 25 + [Relation.CONTRADICTS] * 7
+
+
+def write_case(path: str, n_claims: int, seed: int) -> None:
+    """A synthetic case of ``n_claims`` claims written into a new SQLite case file."""
+    import hashlib
+    import sqlite3
+
+    from claimtrack.store import Case
+
+    if Path(path).exists():
+        raise SystemExit(f"{path} exists")
+    with Case.open(f"sqlite:///{path}"):
+        pass  # the schema
+    rng = random.Random(seed)
+    sources = make_sources(rng, 2000)
+    now = "2026-11-21 00:00:00"
+    db = sqlite3.connect(path)
+    db.executemany(
+        "INSERT INTO source (id, key, name, kind, affiliation, prior, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (s.id, f"{s.kind.value}:{s.id}", s.name, s.kind.value, s.affiliation, s.prior, now)
+            for s in sources
+        ],
+    )
+    articles: list[tuple[object, ...]] = []
+    claims: list[tuple[object, ...]] = []
+    links: list[tuple[object, ...]] = []
+    reviews: list[tuple[object, ...]] = []
+    stories: list[tuple[int, int]] = []  # (first claim id, size)
+    cid = article = 0
+    per_article = 16
+
+    def flush() -> None:
+        db.executemany(
+            "INSERT INTO article (id, content_hash, text, outlet, ingested_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            articles,
+        )
+        db.executemany(
+            "INSERT INTO claim (id, article_id, ordinal, span_key, cue_text, content_text, "
+            "content_start, content_end, stance, hedged, hedges, speaker, source_kind, "
+            "source_id, cited_source_id) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
+            claims,
+        )
+        db.executemany(
+            "INSERT INTO link (a_id, b_id, relation, confidence, reason, origin_claim_id, "
+            "created_at) VALUES (?, ?, ?, ?, 'synthetic', ?, ?)",
+            links,
+        )
+        db.executemany(
+            "INSERT INTO claim_review (claim_id, status, verdict, updated_at) "
+            "VALUES (?, 'unreviewed', ?, ?)",
+            reviews,
+        )
+        articles.clear()
+        claims.clear()
+        links.clear()
+        reviews.clear()
+
+    while cid < n_claims:
+        size = min(rng.randint(5, 60), n_claims - cid)
+        s_no = len(stories)
+        first = cid + 1
+        for k in range(size):
+            cid += 1
+            if (cid - 1) % per_article == 0:
+                article += 1
+                text = f"synthetic article {article}"
+                outlet = f"media {1 + 5 * (article % 400)}"
+                articles.append(
+                    (article, hashlib.sha256(text.encode()).hexdigest(), text, outlet, now)
+                )
+            src = sources[rng.randrange(len(sources))]
+            hedged = rng.random() < 0.3
+            content = f"story {s_no}: side {s_no % 7} did thing {rng.randrange(5)}"
+            cited = rng.randrange(1, 2000, 5) if rng.random() < 0.1 else None
+            claims.append(
+                (
+                    cid,
+                    article,
+                    cid,
+                    str(cid),
+                    rng.choice(CUES),
+                    content,
+                    len(content),
+                    "denies" if rng.random() < 0.1 else "asserts",
+                    hedged,
+                    f'["{rng.choice(HEDGES)}"]' if hedged else "[]",
+                    src.name,
+                    src.kind.value,
+                    src.id,
+                    cited,
+                )
+            )
+            if rng.random() < 0.005:
+                reviews.append((cid, rng.choice(["true", "false"]), now))
+            if k:
+                picks = [rng.randrange(first, cid) for _ in range(1 + (rng.random() < 0.8))]
+                for other in sorted(set(picks)):
+                    rel = rng.choice(INGEST_RELS)
+                    links.append(
+                        (
+                            other,
+                            cid,
+                            rel.value,
+                            round(rng.uniform(0.5, 1), 2),
+                            other if rel == Relation.REPEATS else None,
+                            now,
+                        )
+                    )
+        if stories:  # one link to an earlier story: the case is one component
+            back, back_size = stories[rng.randrange(len(stories))]
+            links.append((back + rng.randrange(back_size), first, "corroborates", 0.6, None, now))
+        stories.append((first, size))
+        if len(claims) >= 50_000:
+            flush()
+    flush()
+    db.commit()
+    n = db.execute("SELECT (SELECT COUNT(*) FROM claim), (SELECT COUNT(*) FROM link)").fetchone()
+    mix = dict(db.execute("SELECT relation, COUNT(*) FROM link GROUP BY relation").fetchall())
+    db.close()
+    print(f"{path}: {article} articles, {n[0]} claims, {n[1]} links {mix}, {len(stories)} stories")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description="time claimtrack.scoring on a synthetic case")
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--db", help="write the synthetic case into this new SQLite case file")
     args = ap.parse_args()
+    if args.db:
+        write_case(args.db, args.claims, args.seed)
+        return
     cfg = DEFAULT_CONFIG
     sources, claims, links, stories = make_case(args.claims, args.seed)
     print(

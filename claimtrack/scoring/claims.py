@@ -108,12 +108,13 @@ class _Model:
         source_scores: Mapping[int, SourceScore],
         sources: Sequence[SourceRecord],
         config: ScoringConfig,
+        outlets: Mapping[str, int] | None = None,
     ) -> None:
         self.g = graph
         self.scores = source_scores
         self.cfg = config
         self.records = {s.id: s for s in sources}
-        self.by_name = outlet_ids(sources)
+        self.by_name = outlet_ids(sources) if outlets is None else outlets
         self.cap = config.reliability_cap
         self._tokens: dict[int, frozenset[str]] = {}
         self._hedge: dict[tuple[str | None, bool, tuple[str, ...]], tuple[float, str | None]] = {}
@@ -186,6 +187,20 @@ class _Model:
             cw = self._claim_w[cid] = self._compute_claim_weight(self.g.claims[cid])
         return cw
 
+    def relayed(self, cid: int) -> bool:
+        """``claim_weight(cid).relayed``, without computing the weight."""
+        cw = self._claim_w.get(cid)
+        if cw is not None:
+            return cw.relayed
+        c = self.g.claims[cid]
+        if c.verdict is _TRUE or c.verdict is _FALSE or declined_to_comment(c.cue, c.content):
+            return False  # as _compute_claim_weight: those return before the relay test
+        kind = c.source_kind
+        rec = self.records.get(c.source_id) if c.source_id is not None else None
+        if rec is not None and c.source_kind == _UNKNOWN:
+            kind = rec.kind
+        return _relayed(c, kind, c.speaker or (rec.name if rec else None))
+
     def _compute_claim_weight(self, c: CaseClaim) -> ClaimWeight:
         cfg = self.cfg
         kind = c.source_kind
@@ -231,19 +246,7 @@ class _Model:
         else:
             r = self.source_r(c.source_id, kind)
             label = who if kind == _UNKNOWN else f"{who} ({kind.value})"
-        relayed = False
-        if (
-            c.cited
-            and c.outlet
-            and norm_name(c.cited) != norm_name(c.outlet)
-            or (
-                kind == _MEDIA
-                and c.outlet
-                and speaker
-                and norm_name(speaker) != norm_name(c.outlet)
-            )
-        ):
-            relayed = True
+        relayed = _relayed(c, kind, speaker)
         if relayed:
             factor *= cfg.relay_shrink
             notes.append(f"relayed by {c.outlet}")
@@ -300,18 +303,16 @@ class _Model:
 
     def _compute_group_weight(self, gid: int) -> GroupWeight:
         ms = self.g.members[gid]
-        ws = [self.claim_weight(m) for m in ms]
-        verdicts = [w for w, m in zip(ws, ms, strict=True) if self.g.claims[m].verdict in _RESOLVED]
-        if verdicts:
-            rep = verdicts[0]
-        elif gid in self.g.origin_claims:
-            oc = self.g.origin_claims[gid]
-            rep = ws[ms.index(oc)]
-        else:
+        claims = self.g.claims
+        # only the representative's weight is computed (the others' would go unread)
+        chosen = next((m for m in ms if claims[m].verdict in _RESOLVED), None)
+        if chosen is None and gid in self.g.origin_claims:
+            chosen = self.g.origin_claims[gid]
+        if chosen is None:
             # the first report in the case that is not itself relayed, else the first:
             # echoes added later never change the group's weight
-            first = [w for w in ws if not w.relayed]
-            rep = (first or ws)[0]
+            chosen = next((m for m in ms if not self.relayed(m)), ms[0])
+        rep = self.claim_weight(chosen)
         echoes = len(ms) - 1
         echo_label = ""
         if echoes:
@@ -337,6 +338,17 @@ class _Model:
             echoes,
             echo_label,
         )
+
+
+def _relayed(c: CaseClaim, kind: SourceKind, speaker: str | None) -> bool:
+    """The report reaches us through another outlet: it cites a report of an outlet
+    other than the publisher, or the speaker is an outlet other than the publisher."""
+    return bool(
+        c.cited
+        and c.outlet
+        and norm_name(c.cited) != norm_name(c.outlet)
+        or (kind == _MEDIA and c.outlet and speaker and norm_name(speaker) != norm_name(c.outlet))
+    )
 
 
 _REL_WORD = {1: "corroborated by", -1: "contradicted by"}
@@ -430,15 +442,18 @@ def score_claims(
     sources: Sequence[SourceRecord] = (),
     only: Iterable[int] | None = None,
     graph: CaseGraph | None = None,
+    outlets: Mapping[str, int] | None = None,
 ) -> dict[int, ClaimScore]:
     """Score every claim (or those in ``only``), deterministic, keyed by claim id.
 
     ``source_scores`` come from :func:`score_sources`; ``sources`` let an anonymous
-    or impersonal claim borrow its outlet's reliability (matched by name).
+    or impersonal claim borrow its outlet's reliability (matched by name);
+    ``outlets`` is ``sources.outlet_ids(sources)`` when the caller already has it
+    (a case scored in parts).
     """
     with no_gc():
         g = graph if graph is not None else build_graph(claims, links, config)
-        return _score_claims(g, source_scores, sources, config, only)
+        return _score_claims(g, source_scores, sources, config, only, outlets)
 
 
 def _score_claims(
@@ -447,8 +462,9 @@ def _score_claims(
     sources: Sequence[SourceRecord],
     config: ScoringConfig,
     only: Iterable[int] | None,
+    outlets: Mapping[str, int] | None = None,
 ) -> dict[int, ClaimScore]:
-    model = _Model(g, source_scores, sources, config)
+    model = _Model(g, source_scores, sources, config, outlets)
     wanted = sorted(g.claims) if only is None else sorted(set(only) & g.claims.keys())
     by_group: dict[int, list[int]] = {}
     for cid in wanted:

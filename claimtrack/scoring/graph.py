@@ -50,15 +50,26 @@ def origin_key(c: CaseClaim) -> str | None:
     """Who a claim ultimately comes from: the cited report, else a named speaker, else
     (an impersonal claim: the article's own "reportedly") the outlet that published it.
     Anonymous speakers have no key: two of them are never known to be one."""
-    if c.cited:
-        return norm_name(c.cited)
-    if c.source_kind is _ANONYMOUS:
+    return origin_of(c.cited, c.source_kind, c.source_id, c.speaker, c.outlet)
+
+
+def origin_of(
+    cited: str | None,
+    kind: SourceKind,
+    source_id: int | None,
+    speaker: str | None,
+    outlet: str | None,
+) -> str | None:
+    """``origin_key`` from a claim's fields (for callers that hold no CaseClaim)."""
+    if cited:
+        return norm_name(cited)
+    if kind is _ANONYMOUS:
         return None
-    if c.source_id is not None:
-        return f"#{c.source_id}"
-    if c.speaker:
-        return None if c.source_kind is _UNKNOWN else norm_name(c.speaker)
-    return norm_name(c.outlet)
+    if source_id is not None:
+        return f"#{source_id}"
+    if speaker:
+        return None if kind is _UNKNOWN else norm_name(speaker)
+    return norm_name(outlet)
 
 
 def _rank(link: Link) -> tuple[bool, float, str, str]:

@@ -75,10 +75,21 @@ def outlet_ids(sources: Sequence[SourceRecord]) -> dict[str, int]:
 def credited_source(c: CaseClaim, outlets: dict[str, int]) -> int | None:
     """Whose track record a claim counts in: its source, or for an impersonal claim
     (no speaker: the article's own "reportedly") the outlet that published it."""
-    if c.source_id is not None:
-        return c.source_id
-    if c.speaker is None and c.source_kind != SourceKind.ANONYMOUS:
-        key = norm_name(c.outlet)
+    return credited_of(c.source_id, c.speaker, c.source_kind, c.outlet, outlets)
+
+
+def credited_of(
+    source_id: int | None,
+    speaker: str | None,
+    kind: SourceKind,
+    outlet: str | None,
+    outlets: dict[str, int],
+) -> int | None:
+    """``credited_source`` from a claim's fields (for callers that hold no CaseClaim)."""
+    if source_id is not None:
+        return source_id
+    if speaker is None and kind != SourceKind.ANONYMOUS:
+        key = norm_name(outlet)
         if key is not None:
             return outlets.get(key)
     return None

@@ -20,10 +20,14 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from claimtrack.errors import DatabaseError, NotFoundError, UsageError
 from claimtrack.models import (
@@ -43,16 +47,17 @@ from claimtrack.models import (
 )
 from claimtrack.scoring import (
     DEFAULT_CONFIG,
+    CaseGraph,
     ScoringConfig,
-    affected_claims,
     apply_overrides,
     build_graph,
     score_claims,
     score_sources,
 )
-from claimtrack.scoring.graph import norm_name, origin_key, resolve_links
-from claimtrack.scoring.sources import credited_source, outlet_ids
-from claimtrack.store.db import Case, insert_rows, rows_for_ids, utcnow
+from claimtrack.scoring.graph import no_gc, origin_of, resolve_links
+from claimtrack.scoring.skeleton import REL_CODE, Skeleton, _csr, _gather, build_skeleton
+from claimtrack.scoring.sources import credited_of, outlet_ids
+from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -201,6 +206,57 @@ def _json_words(value: str | None) -> tuple[str, ...]:
     return tuple(str(x) for x in data) if isinstance(data, list) else ()
 
 
+def _constructor(cls: Any) -> Any:
+    """A maker of ``cls`` objects from the values of all its fields in order, without
+    validation (the values are already of the fields' types): what ``model_construct``
+    does for a model without aliases, defaults to fill, extras or private attributes,
+    at a fifth of its cost. All objects share one fields-set (frozen models)."""
+    names = tuple(cls.model_fields)
+    fields_set = set(names)
+    plain = (
+        not cls.__pydantic_post_init__
+        and not cls.__pydantic_root_model__
+        and not cls.__private_attributes__
+        and cls.model_config.get("extra") != "allow"
+        and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
+    )
+    new = cls.__new__
+    put = object.__setattr__
+
+    def make(*values: Any) -> Any:
+        if not plain:
+            return cls.model_construct(fields_set, **dict(zip(names, values, strict=True)))
+        m = new(cls)
+        put(m, "__dict__", dict(zip(names, values, strict=True)))
+        put(m, "__pydantic_fields_set__", fields_set)
+        put(m, "__pydantic_extra__", None)
+        put(m, "__pydantic_private__", None)
+        return m
+
+    return make
+
+
+_new_claim = _constructor(CaseClaim)
+_new_link = _constructor(Link)
+_new_source = _constructor(SourceRecord)
+_new_source_score = _constructor(SourceScore)
+
+
+def _cached(fn: Any) -> Any:
+    table: dict[Any, Any] = {}
+
+    def get(value: Any) -> Any:
+        try:
+            return table[value]
+        except KeyError:
+            got = table[value] = fn(value)
+            return got
+        except TypeError:  # unhashable
+            return fn(value)
+
+    return get
+
+
 def _load_sources(conn: Connection) -> tuple[list[SourceRecord], dict[int, int]]:
     """Live sources, and merged source id -> surviving source id."""
     from sqlalchemy import text
@@ -216,27 +272,56 @@ def _load_sources(conn: Connection) -> tuple[list[SourceRecord], dict[int, int]]
             root = parent[root]
         roots[sid] = root
     out = []
+    kinds = _cached(_kind)
     for r in rows:
         if r[6] is not None:
             continue
         prior = None if r[4] is None else min(max(float(r[4]), 0.0), 1.0)
+        # the values of every field, in order (one shared fields-set, no validation)
         out.append(
-            SourceRecord(
-                id=int(r[0]),
-                name=str(r[1]),
-                kind=_kind(r[2]),
-                affiliation=r[3],
-                prior=prior,
-                prior_reason=r[5],
+            _new_source(
+                int(r[0]),
+                str(r[1]),
+                kinds(r[2]),
+                None if r[3] is None else str(r[3]),
+                prior,
+                None if r[5] is None else str(r[5]),
             )
         )
     return out, roots
 
 
-_CLAIM_FIELDS = set(
-    CaseClaim.model_fields
-)  # every field given; shared (frozen models: never added to)
-_LINK_FIELDS = set(Link.model_fields)
+def _enum_of(enum: Any, default: Any) -> Any:
+    """raw value -> member of ``enum`` (``default`` for an empty or unknown one), cached."""
+    table: dict[Any, Any] = {}
+
+    def get(value: Any) -> Any:
+        got = table.get(value)
+        if got is None:
+            try:
+                got = enum(value or default.value)
+            except ValueError:
+                got = default
+            table[value] = got
+        return got
+
+    return get
+
+
+_STANCES = _enum_of(Stance, Stance.ASSERTS)
+_QUOTES = _enum_of(QuoteType, QuoteType.INDIRECT)
+_STATUSES = _enum_of(ReviewStatus, ReviewStatus.UNREVIEWED)
+_VERDICTS = {v.value: v for v in Verdict}
+
+
+def _rows_for_ids(conn: Connection, sql: str, ids: Iterable[int]) -> Iterator[Any]:
+    """``db.rows_for_ids``, each chunk's rows fetched at once."""
+    from sqlalchemy import bindparam, text
+
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), IN_CHUNK):
+        yield from conn.execute(stmt, {"ids": wanted[i : i + IN_CHUNK]}).all()
 
 
 def _load_claims(
@@ -250,74 +335,71 @@ def _load_claims(
     if ids is None:
         result: Iterable[Any] = conn.execute(text(_CLAIMS_SQL + " ORDER BY c.id"))
     else:
-        result = rows_for_ids(conn, _CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id", ids)
+        result = _rows_for_ids(conn, _CLAIMS_SQL + " WHERE c.id IN :ids ORDER BY c.id", ids)
     out = []
+    rejected = ReviewStatus.REJECTED.value
+    words, dates, kinds = _cached(_json_words), _cached(_date), _cached(_kind)
+    verdicts, stances, quotes, statuses = _VERDICTS, _STANCES, _QUOTES, _STATUSES
+    make = _new_claim
     for r in result:
-        if r[17] == ReviewStatus.REJECTED.value:
+        if r[17] == rejected:
             continue
         sid = None if r[11] is None else int(r[11])
         if sid is not None:
             sid = roots.get(sid, sid)
         rec = sources.get(sid) if sid is not None else None
-        try:
-            verdict = Verdict(r[16]) if r[16] else None
-        except ValueError:
-            verdict = None
-        try:
-            stance = Stance(r[5] or "asserts")
-        except ValueError:
-            stance = Stance.ASSERTS
-        try:
-            quote = QuoteType(r[8] or "indirect")
-        except ValueError:
-            quote = QuoteType.INDIRECT
+        # the values of every field of CaseClaim, in order (no validation pass)
         out.append(
-            # values already of the fields' types: no validation pass, and one
-            # shared fields-set (a set of 18 names per claim is ~0.7 KB on a
-            # component of 100k+ claims)
-            CaseClaim.model_construct(
-                _CLAIM_FIELDS,
-                id=int(r[0]),
-                article_id=int(r[1]),
-                content=r[2] or "",
-                cue=r[3],
-                source_text=r[4],
-                stance=stance,
-                hedged=bool(r[6]),
-                hedges=_json_words(r[7]),
-                quote=quote,
-                source_id=sid if rec is not None else None,
-                speaker=rec.name if rec is not None else r[9],
-                source_kind=rec.kind if rec is not None else _kind(r[10]),
-                affiliation=rec.affiliation if rec is not None else None,
-                cited=r[13] or r[12],
-                outlet=r[14],
-                published=_date(r[15]),
-                verdict=verdict,
-                status=ReviewStatus(r[17])
-                if r[17] in ReviewStatus._value2member_map_
-                else ReviewStatus.UNREVIEWED,
+            make(
+                int(r[0]),
+                int(r[1]),
+                r[2] or "",
+                r[3],
+                r[4],
+                stances(r[5]),
+                bool(r[6]),
+                words(r[7]),
+                quotes(r[8]),
+                sid if rec is not None else None,
+                rec.name if rec is not None else r[9],
+                rec.kind if rec is not None else kinds(r[10]),
+                rec.affiliation if rec is not None else None,
+                r[13] or r[12],
+                r[14],
+                dates(r[15]),
+                verdicts.get(r[16]) if r[16] else None,
+                statuses(r[17]),
             )
         )
     return out
 
 
+_RELATIONS = {r.value: r for r in Relation}
+_ORIGIN_OF = {o.value: o for o in Origin}
+
+
 def _link(r: Any) -> Link | None:
+    """A stored link row (a, b, relation, confidence, reason, origin, origin claim) as a
+    Link, every field converted and checked here (confidence clamped to [0, 1]); None
+    for a row scoring cannot read."""
+    relation = _RELATIONS.get(r[2])
+    origin = _ORIGIN_OF.get(r[5] or "machine")
+    if relation is None or origin is None:
+        return None
     try:
-        # every field converted and checked here (confidence clamped to [0, 1]):
-        # no validation pass, one shared fields-set
-        return Link.model_construct(
-            _LINK_FIELDS,
-            a=int(r[0]),
-            b=int(r[1]),
-            relation=Relation(r[2]),
-            confidence=min(max(float(r[3] if r[3] is not None else 1.0), 0.0), 1.0),
-            reason=r[4] or "",
-            origin=Origin(r[5] or "machine"),
-            origin_claim=None if r[6] is None else int(r[6]),
-        )
+        confidence = min(max(float(r[3] if r[3] is not None else 1.0), 0.0), 1.0)
     except ValueError:
         return None
+    link: Link = _new_link(
+        int(r[0]),
+        int(r[1]),
+        relation,
+        confidence,
+        r[4] or "",
+        origin,
+        None if r[6] is None else int(r[6]),
+    )
+    return link
 
 
 def _load_links(conn: Connection, ids: Iterable[int] | None = None) -> list[Link]:
@@ -345,22 +427,6 @@ def load_case(conn: Connection) -> CaseData:
     sources, roots = _load_sources(conn)
     by_id = {s.id: s for s in sources}
     return CaseData(sources, _load_claims(conn, by_id, roots), _load_links(conn))
-
-
-def _component(conn: Connection, seeds: Iterable[int]) -> set[int]:
-    """The claims connected to ``seeds`` through stored links (any relation)."""
-    sql = "SELECT a_id, b_id FROM link WHERE relation <> 'none' AND (a_id IN :ids OR b_id IN :ids)"
-    seen = set(seeds)
-    frontier = set(seen)
-    while frontier:
-        nxt: set[int] = set()
-        for a, b in rows_for_ids(conn, sql, frontier):
-            for x in (int(a), int(b)):
-                if x not in seen:
-                    seen.add(x)
-                    nxt.add(x)
-        frontier = nxt
-    return seen
 
 
 # --------------------------------------------------------------------------
@@ -403,22 +469,8 @@ def _write_claim_scores(
 ) -> None:
     from claimtrack.store.schema import ClaimScoreRow
 
-    now = utcnow()
-    rows = [
-        {
-            "claim_id": cid,
-            "probability": s.probability,
-            "credibility": s.credibility,
-            "logodds": s.logodds,
-            "low": s.low,
-            "high": s.high,
-            "explanation": _explanation(s.contributions),
-            "computed_at": now,
-        }
-        for cid, s in sorted(scores.items())
-    ]
     table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
-    _replace_rows(session, table, "claim_id", replace, rows)
+    _replace_rows(session, table, "claim_id", replace, _claim_rows(scores))
 
 
 def _write_source_scores(
@@ -453,12 +505,8 @@ def _source_scores_of(rows: Iterable[Any]) -> dict[int, SourceScore]:
     out = {}
     for r in rows:
         try:
-            out[int(r[0])] = SourceScore(
-                source_id=int(r[0]),
-                reliability=float(r[1]),
-                letter=str(r[2]),
-                confirmed=int(r[3] or 0),
-                refuted=int(r[4] or 0),
+            out[int(r[0])] = _new_source_score(
+                int(r[0]), float(r[1]), str(r[2]), int(r[3] or 0), int(r[4] or 0), ()
             )
         except ValueError:
             continue
@@ -472,29 +520,403 @@ def _stored_source_scores(conn: Connection) -> dict[int, SourceScore]:
 
 
 # --------------------------------------------------------------------------
-# rescoring
+# rescoring, a region at a time
 # --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RescoreResult:
-    claims: int  # claim scores written
+    claims: int  # claim scores computed
     sources: int  # source scores written
     seconds: float
 
 
+SCORE_CHUNK = 6_000  # claims scored per region (their groups, in adjacent runs)
+_YIELD = 20_000  # rows fetched at a time by the whole-table reads
+
+_SHAPE_CLAIMS_SQL = (
+    "SELECT c.id, c.source_kind, c.speaker, COALESCE(r.source_id, c.source_id), cs.name, "
+    "cs.name_override, a.outlet, r.verdict, r.status "
+    "FROM claim c JOIN article a ON a.id = c.article_id "
+    "LEFT JOIN claim_review r ON r.claim_id = c.id "
+    "LEFT JOIN source cs ON cs.id = c.cited_source_id ORDER BY c.id"
+)
+_SHAPE_LINKS_SQL = "SELECT id, a_id, b_id, relation, confidence, origin, origin_claim_id FROM link"
+_LINK_ROWS_SQL = (
+    "SELECT id, a_id, b_id, relation, confidence, reason, origin, origin_claim_id FROM link"
+)
+_REL_CODE = {r.value: code for r, code in REL_CODE.items()}
+_REL_CODE[Relation.NONE.value] = -1
+_ORIGINS = {o.value: o is Origin.ANALYST for o in Origin}
+_REL_OF = {code: r for r, code in REL_CODE.items()}
+_ORIGIN_FLAG = {True: Origin.ANALYST, False: Origin.MACHINE}
+
+
+@dataclass
+class _Shape:
+    """The case as the skeleton sees it, and what the rescore paths check per claim."""
+
+    skel: Skeleton
+    verdict: NDArray[np.bool_]  # per position: marked true or false by the analyst
+    credited: NDArray[np.int64]  # per position: whose track record it counts in (-1: none)
+    raw_a: NDArray[np.int64]  # every stored link row but ``none`` (any ends): components
+    raw_b: NDArray[np.int64]
+    # the usable links (one per pair, as build_graph resolves them; both ends live)
+    link_a: NDArray[np.int64]  # positions, link_a < link_b
+    link_b: NDArray[np.int64]
+    link_rel: NDArray[np.int8]
+    link_conf: NDArray[np.float64]
+    link_analyst: NDArray[np.bool_]
+    link_origin: NDArray[np.int64]  # the original report of a repeat (-1: none)
+    link_ptr: NDArray[np.int64]  # the links of each claim: CSR by position
+    link_idx: NDArray[np.int64]
+
+
+class _Loader:
+    """Sources (live, merges followed) and the case's shape, read once per rescore."""
+
+    def __init__(self, conn: Connection, config: ScoringConfig) -> None:
+        self.conn = conn
+        self.config = config
+        self.sources, self.roots = _load_sources(conn)
+        self.by_id = {s.id: s for s in self.sources}
+        self.outlets = outlet_ids(self.sources)
+        with no_gc():
+            self.shape = self._shape()
+
+    def _stream(self, sql: str) -> Iterable[Any]:
+        from sqlalchemy import text
+
+        return self.conn.execute(text(sql).execution_options(yield_per=_YIELD))
+
+    def _shape(self) -> _Shape:
+        ids, keys, credited = array("q"), array("q"), array("q")
+        verdict = bytearray()
+        interned: dict[str, int] = {}
+        kinds: dict[Any, SourceKind] = {}
+        by_id, roots, outlets = self.by_id, self.roots, self.outlets
+        for r in self._stream(_SHAPE_CLAIMS_SQL):
+            if r[8] == _REJECTED:
+                continue
+            sid, rec = r[3], None
+            if sid is not None:
+                sid = roots.get(int(sid), int(sid))
+                rec = by_id.get(sid)
+            if rec is not None:
+                source_id, speaker, kind = sid, rec.name, rec.kind
+            else:
+                source_id, speaker = None, r[2]
+                kind = kinds.get(r[1]) or kinds.setdefault(r[1], _kind(r[1]))
+            key = origin_of(r[5] or r[4], kind, source_id, speaker, r[6])
+            ids.append(int(r[0]))
+            keys.append(-1 if key is None else interned.setdefault(key, len(interned)))
+            got = credited_of(source_id, speaker, kind, r[6], outlets)
+            credited.append(-1 if got is None else got)
+            verdict.append(r[7] in _RESOLVED_VALUES)
+        del interned
+        lid, la, lb, lconf = array("q"), array("q"), array("q"), array("d")
+        lrel, lanalyst, lorigin = array("b"), bytearray(), array("q")
+        raw_a, raw_b = array("q"), array("q")
+        for r in self._stream(_SHAPE_LINKS_SQL):
+            rel = r[3]
+            if rel is not None and rel != "none":
+                raw_a.append(int(r[1]))
+                raw_b.append(int(r[2]))
+            code = _REL_CODE.get(rel)
+            analyst = _ORIGINS.get(r[5] or "machine")
+            if code is None or analyst is None:
+                continue  # not a link scoring reads (``_link``)
+            try:
+                conf = min(max(float(r[4] if r[4] is not None else 1.0), 0.0), 1.0)
+            except ValueError:
+                continue
+            lid.append(int(r[0]))
+            la.append(int(r[1]))
+            lb.append(int(r[2]))
+            lconf.append(conf)
+            lrel.append(code)
+            lanalyst.append(analyst)
+            lorigin.append(-1 if r[6] is None else int(r[6]))
+        links = self._resolve(
+            np.frombuffer(ids, dtype=np.int64),
+            np.frombuffer(lid, dtype=np.int64),
+            np.frombuffer(la, dtype=np.int64),
+            np.frombuffer(lb, dtype=np.int64),
+            np.frombuffer(lconf, dtype=np.float64),
+            np.frombuffer(lrel, dtype=np.int8),
+            np.frombuffer(bytes(lanalyst), dtype=np.bool_),
+            np.frombuffer(lorigin, dtype=np.int64),
+        )
+        del lid, la, lb, lconf, lrel, lanalyst, lorigin
+        pa, pb = links[0], links[1]
+        id_arr = np.frombuffer(ids, dtype=np.int64).copy()
+        skel = build_skeleton(id_arr, keys, pa, pb, links[2])
+        every = np.arange(len(pa), dtype=np.int64)
+        ptr, idx = _csr(len(id_arr), np.concatenate([pa, pb]), np.concatenate([every, every]))
+        return _Shape(
+            skel,
+            np.frombuffer(bytes(verdict), dtype=np.bool_).copy(),
+            np.frombuffer(credited, dtype=np.int64).copy(),
+            np.frombuffer(raw_a, dtype=np.int64).copy(),
+            np.frombuffer(raw_b, dtype=np.int64).copy(),
+            *links,
+            ptr,
+            idx,
+        )
+
+    def _resolve(
+        self,
+        ids: NDArray[np.int64],
+        lid: NDArray[np.int64],
+        a: NDArray[np.int64],
+        b: NDArray[np.int64],
+        conf: NDArray[np.float64],
+        rel: NDArray[np.int8],
+        analyst: NDArray[np.bool_],
+        origin: NDArray[np.int64],
+    ) -> tuple[
+        NDArray[np.int64],
+        NDArray[np.int64],
+        NDArray[np.int8],
+        NDArray[np.float64],
+        NDArray[np.bool_],
+        NDArray[np.int64],
+    ]:
+        """One usable link per pair, as ``graph.resolve_links`` leaves them, both ends
+        live: (position, position, relation code, confidence, analyst's, original
+        report or -1)."""
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        keep = lo != hi
+        order = np.flatnonzero(keep)[np.lexsort((lid[keep], hi[keep], lo[keep]))]
+        lo, hi = lo[order], hi[order]
+        first = np.ones(len(order), dtype=bool)
+        if len(order):
+            first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, len(order)))
+        rows = order[starts]  # the row of each pair (its only one, or replaced below)
+        r_rel = rel[rows].copy()
+        r_conf = conf[rows].copy()
+        r_analyst = analyst[rows].copy()
+        r_origin = origin[rows].copy()
+        several = np.flatnonzero(counts > 1)
+        if len(several):
+            # a pair with several rows (an analyst's decision over the machine's link):
+            # ranked by resolve_links itself, on the rows as Links
+            wanted = set()
+            for i in several.tolist():
+                s = int(starts[i])
+                wanted.update(lid[order[s : s + int(counts[i])]].tolist())
+            found = rows_for_ids(self.conn, _LINK_ROWS_SQL + " WHERE id IN :ids", wanted)
+            links = sorted(found, key=lambda r: int(r[0]))
+            best = resolve_links(lk for lk in (_link(r[1:]) for r in links) if lk is not None)
+            for i in several.tolist():
+                lk = best.get((int(lo[starts[i]]), int(hi[starts[i]])))
+                if lk is None:  # ``none`` won
+                    r_rel[i] = -1
+                    continue
+                r_rel[i] = _REL_CODE[lk.relation.value]
+                r_conf[i] = lk.confidence
+                r_analyst[i] = lk.origin is Origin.ANALYST
+                r_origin[i] = -1 if lk.origin_claim is None else lk.origin_claim
+        usable = (r_rel >= 0) & (r_analyst | (r_conf >= self.config.min_link_confidence))
+        lo, hi = lo[starts][usable], hi[starts][usable]
+        pa, pb = np.searchsorted(ids, lo), np.searchsorted(ids, hi)
+        n = len(ids)
+        live = (pa < n) & (pb < n)
+        live[live] &= (ids[pa[live]] == lo[live]) & (ids[pb[live]] == hi[live])
+        usable[usable] = live
+        return (
+            pa[live],
+            pb[live],
+            r_rel[usable],
+            r_conf[usable],
+            r_analyst[usable],
+            r_origin[usable],
+        )
+
+    # -- regions -------------------------------------------------------------
+    def load(self, positions: NDArray[np.int64]) -> tuple[list[CaseClaim], CaseGraph]:
+        """The claims at ``positions`` and the graph of the links among them."""
+        with no_gc():  # many small acyclic objects: collections cost more than they free
+            return self._load(positions)
+
+    def _load(self, positions: NDArray[np.int64]) -> tuple[list[CaseClaim], CaseGraph]:
+        shape = self.shape
+        ids = shape.skel.ids
+        claims = _load_claims(self.conn, self.by_id, self.roots, ids[positions].tolist())
+        # the usable links among them, from the shape (resolved there: one per pair)
+        inside = np.zeros(len(ids), dtype=bool)
+        inside[positions] = True
+        pairs = np.unique(_gather(shape.link_ptr, shape.link_idx, positions))
+        pairs = pairs[inside[shape.link_a[pairs]] & inside[shape.link_b[pairs]]]
+        del inside
+        rels, origins = _REL_OF, _ORIGIN_FLAG
+        links = [
+            _new_link(a, b, rels[r], conf, "", origins[an], None if oc < 0 else oc)
+            for a, b, r, conf, an, oc in zip(
+                ids[shape.link_a[pairs]].tolist(),
+                ids[shape.link_b[pairs]].tolist(),
+                shape.link_rel[pairs].tolist(),
+                shape.link_conf[pairs].tolist(),
+                shape.link_analyst[pairs].tolist(),
+                shape.link_origin[pairs].tolist(),
+                strict=True,
+            )
+        ]
+        return claims, build_graph(claims, links, self.config)
+
+    def regions(
+        self, roots: NDArray[np.int64]
+    ) -> Iterator[tuple[list[int], list[CaseClaim], CaseGraph]]:
+        """(claim ids of the groups ``roots``, the claims and graph their scores read),
+        SCORE_CHUNK claims at a time."""
+        skel = self.shape.skel
+        for chunk in skel.chunks(roots, SCORE_CHUNK):
+            claims, graph = self.load(skel.region(chunk))
+            yield skel.ids[skel.members(chunk)].tolist(), claims, graph
+            del claims, graph  # before the next region is loaded
+
+    def source_scores(self) -> dict[int, SourceScore]:
+        """Every live source's score: the track records read the groups of the claims
+        marked true or false and the groups adjacent to them (loaded whole)."""
+        skel = self.shape.skel
+        marked = np.flatnonzero(self.shape.verdict)
+        claims, graph = self.load(skel.members(skel.adjacent(skel.groups(marked))))
+        return score_sources(self.sources, claims, (), self.config, graph=graph)
+
+    def component(self, claim_ids: Sequence[int]) -> NDArray[np.int64]:
+        """Positions of the live claims connected to ``claim_ids`` through stored
+        links (any relation but ``none``, through rejected claims too)."""
+        a, b = self.shape.raw_a, self.shape.raw_b
+        nodes = np.unique(np.concatenate([a, b, np.asarray(claim_ids, dtype=np.int64)]))
+        ia, ib = np.searchsorted(nodes, a), np.searchsorted(nodes, b)
+        ptr, idx = _csr(len(nodes), np.concatenate([ia, ib]), np.concatenate([ib, ia]))
+        seen = np.zeros(len(nodes), dtype=bool)
+        frontier = np.searchsorted(nodes, np.unique(np.asarray(claim_ids, dtype=np.int64)))
+        seen[frontier] = True
+        while len(frontier):
+            nxt = _gather(ptr, idx, frontier)
+            nxt = np.unique(nxt[~seen[nxt]])
+            seen[nxt] = True
+            frontier = nxt
+        return self.shape.skel.positions(nodes[seen])
+
+
+_REJECTED = ReviewStatus.REJECTED.value
+_RESOLVED_VALUES = (Verdict.TRUE.value, Verdict.FALSE.value)
+
+
+class _ExplanationCache:
+    """One JSON text per list of explanation rows: the claims of a group share theirs."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[int, ...], str] = {}
+
+    def __call__(self, rows: Sequence[Contribution]) -> str:
+        key = tuple(map(id, rows))  # the rows are alive (held by the scores) meanwhile
+        got = self.made.get(key)
+        if got is None:
+            got = self.made[key] = _explanation(rows)
+        return got
+
+
+def _claim_rows(scores: Mapping[int, ClaimScore]) -> list[dict[str, Any]]:
+    now = utcnow()
+    explain = _ExplanationCache()
+    return [
+        {
+            "claim_id": cid,
+            "probability": s.probability,
+            "credibility": s.credibility,
+            "logodds": s.logodds,
+            "low": s.low,
+            "high": s.high,
+            "explanation": explain(s.contributions),
+            "computed_at": now,
+        }
+        for cid, s in sorted(scores.items())
+    ]
+
+
+_STORED_CLAIM_SCORES = (
+    "SELECT claim_id, probability, credibility, logodds, low, high, explanation "
+    "FROM claim_score WHERE claim_id IN :ids"
+)
+
+
+def _write_changed(session: Session, scores: Mapping[int, ClaimScore]) -> int:
+    """Store the scores that differ from the stored ones (or are new); returns how many."""
+    from claimtrack.store.schema import ClaimScoreRow
+
+    rows = _claim_rows(scores)
+    conn = session.connection()
+    held = {
+        int(r[0]): (float(r[1]), int(r[2]), float(r[3]), float(r[4]), float(r[5]), r[6])
+        for r in rows_for_ids(conn, _STORED_CLAIM_SCORES, scores)
+    }
+    changed = [
+        row
+        for row in rows
+        if held.get(row["claim_id"])
+        != (
+            row["probability"],
+            row["credibility"],
+            row["logodds"],
+            row["low"],
+            row["high"],
+            row["explanation"],
+        )
+    ]
+    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+    _replace_rows(session, table, "claim_id", [r["claim_id"] for r in changed], changed)
+    return len(changed)
+
+
 def rescore_session(session: Session) -> RescoreResult:
-    """Recompute every score of the case inside ``session`` (its transaction)."""
+    """Recompute every score of the case inside ``session`` (its transaction).
+
+    Memory does not grow with the case: the case's shape is read into compact
+    arrays (``scoring.skeleton``), then its groups are scored SCORE_CHUNK claims
+    at a time, each chunk from the claims its scores read, and written.
+    """
+    with no_gc():  # many small acyclic objects: collections cost more than they free
+        conn = session.connection()
+        return _rescore_all(session, _Loader(conn, load_config(conn)))
+
+
+def _rescore_all(session: Session, loader: _Loader) -> RescoreResult:
+    from claimtrack.store.schema import ClaimScoreRow
+
     t0 = time.perf_counter()
     conn = session.connection()
-    config = load_config(conn)
-    data = load_case(conn)
-    graph = build_graph(data.claims, data.links, config)
-    src = score_sources(data.sources, data.claims, (), config, graph=graph)
-    claims = score_claims(data.claims, (), src, config, sources=data.sources, graph=graph)
+    src = loader.source_scores()
     _write_source_scores(session, src, replace_all=True)
-    _write_claim_scores(session, claims, replace=None)
-    return RescoreResult(len(claims), len(src), time.perf_counter() - t0)
+    # claims read only the reliabilities: the explanations are written, let them go
+    src = {
+        sid: _new_source_score(sid, s.reliability, s.letter, s.confirmed, s.refuted, ())
+        for sid, s in src.items()
+    }
+    skel = loader.shape.skel
+    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+    _replace_rows(session, table, "claim_id", None, [])
+    n = 0
+    groups = np.flatnonzero(skel.root == np.arange(len(skel.ids)))
+    for only, claims, graph in loader.regions(groups):
+        scores = score_claims(
+            claims,
+            (),
+            src,
+            loader.config,
+            sources=loader.sources,
+            only=only,
+            graph=graph,
+            outlets=loader.outlets,
+        )
+        del claims, graph
+        insert_rows(conn, table, _claim_rows(scores))
+        n += len(scores)
+    return RescoreResult(n, len(src), time.perf_counter() - t0)
 
 
 def rescore(case: Case) -> RescoreResult:
@@ -506,275 +928,72 @@ def rescore(case: Case) -> RescoreResult:
 def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     """Rescore what new or changed claims touch, inside the caller's transaction.
 
-    Rescores the claims whose evidence reads them (``scoring.affected_claims``)
-    and stores their scores. Source reliabilities are the stored ones (a source
-    new to the case gets its prior).
-
-    For a few changed claims (at most BOUNDED_MAX) in a case without analyst
-    verdicts (true/false) and track records, only the claims those scores read
-    are loaded (``_rescore_bounded``): the cost follows the changed claims'
-    neighbourhood, not the case. Otherwise the connected components of
-    ``claim_ids`` are loaded (scores computed and written WRITE_SLICE at a time), and when one holds a
-    claim with a verdict or a source with a track record (a verdict set or
-    cleared, a claim moved to another source), the whole case is rescored.
+    Rescores the claims whose evidence reads them (``scoring.affected_claims``:
+    the groups of the changed claims and of the claims linked to them, and the
+    groups adjacent), a region at a time as ``rescore_session`` does, and writes
+    only the scores that changed; a changed claim that is gone or rejected loses
+    its score, and the claims it was linked to are rescored. Source
+    reliabilities are the stored ones (a source new to the case gets its prior).
+    When the connected components of ``claim_ids`` hold a claim marked true or
+    false, or a claim of a source with a track record (a verdict set or cleared,
+    a claim moved to another source), track records may change: the whole case
+    is rescored.
     """
     if not claim_ids:
         return RescoreResult(0, 0, 0.0)
-    conn = session.connection()
-    if len(claim_ids) <= BOUNDED_MAX and not _case_has_records(conn):
-        # a few articles' claims, and no track record can change: load only what
-        # their scores read (on a large batch the regions cover most of the case:
-        # one pass over the components is cheaper)
-        return _rescore_bounded(session, claim_ids)
+    with no_gc():
+        return _rescore_some(session, claim_ids)
+
+
+def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     t0 = time.perf_counter()
-    config = load_config(conn)
-    region = _component(conn, claim_ids)
-    sources, roots = _load_sources(conn)
-    by_id = {s.id: s for s in sources}
-    claims = _load_claims(conn, by_id, roots, region)
-    if any(c.verdict in (Verdict.TRUE, Verdict.FALSE) for c in claims):
-        return rescore_session(session)
+    conn = session.connection()
+    loader = _Loader(conn, load_config(conn))
+    shape, skel = loader.shape, loader.shape.skel
     stored = _stored_source_scores(conn)
-    outlets = outlet_ids(sources)
-    for c in claims:
-        sid = credited_source(c, outlets)
-        held = stored.get(sid) if sid is not None else None
-        if held is not None and (held.confirmed or held.refuted):
-            # a verdict here was cleared, or a source with a record changed hands
-            return rescore_session(session)
-    links = _load_links(conn, region)
-    fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
-    fresh = score_sources([by_id[i] for i in sorted(fresh_ids)], claims, links, config)
-    graph = build_graph(claims, links, config)
-    todo = affected_claims(claim_ids, (), graph=graph)
-    _write_source_scores(session, fresh, replace_all=False)
-    # scored and written a slice at a time: the scores (and their explanations)
-    # of a large batch are never all in memory; rejected claims among the
-    # touched ones lose their stored score
-    touched = sorted(todo | set(claim_ids))
-    n = 0
-    for i in range(0, len(touched), WRITE_SLICE):
-        part = touched[i : i + WRITE_SLICE]
+    comp = loader.component(claim_ids)
+    if shape.verdict[comp].any():
+        return _rescore_all(session, loader)
+    recorded = [sid for sid, s in stored.items() if s.confirmed or s.refuted]
+    if recorded and np.isin(shape.credited[comp], recorded).any():
+        # a verdict here was cleared, or a source with a record changed hands
+        return _rescore_all(session, loader)
+    live = skel.positions(claim_ids)
+    gone = sorted(set(claim_ids) - set(skel.ids[live].tolist()))
+    seeds = live
+    if gone:
+        # what a rejected (or deleted) claim was linked to
+        a, b = shape.raw_a, shape.raw_b
+        was = np.concatenate([b[np.isin(a, gone)], a[np.isin(b, gone)]])
+        seeds = np.union1d(live, skel.positions(was))
+        from claimtrack.store.schema import ClaimScoreRow
+
+        table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+        _replace_rows(session, table, "claim_id", gone, [])
+    n = n_src = 0
+    for only, claims, graph in loader.regions(skel.affected(seeds)):
+        fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
+        if fresh_ids:
+            fresh = score_sources(
+                [loader.by_id[i] for i in sorted(fresh_ids)], claims, (), loader.config, graph=graph
+            )
+            _write_source_scores(session, fresh, replace_all=False)
+            stored.update(fresh)
+            n_src += len(fresh)
         scores = score_claims(
             claims,
             (),
-            {**stored, **fresh},
-            config,
-            sources=sources,
-            only=[c for c in part if c in todo],
+            stored,
+            loader.config,
+            sources=loader.sources,
+            only=only,
             graph=graph,
+            outlets=loader.outlets,
         )
-        _write_claim_scores(session, scores, replace=part)
+        del claims, graph
+        _write_claim_scores(session, scores, replace=scores)
         n += len(scores)
-    return RescoreResult(n, len(fresh), time.perf_counter() - t0)
-
-
-# --------------------------------------------------------------------------
-# the region a rescore needs (bounded: not the whole connected component)
-# --------------------------------------------------------------------------
-
-_LINK_ROWS_SQL = (
-    "SELECT id, a_id, b_id, relation, confidence, reason, origin, origin_claim_id FROM link"
-)
-
-
-class _Region:
-    """Claims and links loaded on demand, as ``build_graph`` over the whole case sees them.
-
-    ``expand`` loads the links of claims (every row of every pair they are in);
-    the resolved, usable links of a claim (``resolve_links``: analyst rows win,
-    ``none`` and weak machine links dropped; both ends stored and not rejected)
-    are then exactly its links in the whole case's graph.
-    """
-
-    def __init__(
-        self,
-        conn: Connection,
-        config: ScoringConfig,
-        sources: Mapping[int, SourceRecord],
-        roots: Mapping[int, int],
-    ) -> None:
-        self.conn = conn
-        self.config = config
-        self.sources = sources
-        self.roots = roots
-        self.claims: dict[int, CaseClaim] = {}
-        self.absent: set[int] = set()  # not stored, or rejected by the analyst
-        self.rows: dict[int, Link] = {}  # link row id -> link
-        self.expanded: set[int] = set()  # claims whose links are all loaded
-        self.usable: dict[int, list[tuple[int, Link]]] = {}  # claim -> (other end, link)
-        self._origin: dict[int, str | None] = {}
-
-    def load(self, ids: Iterable[int]) -> None:
-        todo = {i for i in ids if i not in self.claims and i not in self.absent}
-        if not todo:
-            return
-        for c in _load_claims(self.conn, self.sources, self.roots, todo):
-            self.claims[c.id] = c
-        self.absent.update(todo - self.claims.keys())
-
-    def expand(self, ids: Iterable[int]) -> None:
-        """Load ``ids`` and all their links, and the claims at the links' other ends."""
-        self.load(ids)
-        todo = sorted(i for i in ids if i in self.claims and i not in self.expanded)
-        if not todo:
-            return
-        touching: dict[int, Link] = {}  # link row id -> link, every row with an end in todo
-        for sql in (" WHERE a_id IN :ids", " WHERE b_id IN :ids"):
-            for r in rows_for_ids(self.conn, _LINK_ROWS_SQL + sql, todo):
-                rid = int(r[0])
-                if rid in touching:
-                    continue
-                got = self.rows.get(rid)
-                lk = got if got is not None else _link(r[1:])
-                if lk is None:
-                    continue
-                self.rows[rid] = touching[rid] = lk
-        self.expanded.update(todo)
-        wanted = set(todo)
-        pairs: dict[tuple[int, int], list[Link]] = {}
-        for lk in touching.values():
-            pairs.setdefault((min(lk.a, lk.b), max(lk.a, lk.b)), []).append(lk)
-        self.load({x for pair in pairs for x in pair})
-        for cid in todo:
-            self.usable[cid] = []
-        min_conf = self.config.min_link_confidence
-        for (a, b), links in pairs.items():
-            if a not in self.claims or b not in self.claims:
-                continue
-            best = resolve_links(links, min_conf).get((a, b))
-            if best is None:
-                continue
-            for x, y in ((a, b), (b, a)):
-                if x in wanted:
-                    self.usable[x].append((y, best))
-
-    def neighbours(self, ids: Iterable[int]) -> set[int]:
-        ids = list(ids)
-        self.expand(ids)
-        return {o for i in ids for o, _lk in self.usable.get(i, ())}
-
-    def origin(self, cid: int) -> str | None:
-        if cid not in self._origin:
-            self._origin[cid] = origin_key(self.claims[cid])
-        return self._origin[cid]
-
-    def groups(self, ids: Iterable[int]) -> set[int]:
-        """``ids`` with every claim of their independence groups (``build_graph``'s rule:
-        ``repeats`` links, and ``corroborates`` links between claims of one origin)."""
-        self.load(ids)
-        seen = {i for i in ids if i in self.claims}
-        frontier = sorted(seen)
-        while frontier:
-            self.expand(frontier)
-            nxt = []
-            for cid in frontier:
-                for other, lk in self.usable.get(cid, ()):
-                    if other in seen:
-                        continue
-                    if lk.relation is Relation.REPEATS or (
-                        lk.relation is Relation.CORROBORATES
-                        and (key := self.origin(cid)) is not None
-                        and key == self.origin(other)
-                    ):
-                        seen.add(other)
-                        nxt.append(other)
-            frontier = sorted(nxt)
-        return seen
-
-    def links_within(self, ids: set[int]) -> list[Link]:
-        return [lk for lk in self.rows.values() if lk.a in ids and lk.b in ids]
-
-
-def _region_for(region: _Region, changed: Iterable[int]) -> set[int]:
-    """The claims whose data scoring the claims affected by ``changed`` reads.
-
-    Affected (``scoring.affected_claims``, ``graph.dependents``): with seeds the
-    changed claims and their neighbours, the groups of the seeds and of the
-    seeds' neighbours (G1), and the groups adjacent to those (within G2 below).
-    Scoring a claim of G2 reads its group, the groups adjacent to it (G3), and
-    for every member of those the claims it is linked to (one more hop).
-    """
-    changed = set(changed)
-    seeds = changed | region.neighbours(changed)
-    g1 = region.groups(seeds | region.neighbours(seeds))
-    g2 = region.groups(g1 | region.neighbours(g1))
-    g3 = region.groups(g2 | region.neighbours(g2))
-    return g3 | region.neighbours(g3)
-
-
-def _case_has_records(conn: Connection) -> bool:
-    """Whether any analyst verdict (true/false) or source track record exists."""
-    from sqlalchemy import text
-
-    verdict = conn.execute(
-        text("SELECT 1 FROM claim_review WHERE verdict IN ('true', 'false') LIMIT 1")
-    ).first()
-    if verdict is not None:
-        return True
-    record = conn.execute(
-        text("SELECT 1 FROM source_score WHERE confirmed > 0 OR refuted > 0 LIMIT 1")
-    ).first()
-    return record is not None
-
-
-def _stored_scores_for(conn: Connection, ids: Iterable[int]) -> dict[int, SourceScore]:
-    sql = _SOURCE_SCORE_COLUMNS + " WHERE source_id IN :ids"
-    return _source_scores_of(rows_for_ids(conn, sql, ids))
-
-
-RESCORE_CHUNK = 20_000  # changed claims per bounded region
-BOUNDED_MAX = 5_000  # changed claims (about 250-450 articles): above, the component path
-WRITE_SLICE = 10_000  # claim scores computed and written at a time
-
-
-def _rescore_bounded(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
-    """``rescore_claims`` for a case without verdicts or track records, region by region.
-
-    The changed claims are taken in chunks of RESCORE_CHUNK; for each, only the
-    claims its scores read are loaded (``_region_for``), so memory follows the
-    chunk's neighbourhood, not the case or the batch. Each affected claim is
-    scored once, from the same data as a rescore of its whole component.
-    """
-    t0 = time.perf_counter()
-    conn = session.connection()
-    config = load_config(conn)
-    sources, roots = _load_sources(conn)
-    by_id = {s.id: s for s in sources}
-    outlets = outlet_ids(sources)
-    done: set[int] = set()
-    scored_sources: set[int] = set()
-    n_claims = n_sources = 0
-    wanted = sorted(set(claim_ids))
-    for i in range(0, len(wanted), RESCORE_CHUNK):
-        chunk = wanted[i : i + RESCORE_CHUNK]
-        region = _Region(conn, config, by_id, roots)
-        ids = _region_for(region, chunk)
-        claims = [region.claims[c] for c in sorted(ids)]
-        links = region.links_within(ids)
-        graph = build_graph(claims, links, config)
-        todo = affected_claims(chunk, (), graph=graph) - done
-        needed = {c.source_id for c in claims if c.source_id is not None}
-        for c in claims:
-            for name in (c.outlet, c.cited):
-                key = norm_name(name)
-                if key is not None and key in outlets:
-                    needed.add(outlets[key])
-        stored = _stored_scores_for(conn, needed)
-        fresh_ids = (
-            {c.source_id for c in claims if c.source_id is not None} - stored.keys()
-        ) - scored_sources
-        fresh = score_sources([by_id[s] for s in sorted(fresh_ids)], claims, links, config)
-        scores = score_claims(
-            claims, (), {**stored, **fresh}, config, sources=sources, only=todo, graph=graph
-        )
-        _write_source_scores(session, fresh, replace_all=False)
-        _write_claim_scores(session, scores, replace=todo | (set(chunk) - done))
-        done |= todo | set(chunk)
-        scored_sources |= fresh.keys()
-        n_claims += len(scores)
-        n_sources += len(fresh)
-    return RescoreResult(n_claims, n_sources, time.perf_counter() - t0)
+    return RescoreResult(n, n_src, time.perf_counter() - t0)
 
 
 _UNSCORED = (
