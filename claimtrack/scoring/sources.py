@@ -11,7 +11,7 @@ echoes and machine corroboration never move r: only verdicts do.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from claimtrack.models import (
     CaseClaim,
@@ -96,15 +96,22 @@ def credited_of(
 
 
 def track_records(
-    graph: CaseGraph, config: ScoringConfig, outlets: dict[str, int] | None = None
+    graph: CaseGraph,
+    config: ScoringConfig,
+    outlets: dict[str, int] | None = None,
+    only: Iterable[int] | None = None,
 ) -> dict[int, list[tuple[int, bool, str]]]:
     """source id -> [(resolved claim id, confirmed?, what)] in claim-id order, once per
-    proposition (a source that said the same thing three times counts once)."""
+    proposition (a source that said the same thing three times counts once).
+
+    ``only``: the records of these resolved claims alone (whole independence groups
+    of them: a case's records can be gathered a set of groups at a time)."""
     outlets = outlets or {}
     seen: set[tuple[int, int]] = set()
     out: dict[int, list[tuple[int, bool, str]]] = {}
+    pool = graph.claims if only is None else [c for c in only if c in graph.claims]
     resolved = sorted(
-        cid for cid, c in graph.claims.items() if c.verdict in (Verdict.TRUE, Verdict.FALSE)
+        cid for cid in pool if graph.claims[cid].verdict in (Verdict.TRUE, Verdict.FALSE)
     )
     for rid in resolved:
         r = graph.claims[rid]
@@ -157,17 +164,24 @@ def score_sources(
     config: ScoringConfig = DEFAULT_CONFIG,
     *,
     graph: CaseGraph | None = None,
+    records: Mapping[int, Sequence[tuple[int, bool, str]]] | None = None,
 ) -> dict[int, SourceScore]:
-    """Reliability of every source, keyed by source id (deterministic)."""
+    """Reliability of every source, keyed by source id (deterministic).
+
+    ``records``: the sources' track records (``track_records``) when the caller
+    gathered them already (then ``claims``, ``links`` and ``graph`` are not read)."""
     with no_gc():
-        g = graph if graph is not None else build_graph(claims, links, config)
-        return _score_sources(sources, g, config)
+        if records is None:
+            g = graph if graph is not None else build_graph(claims, links, config)
+            records = track_records(g, config, outlet_ids(sources))
+        return _score_sources(sources, records, config)
 
 
 def _score_sources(
-    sources: Sequence[SourceRecord], g: CaseGraph, config: ScoringConfig
+    sources: Sequence[SourceRecord],
+    records: Mapping[int, Sequence[tuple[int, bool, str]]],
+    config: ScoringConfig,
 ) -> dict[int, SourceScore]:
-    records = track_records(g, config, outlet_ids(sources))
     cap = config.reliability_cap
     out: dict[int, SourceScore] = {}
     for s in sorted(sources, key=lambda r: r.id):

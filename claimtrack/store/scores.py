@@ -56,7 +56,7 @@ from claimtrack.scoring import (
 )
 from claimtrack.scoring.graph import no_gc, origin_of, resolve_links
 from claimtrack.scoring.skeleton import REL_CODE, Skeleton, _csr, _gather, build_skeleton
-from claimtrack.scoring.sources import credited_of, outlet_ids
+from claimtrack.scoring.sources import credited_of, outlet_ids, track_records
 from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
 
 if TYPE_CHECKING:
@@ -464,15 +464,6 @@ def _replace_rows(
     insert_rows(session.connection(), table, rows)
 
 
-def _write_claim_scores(
-    session: Session, scores: Mapping[int, ClaimScore], replace: Iterable[int] | None
-) -> None:
-    from claimtrack.store.schema import ClaimScoreRow
-
-    table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
-    _replace_rows(session, table, "claim_id", replace, _claim_rows(scores))
-
-
 def _write_source_scores(
     session: Session, scores: Mapping[int, SourceScore], replace_all: bool
 ) -> None:
@@ -778,12 +769,22 @@ class _Loader:
             del claims, graph  # before the next region is loaded
 
     def source_scores(self) -> dict[int, SourceScore]:
-        """Every live source's score: the track records read the groups of the claims
-        marked true or false and the groups adjacent to them (loaded whole)."""
+        """Every live source's score. The track records read the groups of the claims
+        marked true or false and the groups adjacent to them: gathered SCORE_CHUNK
+        claims of those groups at a time."""
         skel = self.shape.skel
         marked = np.flatnonzero(self.shape.verdict)
-        claims, graph = self.load(skel.members(skel.adjacent(skel.groups(marked))))
-        return score_sources(self.sources, claims, (), self.config, graph=graph)
+        records: dict[int, list[tuple[int, bool, str]]] = {}
+        for chunk in skel.chunks(skel.groups(marked), SCORE_CHUNK):
+            claims, graph = self.load(skel.members(skel.adjacent(chunk)))
+            mine = skel.members(chunk)
+            only = skel.ids[mine[self.shape.verdict[mine]]].tolist()
+            for sid, rows in track_records(graph, self.config, self.outlets, only).items():
+                records.setdefault(sid, []).extend(rows)
+            del claims, graph
+        for rows in records.values():
+            rows.sort(key=lambda row: row[0])  # claim-id order (stable within a claim)
+        return score_sources(self.sources, (), (), self.config, records=records)
 
     def component(self, claim_ids: Sequence[int]) -> NDArray[np.int64]:
         """Positions of the live claims connected to ``claim_ids`` through stored
@@ -853,7 +854,7 @@ def _write_changed(session: Session, scores: Mapping[int, ClaimScore]) -> int:
     conn = session.connection()
     held = {
         int(r[0]): (float(r[1]), int(r[2]), float(r[3]), float(r[4]), float(r[5]), r[6])
-        for r in rows_for_ids(conn, _STORED_CLAIM_SCORES, scores)
+        for r in _rows_for_ids(conn, _STORED_CLAIM_SCORES, scores)
     }
     changed = [
         row
@@ -946,6 +947,8 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
 
 
 def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+    from claimtrack.store.schema import ClaimScoreRow
+
     t0 = time.perf_counter()
     conn = session.connection()
     loader = _Loader(conn, load_config(conn))
@@ -991,7 +994,8 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
             outlets=loader.outlets,
         )
         del claims, graph
-        _write_claim_scores(session, scores, replace=scores)
+        table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
+        _replace_rows(session, table, "claim_id", scores, _claim_rows(scores))
         n += len(scores)
     return RescoreResult(n, n_src, time.perf_counter() - t0)
 
