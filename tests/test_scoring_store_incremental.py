@@ -151,3 +151,45 @@ def test_ingest_batches_then_decisions_rescore_as_a_full_rescore(ingested: Case)
             assert (records > 0) == (verdict in (Verdict.TRUE, Verdict.FALSE))
     finally:
         case.close()
+
+
+def test_rescore_claims_rewrites_only_the_scores_that_change(ingested: Case) -> None:
+    from claimtrack.store.scores import rescore_claims
+
+    case = ingested
+    try:
+        old = "2000-01-01 00:00:00"
+        with case.write() as s:
+            s.connection().execute(text(f"UPDATE claim_score SET computed_at = '{old}'"))
+        stored = _claim_scores(case)
+        (hub,) = _one(
+            case,
+            "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) "
+            "GROUP BY x ORDER BY COUNT(*) DESC, x LIMIT 1",
+        )
+        with case.write() as s:
+            result = rescore_claims(s, [hub])
+        assert result.claims > 1  # its group and the groups around it were scored...
+        assert _claim_scores(case) == stored  # ...to the same values...
+        with case.session() as s:
+            sql = "SELECT COUNT(*) FROM claim_score WHERE computed_at <> :old"
+            assert s.connection().execute(text(sql), {"old": old}).scalar() == 0  # ...kept
+        # a claim the analyst rejects changes some scores: those rows, and only those, move
+        (gone,) = _one(
+            case,
+            "SELECT a_id FROM link WHERE relation = 'corroborates' AND a_id <> "
+            f"{hub} AND b_id <> {hub} ORDER BY id LIMIT 1",
+        )
+        reject_claim(case, gone)
+        rescore_after(case, [gone])
+        after = _claim_scores(case)
+        assert after.keys() == stored.keys() - {gone}
+        moved = {k for k in after if after[k] != stored[k]}
+        assert moved
+        with case.session() as s:
+            sql = "SELECT claim_id FROM claim_score WHERE computed_at <> :old"
+            rewritten = {int(r[0]) for r in s.connection().execute(text(sql), {"old": old})}
+        assert rewritten == moved
+        _assert_full_rescore_agrees(case)
+    finally:
+        case.close()

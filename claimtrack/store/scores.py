@@ -947,8 +947,6 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
 
 
 def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
-    from claimtrack.store.schema import ClaimScoreRow
-
     t0 = time.perf_counter()
     conn = session.connection()
     loader = _Loader(conn, load_config(conn))
@@ -994,8 +992,7 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
             outlets=loader.outlets,
         )
         del claims, graph
-        table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
-        _replace_rows(session, table, "claim_id", scores, _claim_rows(scores))
+        _write_changed(session, scores)
         n += len(scores)
     return RescoreResult(n, n_src, time.perf_counter() - t0)
 
