@@ -105,7 +105,7 @@ def test_ingest_batches_then_decisions_rescore_as_a_full_rescore(ingested: Case)
         # the claim with the most links (in a group, with evidence around it)
         (hub,) = _one(
             case,
-            "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) "
+            "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) AS ends "
             "GROUP BY x ORDER BY COUNT(*) DESC, x LIMIT 1",
         )
         (gone,) = _one(
@@ -164,7 +164,7 @@ def test_rescore_claims_rewrites_only_the_scores_that_change(ingested: Case) -> 
         stored = _claim_scores(case)
         (hub,) = _one(
             case,
-            "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) "
+            "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) AS ends "
             "GROUP BY x ORDER BY COUNT(*) DESC, x LIMIT 1",
         )
         with case.write() as s:
