@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from link_rows import link_rows
 from sqlalchemy import text
 
 from claimtrack.linking.text import claim_features
@@ -28,16 +29,8 @@ def _paths() -> list[str]:
 
 
 def _links(url: str) -> list[tuple[object, ...]]:
-    with Case.open(url) as case, case.engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT a_id, b_id, relation, confidence, reason, origin, origin_claim_id "
-                    "FROM link ORDER BY a_id, b_id, origin"
-                )
-            )
-        ]
+    with Case.open(url) as case:
+        return link_rows(case)
 
 
 def test_worker_features_are_the_stored_claims_features(db_url: str, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from link_rows import link_rows
 from sqlalchemy import text
 
 from claimtrack.store import Case
@@ -33,19 +34,6 @@ def _articles(folder: Path, rounds: int) -> list[Path]:
 def _ingest(case: Case, paths: list[Path]) -> None:
     outcomes = list(ingest_inputs(case, expand_inputs([str(p) for p in paths]), jobs=1))
     assert all(o.error is None for o in outcomes)
-
-
-def _link_rows(case: Case) -> list[tuple[object, ...]]:
-    with case.engine.connect() as conn:
-        return [
-            tuple(r)
-            for r in conn.execute(
-                text(
-                    "SELECT a_id, b_id, relation, confidence, reason, origin, origin_claim_id "
-                    "FROM link ORDER BY a_id, b_id, origin"
-                )
-            )
-        ]
 
 
 def _segments(case: Case) -> list[tuple[int, int | None, int, int]]:
@@ -92,7 +80,7 @@ def test_an_ingest_restores_the_stored_index_and_links_as_a_rebuild(
         assert len(rebuilds) == 1  # the first batch (an empty case) only
         # a base (the empty case), then one segment on top of the previous per batch
         assert [s[1] for s in segments] == [None, 1, 2, 3, 4]
-        restored = _link_rows(case)
+        restored = link_rows(case)
 
     rebuilt_url = str(tmp_path / "rebuilt.db")
     with Case.open(rebuilt_url) as case:
@@ -101,7 +89,7 @@ def test_an_ingest_restores_the_stored_index_and_links_as_a_rebuild(
                 s.connection().execute(text("DELETE FROM link_index_segment"))
             _ingest(case, batch)
         assert len(rebuilds) == 5
-        assert _link_rows(case) == restored
+        assert link_rows(case) == restored
     assert len(restored) > 20
 
 
