@@ -768,6 +768,25 @@ class _Loader:
             yield skel.ids[skel.members(chunk)].tolist(), claims, graph
             del claims, graph  # before the next region is loaded
 
+    def score_region(
+        self,
+        claims: list[CaseClaim],
+        source_scores: dict[int, SourceScore],
+        only: list[int],
+        graph: CaseGraph,
+    ) -> dict[int, ClaimScore]:
+        """The scores of the claims ``only`` of one region, read from its ``claims``."""
+        return score_claims(
+            claims,
+            (),
+            source_scores,
+            self.config,
+            sources=self.sources,
+            only=only,
+            graph=graph,
+            outlets=self.outlets,
+        )
+
     def source_scores(self) -> dict[int, SourceScore]:
         """Every live source's score. The track records read the groups of the claims
         marked true or false and the groups adjacent to them: gathered SCORE_CHUNK
@@ -904,16 +923,7 @@ def _rescore_all(session: Session, loader: _Loader) -> RescoreResult:
     n = 0
     groups = np.flatnonzero(skel.root == np.arange(len(skel.ids)))
     for only, claims, graph in loader.regions(groups):
-        scores = score_claims(
-            claims,
-            (),
-            src,
-            loader.config,
-            sources=loader.sources,
-            only=only,
-            graph=graph,
-            outlets=loader.outlets,
-        )
+        scores = loader.score_region(claims, src, only, graph)
         del claims, graph
         insert_rows(conn, table, _claim_rows(scores))
         n += len(scores)
@@ -981,16 +991,7 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
             _write_source_scores(session, fresh, replace_all=False)
             stored.update(fresh)
             n_src += len(fresh)
-        scores = score_claims(
-            claims,
-            (),
-            stored,
-            loader.config,
-            sources=loader.sources,
-            only=only,
-            graph=graph,
-            outlets=loader.outlets,
-        )
+        scores = loader.score_region(claims, stored, only, graph)
         del claims, graph
         _write_changed(session, scores)
         n += len(scores)
