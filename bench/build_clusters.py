@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import random
 import re
 import sys
 from collections import Counter
@@ -44,7 +43,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fnc1_data import HELDOUT, SEED  # noqa: E402
+from fnc1_data import SEED, heldout_ids, read_bodies  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "claimtrack" / "extract" / "data" / "clusters.tsv"
@@ -62,11 +61,8 @@ def texts(corpora: Path, fold: int | None) -> list[str]:
         if fold is None or k % 5 != fold:
             out.append(path.read_text(encoding="utf-8"))
     fnc = corpora / "fnc1"
-    with (fnc / "train_bodies.csv").open(encoding="utf-8", newline="") as fh:
-        bodies = {int(r["Body ID"]): r["articleBody"] for r in csv.DictReader(fh)}
-    ids = sorted(bodies)
-    random.Random(SEED).shuffle(ids)
-    held = set(ids[: int(len(ids) * HELDOUT)])
+    bodies = read_bodies(fnc / "train_bodies.csv")
+    held = heldout_ids(bodies)
     out.extend(t for b, t in sorted(bodies.items()) if b not in held)
     with (corpora / "emergent" / "emergent_train.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

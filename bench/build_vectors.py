@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import random
 import re
 import sys
 from collections import Counter
@@ -37,7 +36,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fnc1_data import HELDOUT, SEED  # noqa: E402
+from fnc1_data import heldout_ids, read_bodies  # noqa: E402
 
 from claimtrack.linking.text import analyse  # noqa: E402
 
@@ -58,11 +57,8 @@ def texts(corpora: Path) -> list[str]:
     for path in sorted((corpora / "polnear" / "train" / "text").glob("*.txt")):
         out.append(path.read_text(encoding="utf-8"))
     fnc = corpora / "fnc1"
-    with (fnc / "train_bodies.csv").open(encoding="utf-8", newline="") as fh:
-        bodies = {int(r["Body ID"]): r["articleBody"] for r in csv.DictReader(fh)}
-    ids = sorted(bodies)
-    random.Random(SEED).shuffle(ids)
-    held = set(ids[: int(len(ids) * HELDOUT)])
+    bodies = read_bodies(fnc / "train_bodies.csv")
+    held = heldout_ids(bodies)
     out.extend(t for b, t in sorted(bodies.items()) if b not in held)
     with (fnc / "train_stances.csv").open(encoding="utf-8", newline="") as fh:
         heads = {r["Headline"] for r in csv.DictReader(fh) if int(r["Body ID"]) not in held}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,13 +40,18 @@ def write_stances(path: Path, rows: list[dict[str, str]]) -> None:
             w.writerow([r["Headline"], r["Body ID"], r["Stance"]])
 
 
+def heldout_ids(body_ids: Iterable[int], seed: int = SEED) -> set[int]:
+    """The Body IDs held out for measuring (fixed seed, ``HELDOUT`` of the bodies)."""
+    ids = sorted(body_ids)
+    random.Random(seed).shuffle(ids)
+    return set(ids[: int(len(ids) * HELDOUT)])
+
+
 def split(fnc1: Path = FNC1, out: Path = OUT, seed: int = SEED) -> dict[str, Path]:
     """Split train_* by Body ID (fixed seed, 20 % held out); write the four files to ``out``."""
     bodies = read_bodies(fnc1 / "train_bodies.csv")
     stances = read_stances(fnc1 / "train_stances.csv")
-    ids = sorted(bodies)
-    random.Random(seed).shuffle(ids)
-    held = set(ids[: int(len(ids) * HELDOUT)])
+    held = heldout_ids(bodies, seed)
     out.mkdir(parents=True, exist_ok=True)
     paths = {
         "train_bodies": out / "train_bodies.csv",

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_vectors  # noqa: E402
 import seed_links  # noqa: E402
 import soft_overlap  # noqa: E402
-from fnc1_data import FNC1, HELDOUT, SEED  # noqa: E402
+from fnc1_data import FNC1, heldout_ids, read_bodies  # noqa: E402
 from rapidfuzz import fuzz  # noqa: E402
 
 from claimtrack.linking.text import TextFeatures, analyse, claim_features, lexicon  # noqa: E402
@@ -77,10 +77,7 @@ def features(
 
 def stories(fnc1: Path) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
     """Related headlines per body: (training bodies, held-out bodies)."""
-    with (fnc1 / "train_bodies.csv").open(encoding="utf-8", newline="") as fh:
-        ids = sorted(int(r["Body ID"]) for r in csv.DictReader(fh))
-    random.Random(SEED).shuffle(ids)
-    held = set(ids[: int(len(ids) * HELDOUT)])
+    held = heldout_ids(read_bodies(fnc1 / "train_bodies.csv"))
     train: dict[int, set[str]] = defaultdict(set)
     test: dict[int, set[str]] = defaultdict(set)
     with (fnc1 / "train_stances.csv").open(encoding="utf-8", newline="") as fh:
