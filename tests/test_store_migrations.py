@@ -70,6 +70,7 @@ _OUR_TABLES = {
     "source_score",
     "review_event",
     "case_setting",
+    "link_index_segment",
 }
 
 
