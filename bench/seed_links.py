@@ -10,13 +10,15 @@ gold.jsonl (0-based, over the whole file; checked against a_content/b_content).
 predicted relation (``none`` when absent). Recall counts gold links predicted with the same relation; precision counts
 predicted links (between gold claims) that are gold links with the same relation.
 
-    .venv/bin/python bench/seed_links.py [--seeds ../shared/seeds] [--verbose] [--ceiling judge|all]
+    .venv/bin/python bench/seed_links.py [--seeds ../shared/seeds] [--verbose] [--ceiling judge|all|find]
 
 ``--ceiling`` is a diagnostic, not a result: it replaces the pairwise judgement
 of every gold pair by the gold relation at confidence 0.99 (``judge``), and
 also adds every gold partner to the index's candidates (``all``), to show how
 much of the recall is lost in the judgement of pairs, how much in the index's
-candidate search and how much in its one-match-per-article choice.
+candidate search and how much in its one-match-per-article choice. ``find``
+adds every gold partner to the candidates and keeps today's judgement: what
+perfect candidate generation alone would give.
 """
 
 from __future__ import annotations
@@ -76,8 +78,9 @@ def _ceiling(gold: dict[frozenset[int], str], what: str) -> None:
             return Judgement(Relation(rel), 0.99, "gold pair; ", similarity=0.99)
         return judge(a, b, weight, sums)
 
-    ix.judge = oracle  # type: ignore[assignment]
-    if what == "all":
+    if what != "find":
+        ix.judge = oracle  # type: ignore[assignment]
+    if what in ("all", "find"):
         candidates = ix.LinkIndex._candidates
 
         def found(self: Any, f: Any, fids: Any) -> Any:
@@ -147,7 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument(
-        "--ceiling", choices=("judge", "all"), help="diagnostic: gold pairs judged perfectly"
+        "--ceiling",
+        choices=("judge", "all", "find"),
+        help="diagnostic: gold pairs judged perfectly (judge), also found (all), only found (find)",
     )
     args = ap.parse_args(argv)
     if not (args.seeds / "gold.jsonl").is_file():
