@@ -538,6 +538,15 @@ def affected_claims(
     """The claims to rescore after ``changed_claim_ids`` (new or edited claims, ends of
     new or changed links) changed: those whose evidence reads one of them.
 
+    A claim's weight reads its own fields and the claims linked to it; a group's
+    weight its members (its representative's weight); a claim's score its group's
+    weight and edges and the adjacent groups' weights. A change at claim s (its
+    fields, or a link at s, or s new or gone: then pass what it was linked to)
+    changes the weights of s and of the claims linked to s, the membership of
+    their groups (a group that splits leaves each part with one of them) and the
+    edges of those groups: so the members of the groups of s and of its linked
+    claims (in the graph after the change), and of the groups adjacent to those.
+
     Without ``claims`` (or a ``graph``) the answer is the connected components of
     the link graph that contain a changed claim (a superset).
     """
@@ -545,11 +554,7 @@ def affected_claims(
     if graph is None and claims is None:
         return _components(changed, links)
     g = graph if graph is not None else build_graph(claims or (), links, config)
-    seeds = set(changed)
-    for cid in changed:
-        for other, _rel in g.neighbours.get(cid, ()):
-            seeds.add(other)
-    return dependents(g, seeds) | (changed - g.claims.keys())
+    return dependents(g, changed) | (changed - g.claims.keys())
 
 
 def _components(changed: set[int], links: Iterable[Link]) -> set[int]:

@@ -96,10 +96,9 @@ class Skeleton:
 
     def affected(self, pos: Ints) -> Ints:
         """The groups whose members' scores read the claims at ``pos``
-        (``claims.affected_claims``: the groups of the changed claims, of the claims
-        linked to them and of the claims linked to those, and the groups adjacent)."""
-        seeds = self.neighbours(pos)
-        return self.adjacent(self.groups(self.neighbours(seeds)))
+        (``claims.affected_claims``: the groups of the changed claims and of the claims
+        linked to them, and the groups adjacent)."""
+        return self.adjacent(self.groups(self.neighbours(pos)))
 
     def region(self, roots: Ints) -> Ints:
         """The claims that scoring the members of ``roots`` reads (see the module)."""

@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,7 +54,7 @@ from claimtrack.scoring import (
     score_claims,
     score_sources,
 )
-from claimtrack.scoring.graph import no_gc, origin_of, resolve_links
+from claimtrack.scoring.graph import no_gc, norm_name, origin_of, resolve_links
 from claimtrack.scoring.skeleton import REL_CODE, Skeleton, _csr, _gather, build_skeleton
 from claimtrack.scoring.sources import credited_of, outlet_ids, track_records
 from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
@@ -525,13 +525,15 @@ class RescoreResult:
 SCORE_CHUNK = 6_000  # claims scored per region (their groups, in adjacent runs)
 _YIELD = 20_000  # rows fetched at a time by the whole-table reads
 
-_SHAPE_CLAIMS_SQL = (
+_SHAPE_CLAIMS_BASE = (
     "SELECT c.id, c.source_kind, c.speaker, COALESCE(r.source_id, c.source_id), cs.name, "
     "cs.name_override, a.outlet, r.verdict, r.status "
     "FROM claim c JOIN article a ON a.id = c.article_id "
     "LEFT JOIN claim_review r ON r.claim_id = c.id "
-    "LEFT JOIN source cs ON cs.id = c.cited_source_id ORDER BY c.id"
+    "LEFT JOIN source cs ON cs.id = c.cited_source_id"
 )
+_SHAPE_CLAIMS_SQL = _SHAPE_CLAIMS_BASE + " ORDER BY c.id"
+_SHAPE_CLAIMS_IN = _SHAPE_CLAIMS_BASE + " WHERE c.id IN :ids ORDER BY c.id"
 _SHAPE_LINKS_SQL = "SELECT id, a_id, b_id, relation, confidence, origin, origin_claim_id FROM link"
 _LINK_ROWS_SQL = (
     "SELECT id, a_id, b_id, relation, confidence, reason, origin, origin_claim_id FROM link"
@@ -566,49 +568,70 @@ class _Shape:
 class _Loader:
     """Sources (live, merges followed) and the case's shape, read once per rescore."""
 
-    def __init__(self, conn: Connection, config: ScoringConfig) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        config: ScoringConfig,
+        part: tuple[Iterable[Any], Iterable[Any]] | Literal[False] | None = None,
+    ) -> None:
+        """``part``: (claim rows, link rows) of a part of the case (``_LocalRegion``),
+        as ``_SHAPE_CLAIMS_SQL`` and ``_SHAPE_LINKS_SQL`` give them (claims in id
+        order); the shape is then that part's. None: the whole case's. False: not
+        read yet (``set_part``)."""
         self.conn = conn
         self.config = config
         self.sources, self.roots = _load_sources(conn)
         self.by_id = {s.id: s for s in self.sources}
         self.outlets = outlet_ids(self.sources)
+        self.shape: _Shape
+        if part is not False:
+            self.set_part(part)
+
+    def set_part(self, part: tuple[Iterable[Any], Iterable[Any]] | None) -> None:
+        """Read the shape: of the whole case (None) or of the rows ``part``."""
+        if part is None:
+            part = (self._stream(_SHAPE_CLAIMS_SQL), self._stream(_SHAPE_LINKS_SQL))
         with no_gc():
-            self.shape = self._shape()
+            self.shape = self._shape(*part)
 
     def _stream(self, sql: str) -> Iterable[Any]:
         from sqlalchemy import text
 
         return self.conn.execute(text(sql).execution_options(yield_per=_YIELD))
 
-    def _shape(self) -> _Shape:
+    def claim_key(self, r: Any, kinds: dict[Any, SourceKind]) -> tuple[str | None, int | None]:
+        """A live claim row's (origin key, credited source), as scoring reads them."""
+        sid, rec = r[3], None
+        if sid is not None:
+            sid = self.roots.get(int(sid), int(sid))
+            rec = self.by_id.get(sid)
+        if rec is not None:
+            source_id, speaker, kind = sid, rec.name, rec.kind
+        else:
+            source_id, speaker = None, r[2]
+            kind = kinds.get(r[1]) or kinds.setdefault(r[1], _kind(r[1]))
+        key = origin_of(r[5] or r[4], kind, source_id, speaker, r[6])
+        return key, credited_of(source_id, speaker, kind, r[6], self.outlets)
+
+    def _shape(self, claim_rows: Iterable[Any], link_rows: Iterable[Any]) -> _Shape:
         ids, keys, credited = array("q"), array("q"), array("q")
         verdict = bytearray()
         interned: dict[str, int] = {}
         kinds: dict[Any, SourceKind] = {}
-        by_id, roots, outlets = self.by_id, self.roots, self.outlets
-        for r in self._stream(_SHAPE_CLAIMS_SQL):
+        claim_key = self.claim_key
+        for r in claim_rows:
             if r[8] == _REJECTED:
                 continue
-            sid, rec = r[3], None
-            if sid is not None:
-                sid = roots.get(int(sid), int(sid))
-                rec = by_id.get(sid)
-            if rec is not None:
-                source_id, speaker, kind = sid, rec.name, rec.kind
-            else:
-                source_id, speaker = None, r[2]
-                kind = kinds.get(r[1]) or kinds.setdefault(r[1], _kind(r[1]))
-            key = origin_of(r[5] or r[4], kind, source_id, speaker, r[6])
+            key, got = claim_key(r, kinds)
             ids.append(int(r[0]))
             keys.append(-1 if key is None else interned.setdefault(key, len(interned)))
-            got = credited_of(source_id, speaker, kind, r[6], outlets)
             credited.append(-1 if got is None else got)
             verdict.append(r[7] in _RESOLVED_VALUES)
         del interned
         lid, la, lb, lconf = array("q"), array("q"), array("q"), array("d")
         lrel, lanalyst, lorigin = array("b"), bytearray(), array("q")
         raw_a, raw_b = array("q"), array("q")
-        for r in self._stream(_SHAPE_LINKS_SQL):
+        for r in link_rows:
             rel = r[3]
             if rel is not None and rel != "none":
                 raw_a.append(int(r[1]))
@@ -959,16 +982,24 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
 def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     t0 = time.perf_counter()
     conn = session.connection()
-    loader = _Loader(conn, load_config(conn))
+    loader = _Loader(conn, load_config(conn), part=False)
+    stored = _StoredScores(conn)
+    part = None
+    if not _records_possible(conn):
+        # no track record can change: only the claims' neighbourhood is read
+        part = _LocalRegion(loader).rows(claim_ids)
+    if part is None:
+        stored.load_all()
+    loader.set_part(part)
     shape, skel = loader.shape, loader.shape.skel
-    stored = _stored_source_scores(conn)
-    comp = loader.component(claim_ids)
-    if shape.verdict[comp].any():
-        return _rescore_all(session, loader)
-    recorded = [sid for sid, s in stored.items() if s.confirmed or s.refuted]
-    if recorded and np.isin(shape.credited[comp], recorded).any():
-        # a verdict here was cleared, or a source with a record changed hands
-        return _rescore_all(session, loader)
+    if part is None:
+        comp = loader.component(claim_ids)
+        if shape.verdict[comp].any():
+            return _rescore_all(session, loader)
+        recorded = [sid for sid, s in stored.items() if s.confirmed or s.refuted]
+        if recorded and np.isin(shape.credited[comp], recorded).any():
+            # a verdict here was cleared, or a source with a record changed hands
+            return _rescore_all(session, loader)
     live = skel.positions(claim_ids)
     gone = sorted(set(claim_ids) - set(skel.ids[live].tolist()))
     seeds = live
@@ -983,6 +1014,7 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
         _replace_rows(session, table, "claim_id", gone, [])
     n = n_src = 0
     for only, claims, graph in loader.regions(skel.affected(seeds)):
+        stored.need(claims, loader.outlets)
         fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
         if fresh_ids:
             fresh = score_sources(
@@ -996,6 +1028,242 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
         _write_changed(session, scores)
         n += len(scores)
     return RescoreResult(n, n_src, time.perf_counter() - t0)
+
+
+def _records_possible(conn: Connection) -> bool:
+    """Whether a rescore may change a track record: the case holds a claim marked true
+    or false, or a stored source score counts one (a verdict cleared since)."""
+    from sqlalchemy import text
+
+    marked = "SELECT 1 FROM claim_review WHERE verdict IN ('true', 'false')"
+    counted = "SELECT 1 FROM source_score WHERE confirmed <> 0 OR refuted <> 0"
+    return any(
+        conn.execute(text(sql + " LIMIT 1")).first() is not None for sql in (marked, counted)
+    )
+
+
+class _StoredScores(dict[int, SourceScore]):
+    """The stored source scores, read as the regions need them (or all at once)."""
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__()
+        self.conn = conn
+        self.asked: set[int] = set()
+        self.everything = False
+
+    def load_all(self) -> None:
+        self.update(_stored_source_scores(self.conn))
+        self.everything = True
+
+    def need(self, claims: Iterable[CaseClaim], outlets: Mapping[str, int]) -> None:
+        """Fetch the stored scores scoring ``claims`` may read: their sources', and the
+        outlets' their reports are vouched for by (``claims._Model.outlet_r``)."""
+        if self.everything:
+            return
+        wanted: set[int] = set()
+        for c in claims:
+            if c.source_id is not None:
+                wanted.add(c.source_id)
+            for name in (c.cited, c.outlet):
+                sid = outlets.get(norm_name(name) or "") if name else None
+                if sid is not None:
+                    wanted.add(sid)
+        wanted -= self.asked
+        if wanted:
+            self.asked |= wanted
+            sql = _SOURCE_SCORE_COLUMNS + " WHERE source_id IN :ids"
+            self.update(_source_scores_of(_rows_for_ids(self.conn, sql, wanted)))
+
+
+class _TooLarge(Exception):
+    """The neighbourhood outgrew what reading the whole case's shape costs."""
+
+
+_LOCAL_LINKS = (_SHAPE_LINKS_SQL + " WHERE a_id IN :ids", _SHAPE_LINKS_SQL + " WHERE b_id IN :ids")
+_LOCAL_SHARE = 3  # the neighbourhood is read claim by claim up to 1/3 of the case
+_LOCAL_MIN = 20_000  # ... or this many claims
+_REPEATS_BIT, _CORROBORATES_BIT, _CONTRADICTS_BIT = 1, 2, 4
+
+
+class _LocalRegion:
+    """The part of the case that rescoring a few claims reads, found from those claims
+    outwards through indexed queries (links by either end, claims by id) instead of
+    reading the whole case's shape.
+
+    ``Skeleton.affected`` and ``Skeleton.region`` need, around the changed claims S:
+    N1 = S and the claims linked to them; the independence groups of N1, whole
+    (G1); the groups adjacent to those, whole (A); the groups adjacent to A, whole
+    (AA); and every claim linked to a member of AA. Each step follows the
+    stored links of the claims it holds, so every group and adjacency of A and AA
+    is complete and a skeleton built from these claims alone gives exactly the
+    whole case's ``affected`` set and regions. Links are followed generously (a
+    pair with several rows by each of its rows' relations, whatever the analyst's
+    decision among them): the part may be larger than needed, never smaller; the
+    skeleton then resolves the rows exactly.
+    """
+
+    def __init__(self, loader: _Loader) -> None:
+        self.loader = loader
+        self.conn = loader.conn
+        self.min_conf = loader.config.min_link_confidence
+        self.claims: dict[int, Any] = {}  # live claim id -> its shape row
+        self.key: dict[int, str | None] = {}
+        self.asked: set[int] = set()  # claim ids whose row was asked for
+        self.links: dict[int, Any] = {}  # link id -> row
+        self.ends: dict[int, dict[int, list[Any]]] = {}  # claim -> other end -> link rows
+        self.nb: dict[int, list[tuple[int, int]]] = {}  # claim -> [(live neighbour, bits)]
+        self.kinds: dict[Any, SourceKind] = {}
+        self.limit = 0
+
+    def rows(self, claim_ids: Sequence[int]) -> tuple[list[Any], list[Any]] | None:
+        """(claim rows, link rows) of the part a rescore of ``claim_ids`` reads, or None
+        when it holds more than a third of the case (reading the case's shape is
+        cheaper then)."""
+        from sqlalchemy import text
+
+        top = self.conn.execute(text("SELECT MAX(id) FROM claim")).scalar()
+        self.limit = max(_LOCAL_MIN, int(top or 0) // _LOCAL_SHARE)
+        try:
+            return self._rows(claim_ids)
+        except _TooLarge:
+            return None
+
+    def _rows(self, claim_ids: Sequence[int]) -> tuple[list[Any], list[Any]]:
+        changed = sorted(set(claim_ids))
+        if len(changed) > self.limit:
+            raise _TooLarge
+        self._claims(changed)
+        start = {i for i in changed if i in self.claims}
+        gone = [i for i in changed if i not in self.claims]
+        if gone:
+            # what a rejected (or deleted) claim was linked to: every stored link but none
+            self._links(gone)
+            for g in gone:
+                for other, rows in self.ends[g].items():
+                    if other in self.claims and any(r[3] not in (None, "none") for r in rows):
+                        start.add(other)
+        g1 = self._closure(self._expand(start))
+        a = self._closure(g1 | self._cross(g1))
+        aa = self._closure(a | self._cross(a))
+        part = self._expand(aa)
+        gone_set = set(gone)
+        links = [
+            r
+            for r in self.links.values()
+            if (int(r[1]) in part and int(r[2]) in part)
+            or int(r[1]) in gone_set
+            or int(r[2]) in gone_set
+        ]
+        return [self.claims[i] for i in sorted(part)], links
+
+    # -- reading -------------------------------------------------------------
+    def _claims(self, ids: Iterable[int]) -> None:
+        want = [i for i in ids if i not in self.asked]
+        if not want:
+            return
+        self.asked.update(want)
+        if len(self.asked) > self.limit:
+            raise _TooLarge
+        key = self.loader.claim_key
+        for r in _rows_for_ids(self.conn, _SHAPE_CLAIMS_IN, want):
+            if r[8] == _REJECTED:
+                continue
+            cid = int(r[0])
+            self.claims[cid] = r
+            self.key[cid] = key(r, self.kinds)[0]
+
+    def _links(self, ids: Iterable[int]) -> None:
+        want = sorted({i for i in ids if i not in self.ends})
+        if not want:
+            return
+        mine = set(want)
+        for i in want:
+            self.ends[i] = {}
+        got: dict[int, Any] = {}
+        for sql in _LOCAL_LINKS:
+            for r in _rows_for_ids(self.conn, sql, want):
+                got[int(r[0])] = r
+        others = set()
+        for lid, r in sorted(got.items()):
+            self.links[lid] = r
+            a, b = int(r[1]), int(r[2])
+            if a == b:
+                continue
+            if a in mine:
+                self.ends[a].setdefault(b, []).append(r)
+                others.add(b)
+            if b in mine:
+                self.ends[b].setdefault(a, []).append(r)
+                others.add(a)
+        self._claims(others)
+
+    def _neighbours(self, x: int) -> list[tuple[int, int]]:
+        """The live claims linked to ``x`` (links read), each with the relations (bits)
+        of the rows scoring may use between them."""
+        got = self.nb.get(x)
+        if got is None:
+            got = []
+            for y, rows in self.ends[x].items():
+                if y not in self.claims:
+                    continue
+                bits = 0
+                for r in rows:
+                    code = _REL_CODE.get(r[3])
+                    analyst = _ORIGINS.get(r[5] or "machine")
+                    if code is None or code < 0 or analyst is None:
+                        continue
+                    try:
+                        conf = min(max(float(r[4] if r[4] is not None else 1.0), 0.0), 1.0)
+                    except ValueError:
+                        continue
+                    if analyst or conf >= self.min_conf or len(rows) > 1:
+                        bits |= 1 << code
+                if bits:
+                    got.append((y, bits))
+            self.nb[x] = got
+        return got
+
+    # -- following links ------------------------------------------------------
+    def _expand(self, claims: set[int]) -> set[int]:
+        """``claims`` and every live claim linked to one of them."""
+        self._links(claims)
+        out = set(claims)
+        for x in claims:
+            out.update(y for y, _bits in self._neighbours(x))
+        return out
+
+    def _cross(self, claims: set[int]) -> set[int]:
+        """The claims linked to ``claims`` by corroborates or contradicts (links read)."""
+        out: set[int] = set()
+        for x in claims:
+            out.update(
+                y
+                for y, bits in self._neighbours(x)
+                if bits & (_CORROBORATES_BIT | _CONTRADICTS_BIT)
+            )
+        return out
+
+    def _closure(self, claims: set[int]) -> set[int]:
+        """``claims`` with the whole independence group of each (``build_skeleton``'s
+        joins: repeats, corroborates between claims of one origin)."""
+        out = set(claims)
+        frontier = set(claims)
+        key = self.key
+        while frontier:
+            self._links(frontier)
+            nxt: set[int] = set()
+            for x in frontier:
+                kx = key.get(x)
+                for y, bits in self._neighbours(x):
+                    if y in out:
+                        continue
+                    if bits & _REPEATS_BIT or (
+                        bits & _CORROBORATES_BIT and kx is not None and kx == key.get(y)
+                    ):
+                        nxt.add(y)
+            out |= nxt
+            frontier = nxt
+        return out
 
 
 _UNSCORED = (
