@@ -2,7 +2,7 @@
 
 ``ingest_document(case, doc)`` runs extraction and source resolution (pure,
 outside any transaction), then writes the article, its sources (found or
-created by ``claimtrack.store.sources.SourceFinder``) and its claims in ONE transaction: either all of
+created by ``claimtrack.store.sources.SourceResolver``) and its claims in ONE transaction: either all of
 it is stored or none of it. The same text (content hash) is never stored twice.
 
 Later issues hook in at ``_after_claims_stored`` (same transaction).
@@ -29,11 +29,12 @@ from claimtrack.models import (
     ResolvedClaim,
     ReviewStatus,
     SourceKind,
+    Speaker,
 )
 from claimtrack.sources import resolve_claims
 from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
 from claimtrack.store.documents import InputItem
-from claimtrack.store.sources import SourceFinder
+from claimtrack.store.sources import SourceEntry, SourceResolver
 from claimtrack.store.sources import normalise_alias as normalise_alias  # re-exported
 
 if TYPE_CHECKING:
@@ -242,40 +243,53 @@ class StoredClaim:
 
 
 def _store_article(s: Session, doc: Document) -> StoredArticle:
-    from sqlalchemy import insert
+    return _store_articles(s, [doc])[0]
 
+
+def _store_articles(s: Session, docs: Sequence[Document]) -> list[StoredArticle]:
+    """Insert the article rows of ``docs`` (one statement), ids in order."""
     from claimtrack.store.schema import ArticleRow
 
     table = ArticleRow.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).returning(table.c.id)
-    article_id = (
-        s.connection()
-        .execute(
-            stmt,
-            {
-                "content_hash": doc.content_hash,
-                "text": doc.text,
-                "title": doc.meta.title,
-                "outlet": doc.meta.outlet,
-                "url": doc.meta.url,
-                "published": doc.meta.published,
-                "path": doc.path,
-                "format": doc.format,
-                "encoding": doc.encoding,
-                "size": len(doc.text),
-                "ingested_at": utcnow(),
-                "extractor_version": EXTRACTOR_VERSION,
-            },
+    now = utcnow()
+    params = [
+        {
+            "content_hash": doc.content_hash,
+            "text": doc.text,
+            "title": doc.meta.title,
+            "outlet": doc.meta.outlet,
+            "url": doc.meta.url,
+            "published": doc.meta.published,
+            "path": doc.path,
+            "format": doc.format,
+            "encoding": doc.encoding,
+            "size": len(doc.text),
+            "ingested_at": now,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
+        for doc in docs
+    ]
+    ids = insert_rows(s.connection(), table, params, returning_id=True)
+    return [
+        StoredArticle(
+            id=int(article_id),
+            path=doc.path,
+            title=doc.meta.title,
+            outlet=doc.meta.outlet,
+            published=doc.meta.published,
         )
-        .scalar_one()
-    )
-    return StoredArticle(
-        id=int(article_id),
-        path=doc.path,
-        title=doc.meta.title,
-        outlet=doc.meta.outlet,
-        published=doc.meta.published,
-    )
+        for article_id, doc in zip(ids, docs, strict=True)
+    ]
+
+
+def _speakers(resolved: Sequence[ResolvedClaim]) -> list[Speaker]:
+    """The speakers and cited sources of an article's claims, in order."""
+    return [
+        speaker
+        for item in resolved
+        for speaker in (item.speaker, item.cited)
+        if speaker is not None
+    ]
 
 
 def _store_claims(
@@ -283,18 +297,16 @@ def _store_claims(
     article: StoredArticle,
     resolved: Sequence[ResolvedClaim],
     features: Sequence[ClaimFeatures] | None = None,
+    sources: dict[str, SourceEntry] | None = None,
 ) -> list[StoredClaim]:
-
+    """Insert the claims of ``article``; ``sources``: its speakers' rows, found or
+    made already (``SourceResolver``, for the whole write unit)."""
     from claimtrack.store.schema import ClaimRow
 
-    # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
-    # article-local keys, the cross-article matcher, the outlet table's priors
-    sources = SourceFinder(s, article.id).get_many(
-        speaker
-        for item in resolved
-        for speaker in (item.speaker, item.cited)
-        if speaker is not None
-    )
+    if sources is None:
+        # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
+        # article-local keys, the cross-article matcher, the outlet table's priors
+        sources = SourceResolver(s).resolve([(article.id, _speakers(resolved))])[0]
     params: list[dict[str, Any]] = []
     keys: set[str] = set()
     for ordinal, item in enumerate(resolved):
@@ -670,9 +682,17 @@ def _store_group(
     with case.write() as s:
         if _article_ids(s, list(hashes)):  # stored meanwhile: one unit per article
             raise _AlreadyStored
-        for i, doc, resolved in fresh:
-            article = _store_article(s, doc)
-            claims = _store_claims(s, article, resolved, features[i])
+        # the unit's articles, then all their sources (one batch of statements),
+        # then each article's claims, linked in turn
+        articles = _store_articles(s, [doc for _, doc, _ in fresh])
+        sources = SourceResolver(s).resolve(
+            [
+                (a.id, _speakers(resolved))
+                for a, (_, _, resolved) in zip(articles, fresh, strict=True)
+            ]
+        )
+        for (i, doc, resolved), article, found in zip(fresh, articles, sources, strict=True):
+            claims = _store_claims(s, article, resolved, features[i], found)
             _after_claims_stored(s, article, claims, analyse, False)
             new_claims.extend(claims)
             results[i] = _stored_result(doc, article, len(claims))

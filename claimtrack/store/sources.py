@@ -130,46 +130,48 @@ def _match_keys(speaker: Speaker) -> set[str]:
     return {k for n in names if (k := match_key(n, speaker.kind)) is not None}
 
 
-class SourceFinder:
-    """Find-or-create the source rows of one article's speakers, in one transaction.
+_BIG = 1 << 62  # rank of the rows made in a unit: after every stored row, in the order made
 
-    ``get_many`` is batched and indexed: whatever the number of speakers and the
-    size of the case, one query for pinned aliases, one for keys, one or two for
-    the matcher's candidates (by the indexed ``source.match_key`` and
-    ``source_alias.norm``), one INSERT for the new rows, one query for the
-    aliases already recorded and one INSERT for the new ones (each IN list in
-    chunks of 500). Rows are read and written with plain SQL (no ORM objects);
-    a row read twice is one ``SourceEntry``.
+
+class SourceResolver:
+    """Find-or-create the source rows of the speakers of one write unit's articles.
+
+    ``resolve([(article_id, speakers), ...])`` gives, for each article, the row
+    of every speaker by ``Speaker.key`` (as resolved, unscoped), exactly as a
+    ``SourceFinder`` per article, one article after the other, would (same rows,
+    same ids, same aliases), with the SQL batched over the whole unit: whatever
+    the number of articles and speakers, one query for pinned aliases, one for
+    keys, one or two for the matcher's candidates (by the indexed
+    ``source.match_key`` and ``source_alias.norm``), then one INSERT for the new
+    rows, one UPDATE (executemany) for the rows that gained a field, one query
+    for the aliases already recorded and one INSERT for the new ones (each IN
+    list in chunks of 500). It lives inside the unit's transaction, which holds
+    the case's write lock: no other claimtrack process writes meanwhile, so what
+    it read and made stays true until the unit ends. Between articles it keeps
+    what the store would answer: the rows made and the aliases recorded by the
+    unit's earlier articles are candidates, keys and aliases for the later ones.
     """
 
-    def __init__(self, session: Session, article_id: int, table: EntityTable | None = None):
-        self.s = session
+    def __init__(self, session: Session, table: EntityTable | None = None):
         self.conn = session.connection()
-        self.article_id = article_id
         self.table = table or default_table()
-        self.by_key: dict[str, SourceEntry] = {}  # scoped key -> row
         self.rows: dict[int, SourceEntry] = {}  # id -> row: one object per stored row
+        self.keyed: dict[str, SourceEntry] = {}  # scoped key -> the row with that key
+        self.fetched_keys: set[str] = set()
+        self.pins: dict[str, tuple[int, SourceEntry]] = {}  # norm -> (alias id, row): latest pin
+        self.fetched_pins: set[str] = set()
+        # the matcher's candidates: rows by match_key, rows with a match_key by alias norm
+        self.by_match: dict[str, list[SourceEntry]] = {}
+        self.by_norm: dict[str, list[SourceEntry]] = {}
+        self.fetched_match: set[str] = set()
+        self.fetched_norm: set[str] = set()
+        self.rank: dict[int, int] = {}  # id(row) -> order made, for rows made in this unit
+        self.made: list[SourceEntry] = []  # made, not inserted yet, in order
+        self.changed: dict[int, SourceEntry] = {}  # stored rows that gained a field
+        self.alias_rows: list[tuple[SourceEntry, str, str]] = []  # (row, alias, norm) to record
+        self.alias_seen: set[tuple[int, str]] = set()  # (id(row), norm) recorded by this unit
 
-    def get(self, speaker: Speaker) -> SourceEntry:
-        return self.get_many([speaker])[speaker.key]
-
-    def get_many(self, speakers: Iterable[Speaker]) -> dict[str, SourceEntry]:
-        """The source row of every speaker, by ``Speaker.key`` (as resolved, unscoped).
-
-        A field the row lacks (affiliation, role, the table's prior) is filled
-        from the speakers; every name and alias is recorded in ``source_alias``;
-        analyst columns are never touched.
-        """
-        groups: dict[str, list[Speaker]] = {}
-        for sp in speakers:
-            groups.setdefault(scoped_key(sp.key, self.article_id), []).append(sp)
-        if not groups:
-            return {}
-        todo = [k for k in groups if k not in self.by_key]
-        if todo:
-            self._resolve(todo, groups)
-        self._add_aliases(groups)
-        return {sp.key: self.by_key[k] for k, group in groups.items() for sp in group}
+    # ---- reading -------------------------------------------------------
 
     def _entry(self, r: Any) -> SourceEntry:
         """The one SourceEntry of a row selected with ``_ENTRY_COLUMNS``."""
@@ -201,110 +203,171 @@ class SourceFinder:
         for chunk in _chunks(values):
             yield from self.conn.execute(stmt, {"v": list(chunk)})
 
-    def _resolve(self, todo: list[str], groups: dict[str, list[Speaker]]) -> None:
-        found = self._pinned({k: _norms(groups[k]) for k in todo})
-        rest = [k for k in todo if k not in found]
-        found.update(self._by_keys(rest))
-        rest = [k for k in rest if k not in found]
-        created: list[SourceEntry] = []
-        if rest:
-            matcher = _Candidates(self)
-            matcher.prefetch([(groups[k][0], _norms(groups[k])) for k in rest])
-            for k in rest:
-                speaker = groups[k][0]
-                row = None if is_article_local(k) else matcher.match(speaker, _norms(groups[k]))
-                if row is None:
-                    row = self._new(speaker, k)
-                    created.append(row)
-                    matcher.remember(row, speaker, _norms(groups[k]))
+    def _fetch(self, keys: set[str], pins: set[str], mkeys: set[str], norms: set[str]) -> None:
+        """Read what the store holds for these keys, alias norms and match keys (once each)."""
+        todo = sorted(pins - self.fetched_pins)
+        if todo:
+            sql = (
+                "SELECT a.norm, a.id, "
+                + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+                + " FROM source_alias a JOIN source s ON s.id = a.source_id"
+                f" WHERE a.origin = '{ANALYST}' AND a.norm IN :v"
+            )
+            for r in self._select(sql, todo):
+                norm, alias_id, row = str(r[0]), int(r[1]), self._entry(r[2:])
+                if norm not in self.pins or self.pins[norm][0] < alias_id:
+                    self.pins[norm] = (alias_id, row)
+            self.fetched_pins.update(todo)
+        todo = sorted(keys - self.fetched_keys - set(self.keyed))
+        if todo:
+            for r in self._select(f"SELECT {_ENTRY_COLUMNS} FROM source WHERE key IN :v", todo):
+                row = self._entry(r)
+                self.keyed[row.key] = row
+            self.fetched_keys.update(todo)
+        todo = sorted(mkeys - self.fetched_match)
+        if todo:
+            sql = f"SELECT {_ENTRY_COLUMNS} FROM source WHERE match_key IN :v"
+            for r in self._select(sql, todo):
+                row = self._entry(r)
+                assert row.match_key is not None
+                self.by_match.setdefault(row.match_key, []).append(row)
+            self.fetched_match.update(todo)
+        todo = sorted(norms - self.fetched_norm)
+        if todo:
+            # article-local rows (no match_key) never match: their aliases, one set
+            # per article, must not make the candidates grow
+            sql = (
+                "SELECT a.norm, "
+                + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+                + " FROM source_alias a JOIN source s ON s.id = a.source_id"
+                " WHERE a.norm IN :v AND s.match_key IS NOT NULL"
+            )
+            for r in self._select(sql, todo):
+                self.by_norm.setdefault(str(r[0]), []).append(self._entry(r[1:]))
+            self.fetched_norm.update(todo)
+
+    # ---- resolving -----------------------------------------------------
+
+    def resolve(
+        self,
+        articles: Sequence[tuple[int, Iterable[Speaker]]],
+        done: dict[str, SourceEntry] | None = None,
+    ) -> list[dict[str, SourceEntry]]:
+        """The rows of each article's speakers, by ``Speaker.key``; stored before it returns.
+
+        ``done``: scoped keys already resolved for the (one) article, kept as they
+        are (their names are still recorded as aliases).
+        """
+        per: list[dict[str, list[Speaker]]] = []
+        for article_id, speakers in articles:
+            groups: dict[str, list[Speaker]] = {}
+            for sp in speakers:
+                groups.setdefault(scoped_key(sp.key, article_id), []).append(sp)
+            per.append(groups)
+        keys: set[str] = set()
+        pins: set[str] = set()
+        mkeys: set[str] = set()
+        norms: set[str] = set()
+        for groups in per:
+            for k, group in groups.items():
+                ns = _norms(group)
+                keys.add(k)
+                pins |= ns
+                m, n = _wanted(group[0], ns)
+                mkeys |= m
+                norms |= n
+        self._fetch(keys, pins, mkeys, norms)
+        out = []
+        for groups in per:
+            rows = self._article(groups, done or {})
+            out.append({sp.key: rows[k] for k, group in groups.items() for sp in group})
+        self._flush()
+        return out
+
+    def _article(
+        self, groups: dict[str, list[Speaker]], done: dict[str, SourceEntry]
+    ) -> dict[str, SourceEntry]:
+        """One article's rows by scoped key, as a finder of its own would find or make them."""
+        todo = [k for k in groups if k not in done]
+        norms_of = {k: _norms(groups[k]) for k in todo}
+        found: dict[str, SourceEntry] = {}
+        if self.pins:  # an alias the analyst pinned: the latest pin wins
+            for k, ns in norms_of.items():
+                hits = [self.pins[n] for n in ns if n in self.pins]
+                if hits:
+                    found[k] = max(hits, key=lambda h: h[0])[1]
+        for k in todo:
+            if k not in found and (row := self.keyed.get(k)) is not None:
                 found[k] = row
-        new = {id(row) for row in created}
-        changed: dict[int, SourceEntry] = {}
+        here: list[SourceEntry] = []  # made for this article, in order
+        by_match: dict[str, list[SourceEntry]] = {}  # ... as candidates for its later speakers
+        by_norm: dict[str, list[SourceEntry]] = {}
+        for k in todo:
+            if k in found:
+                continue
+            speaker = groups[k][0]
+            row = None
+            if not is_article_local(k):
+                row = self._match(speaker, norms_of[k], here, by_match, by_norm)
+            if row is None:
+                row = self._new(speaker, k)
+                here.append(row)
+                if row.match_key is not None:
+                    by_match.setdefault(row.match_key, []).append(row)
+                if speaker.kind is not SourceKind.PERSON:
+                    for n in norms_of[k]:
+                        by_norm.setdefault(n, []).append(row)
+            found[k] = row
         for k in todo:
             row = found[k]
             for sp in groups[k]:
-                if self._fill(row, sp) and id(row) not in new:
-                    assert row.id is not None
-                    changed[row.id] = row
-        if changed:  # one executemany for the rows that gained a field
-            from sqlalchemy import text
+                # a row made in this unit is inserted with its final fields
+                if self._fill(row, sp) and row.id is not None:
+                    self.changed[row.id] = row
+        for row in here:  # stored, for the next articles
+            self.rank[id(row)] = len(self.rank)
+            self.made.append(row)
+            self.keyed[row.key] = row
+            if row.match_key is not None:
+                self.by_match.setdefault(row.match_key, []).append(row)
+        found.update((k, done[k]) for k in groups if k in done)
+        self._aliases(groups, found)
+        return found
 
-            self.conn.execute(
-                text(
-                    "UPDATE source SET affiliation = :affiliation, role = :role, "
-                    "prior = :prior, prior_reason = :prior_reason WHERE id = :id"
-                ),
-                [
-                    {
-                        "id": r.id,
-                        "affiliation": r.affiliation,
-                        "role": r.role,
-                        "prior": r.prior,
-                        "prior_reason": r.prior_reason,
-                    }
-                    for _, r in sorted(changed.items())
-                ],
-            )
-        if created:
-            # one INSERT ... RETURNING for all the new rows; the ids come back in
-            # any order: their keys are unique
-            from sqlalchemy import insert
+    def _match(
+        self,
+        speaker: Speaker,
+        norms: set[str],
+        here: list[SourceEntry],
+        by_match: dict[str, list[SourceEntry]],
+        by_norm: dict[str, list[SourceEntry]],
+    ) -> SourceEntry | None:
+        mkeys, norms = _wanted(speaker, norms)
+        if not mkeys and not norms:  # e.g. a person without a first name: never merges
+            return None
+        pool: dict[int, SourceEntry] = {}
+        for m in sorted(mkeys):
+            for row in (*self.by_match.get(m, ()), *by_match.get(m, ())):
+                pool.setdefault(id(row), row)
+        for n in sorted(norms):
+            for row in (*self.by_norm.get(n, ()), *by_norm.get(n, ())):
+                pool.setdefault(id(row), row)
+        if not pool:
+            return None
+        # stored sources oldest first, then those made for this article (in the
+        # order met); the unit's earlier articles' rows count as stored
+        mine = {id(row) for row in here}
+        rank = self.rank
 
-            from claimtrack.store.schema import SourceRow
+        def order(r: SourceEntry) -> tuple[bool, int]:
+            if id(r) in mine:
+                return (True, 0)
+            return (False, r.id if r.id is not None else _BIG + rank[id(r)])
 
-            table = SourceRow.__table__  # type: ignore[attr-defined]
-            now = utcnow()
-            stmt = insert(table).returning(table.c.id, table.c.key)
-            params = [
-                {
-                    "key": r.key,
-                    "name": r.name,
-                    "kind": r.kind,
-                    "affiliation": r.affiliation,
-                    "role": r.role,
-                    "prior": r.prior,
-                    "prior_reason": r.prior_reason,
-                    "created_at": now,
-                    "match_key": r.match_key,
-                }
-                for r in created
-            ]
-            ids = {str(key): int(sid) for sid, key in self.conn.execute(stmt, params)}
-            for r in created:
-                r.id = ids[r.key]
-                self.rows[r.id] = r
-        for k in todo:
-            self.by_key[k] = found[k]
-
-    def _pinned(self, norms_of: dict[str, set[str]]) -> dict[str, SourceEntry]:
-        """Keys whose names include an alias the analyst pinned: the latest pin wins."""
-        norms = sorted({n for ns in norms_of.values() for n in ns})
-        pins: dict[str, tuple[int, SourceEntry]] = {}
-        sql = (
-            "SELECT a.norm, a.id, "
-            + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
-            + " FROM source_alias a JOIN source s ON s.id = a.source_id"
-            f" WHERE a.origin = '{ANALYST}' AND a.norm IN :v"
-        )
-        for r in self._select(sql, norms):
-            norm, alias_id, row = str(r[0]), int(r[1]), self._entry(r[2:])
-            if norm not in pins or pins[norm][0] < alias_id:
-                pins[norm] = (alias_id, row)
-        out: dict[str, SourceEntry] = {}
-        if pins:
-            for k, ns in norms_of.items():
-                hits = [pins[n] for n in ns if n in pins]
-                if hits:
-                    out[k] = max(hits, key=lambda h: h[0])[1]
-        return out
-
-    def _by_keys(self, keys: Sequence[str]) -> dict[str, SourceEntry]:
-        sql = f"SELECT {_ENTRY_COLUMNS} FROM source WHERE key IN :v"
-        out: dict[str, SourceEntry] = {}
-        for r in self._select(sql, keys):
-            row = self._entry(r)
-            out[row.key] = row
-        return out
+        rows = sorted(pool.values(), key=order)
+        known = [KnownEntity(r.key, r.name, SourceKind(r.kind), ()) for r in rows]
+        i = match_entity(speaker, known, table=self.table)
+        return rows[i] if i is not None else None
 
     def _new(self, speaker: Speaker, key: str) -> SourceEntry:
         entry = self.table.by_key.get(speaker.key)
@@ -333,125 +396,142 @@ class SourceFinder:
                 changed = True
         return changed
 
-    def _add_aliases(self, groups: dict[str, list[Speaker]]) -> None:
-        from sqlalchemy import bindparam, text
-
-        wanted: dict[tuple[int, str], str] = {}
+    def _aliases(self, groups: dict[str, list[Speaker]], found: dict[str, SourceEntry]) -> None:
+        """Every name and alias of the article's speakers, recorded for their row."""
+        wanted: dict[tuple[int, str], tuple[SourceEntry, str]] = {}
         for k, group in groups.items():
-            source_id = self.by_key[k].id
-            assert source_id is not None
+            row = found[k]
             for sp in group:
                 for alias in (sp.name, *sp.aliases):
                     norm = normalise_alias(alias)
                     if norm:
-                        wanted.setdefault((source_id, norm), alias.strip())
-        if not wanted:
-            return
-        ids = sorted({sid for sid, _ in wanted})
-        norms = sorted({n for _, n in wanted})
-        have: set[tuple[int, str]] = set()
-        stmt = text(
-            "SELECT source_id, norm FROM source_alias WHERE source_id IN :ids AND norm IN :v"
-        ).bindparams(bindparam("ids", expanding=True), bindparam("v", expanding=True))
-        for i in range(0, len(ids), _IN_CHUNK):
-            for chunk in _chunks(norms):
-                rows = self.conn.execute(stmt, {"ids": ids[i : i + _IN_CHUNK], "v": list(chunk)})
-                have.update((int(sid), str(norm)) for sid, norm in rows)
-        new = [
-            {"source_id": sid, "alias": alias, "norm": norm, "origin": "machine"}
-            for (sid, norm), alias in wanted.items()
-            if (sid, norm) not in have
-        ]
-        if new:  # one executemany
+                        wanted.setdefault((id(row), norm), (row, alias.strip()))
+        for (rid, norm), (row, alias) in wanted.items():
+            if (rid, norm) in self.alias_seen:
+                continue
+            self.alias_seen.add((rid, norm))
+            self.alias_rows.append((row, alias, norm))
+            if row.match_key is not None:  # a candidate by this alias from now on
+                self.by_norm.setdefault(norm, []).append(row)
+
+    # ---- writing -------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Insert the rows made, update the rows that gained a field, record the new aliases."""
+        from sqlalchemy import bindparam, text
+
+        from claimtrack.store.db import insert_rows
+        from claimtrack.store.schema import SourceAliasRow, SourceRow
+
+        made, self.made = self.made, []
+        stored = {id(r) for r in self.rows.values()}  # rows that were stored before this unit
+        if made:
+            now = utcnow()
+            params = [
+                {
+                    "key": r.key,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "affiliation": r.affiliation,
+                    "role": r.role,
+                    "prior": r.prior,
+                    "prior_reason": r.prior_reason,
+                    "created_at": now,
+                    "match_key": r.match_key,
+                }
+                for r in made
+            ]
+            table = SourceRow.__table__  # type: ignore[attr-defined]
+            for r, sid in zip(
+                made, insert_rows(self.conn, table, params, returning_id=True), strict=True
+            ):
+                r.id = sid
+                self.rows[sid] = r
+        if self.changed:  # one executemany for the stored rows that gained a field
             self.conn.execute(
                 text(
-                    "INSERT INTO source_alias (source_id, alias, norm, origin) "
-                    "VALUES (:source_id, :alias, :norm, :origin)"
+                    "UPDATE source SET affiliation = :affiliation, role = :role, "
+                    "prior = :prior, prior_reason = :prior_reason WHERE id = :id"
                 ),
-                new,
+                [
+                    {
+                        "id": r.id,
+                        "affiliation": r.affiliation,
+                        "role": r.role,
+                        "prior": r.prior,
+                        "prior_reason": r.prior_reason,
+                    }
+                    for _, r in sorted(self.changed.items())
+                ],
             )
+            self.changed = {}
+        wanted, self.alias_rows = self.alias_rows, []
+        if not wanted:
+            return
+        # aliases of rows stored before this unit may be recorded already
+        old = [(r, n) for r, _, n in wanted if id(r) in stored]
+        have: set[tuple[int, str]] = set()
+        if old:
+            ids = sorted({int(r.id or 0) for r, _ in old})
+            norms = sorted({n for _, n in old})
+            stmt = text(
+                "SELECT source_id, norm FROM source_alias WHERE source_id IN :ids AND norm IN :v"
+            ).bindparams(bindparam("ids", expanding=True), bindparam("v", expanding=True))
+            for i in range(0, len(ids), _IN_CHUNK):
+                for chunk in _chunks(norms):
+                    rows = self.conn.execute(
+                        stmt, {"ids": ids[i : i + _IN_CHUNK], "v": list(chunk)}
+                    )
+                    have.update((int(sid), str(norm)) for sid, norm in rows)
+        new = [
+            {"source_id": r.id, "alias": alias, "norm": norm, "origin": "machine"}
+            for r, alias, norm in wanted
+            if (r.id, norm) not in have
+        ]
+        if new:
+            table = SourceAliasRow.__table__  # type: ignore[attr-defined]
+            insert_rows(self.conn, table, new)
 
 
-class _Candidates:
-    """The sources a batch of new speakers may match, fetched by indexed columns only.
+def _wanted(speaker: Speaker, norms: set[str]) -> tuple[set[str], set[str]]:
+    """The match keys and alias norms the matcher's candidates for ``speaker`` have."""
+    if is_article_local(speaker.key):
+        return set(), set()
+    return _match_keys(speaker), norms if speaker.kind is not SourceKind.PERSON else set()
 
-    People by ``source.match_key`` (their normalised surname); bodies by
-    ``match_key`` and by ``source_alias.norm``; then ``match_entity`` over those
-    few, and over the rows created earlier in the same batch.
+
+class SourceFinder:
+    """Find-or-create the source rows of one article's speakers, in one transaction.
+
+    ``get_many`` is a ``SourceResolver`` for one article: batched and indexed,
+    a handful of statements whatever the number of speakers and the size of
+    the case. Rows are read and written with plain SQL (no ORM objects); a row
+    read twice is one ``SourceEntry``.
     """
 
-    def __init__(self, finder: SourceFinder) -> None:
-        self.finder = finder
-        self.by_match: dict[str, list[SourceEntry]] = {}
-        self.by_norm: dict[str, list[SourceEntry]] = {}
-        self.fetched_match: set[str] = set()
-        self.fetched_norm: set[str] = set()
+    def __init__(self, session: Session, article_id: int, table: EntityTable | None = None):
+        self.article_id = article_id
+        self.resolver = SourceResolver(session, table)
+        self.table = self.resolver.table
+        self.by_key: dict[str, SourceEntry] = {}  # scoped key -> row
 
-    def _fetch(self, mkeys: set[str], norms: set[str]) -> None:
-        finder = self.finder
-        todo = sorted(mkeys - self.fetched_match)
-        sql = f"SELECT {_ENTRY_COLUMNS} FROM source WHERE match_key IN :v"
-        for r in finder._select(sql, todo):
-            row = finder._entry(r)
-            assert row.match_key is not None
-            self.by_match.setdefault(row.match_key, []).append(row)
-        self.fetched_match.update(todo)
-        todo = sorted(norms - self.fetched_norm)
-        # article-local rows (no match_key) never match: their aliases, one set
-        # per article, must not make the candidates grow
-        sql = (
-            "SELECT a.norm, "
-            + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
-            + " FROM source_alias a JOIN source s ON s.id = a.source_id"
-            " WHERE a.norm IN :v AND s.match_key IS NOT NULL"
-        )
-        for r in finder._select(sql, todo):
-            self.by_norm.setdefault(str(r[0]), []).append(finder._entry(r[1:]))
-        self.fetched_norm.update(todo)
+    def get(self, speaker: Speaker) -> SourceEntry:
+        return self.get_many([speaker])[speaker.key]
 
-    @staticmethod
-    def _wanted(speaker: Speaker, norms: set[str]) -> tuple[set[str], set[str]]:
-        if is_article_local(speaker.key):
-            return set(), set()
-        return _match_keys(speaker), norms if speaker.kind is not SourceKind.PERSON else set()
+    def get_many(self, speakers: Iterable[Speaker]) -> dict[str, SourceEntry]:
+        """The source row of every speaker, by ``Speaker.key`` (as resolved, unscoped).
 
-    def prefetch(self, items: Sequence[tuple[Speaker, set[str]]]) -> None:
-        """The candidates of all these speakers, in one query per column."""
-        mkeys: set[str] = set()
-        norms: set[str] = set()
-        for speaker, ns in items:
-            m, n = self._wanted(speaker, ns)
-            mkeys |= m
-            norms |= n
-        self._fetch(mkeys, norms)
-
-    def match(self, speaker: Speaker, norms: set[str]) -> SourceEntry | None:
-        mkeys, norms = self._wanted(speaker, norms)
-        if not mkeys and not norms:  # e.g. a person without a first name: never merges
-            return None
-        self._fetch(mkeys, norms)
-        pool: dict[int, SourceEntry] = {}
-        for m in sorted(mkeys):
-            for row in self.by_match.get(m, ()):
-                pool.setdefault(id(row), row)
-        for n in sorted(norms):
-            for row in self.by_norm.get(n, ()):
-                pool.setdefault(id(row), row)
-        if not pool:
-            return None
-        # stored sources oldest first, then those created in this batch
-        rows = sorted(pool.values(), key=lambda r: (r.id is None, r.id or 0))
-        known = [KnownEntity(r.key, r.name, SourceKind(r.kind), ()) for r in rows]
-        i = match_entity(speaker, known, table=self.finder.table)
-        return rows[i] if i is not None else None
-
-    def remember(self, row: SourceEntry, speaker: Speaker, norms: set[str]) -> None:
-        """A row created in this batch is a candidate for the batch's later speakers."""
-        if row.match_key is not None:
-            self.by_match.setdefault(row.match_key, []).append(row)
-        if speaker.kind is not SourceKind.PERSON:
-            for n in norms:
-                self.by_norm.setdefault(n, []).append(row)
+        A field the row lacks (affiliation, role, the table's prior) is filled
+        from the speakers; every name and alias is recorded in ``source_alias``;
+        analyst columns are never touched.
+        """
+        speakers = list(speakers)
+        if not speakers:
+            return {}
+        out = self.resolver.resolve([(self.article_id, speakers)], self.by_key)[0]
+        for sp in speakers:
+            self.by_key[scoped_key(sp.key, self.article_id)] = out[sp.key]
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -798,6 +878,7 @@ __all__ = [
     "SourceDetail",
     "SourceEntry",
     "SourceFinder",
+    "SourceResolver",
     "find_source",
     "merge_sources",
     "normalise_alias",
