@@ -37,6 +37,7 @@ from claimtrack.scoring.graph import (
     norm_name,
     resolve_links,
 )
+from claimtrack.scoring.records import constructor
 from claimtrack.scoring.sources import curated_prior, outlet_ids, table_prior
 from claimtrack.scoring.text import (
     actor_tokens,
@@ -56,6 +57,8 @@ _CONTRADICTS = Relation.CONTRADICTS
 _TRUE = Verdict.TRUE
 _FALSE = Verdict.FALSE
 _RESOLVED = (Verdict.TRUE, Verdict.FALSE)
+_contribution = constructor(Contribution)
+_claim_score = constructor(ClaimScore)
 
 
 def logit(p: float) -> float:
@@ -404,7 +407,7 @@ def _score_group(
             row = made[(key, f)] = _row(w * f, seen[key][1], t, f)
         rows.append(row)
         if key is None and own.echoes:
-            rows.append(Contribution(label=f"+0 {own.echo_label}", weight=0.0, group=t))
+            rows.append(_contribution(f"+0 {own.echo_label}", 0.0, t))
         facts.append((row.weight, rec, anon))
     return rows, facts
 
@@ -412,7 +415,7 @@ def _score_group(
 def _row(w: float, label: str, tag: str, f: float) -> Contribution:
     if f != 1.0:
         label = f"{label} (counted x{f:g}: unnamed or unattributed, may share a source)"
-    return Contribution(label=f"{_fmt(w)} {label}", weight=w, group=tag)
+    return _contribution(f"{_fmt(w)} {label}", w, tag)  # type: ignore[no-any-return]
 
 
 def _credibility(p: float, facts: list[tuple[float, bool, bool]], cfg: ScoringConfig) -> int:
@@ -515,14 +518,10 @@ def _score_claims(
                     )
                 )
             crow = tuple(rows + extra)
-            out[cid] = ClaimScore(
-                claim_id=cid,
-                probability=p_base,
-                credibility=number,
-                logodds=base,
-                low=min([p_base, *loo]),
-                high=max([p_base, *loo]),
-                contributions=crow,
+            # the values of every field, in order (no validation: P and the range are
+            # sigmoids, the number is 1-6)
+            out[cid] = _claim_score(
+                cid, p_base, number, base, min([p_base, *loo]), max([p_base, *loo]), crow
             )
     return out
 

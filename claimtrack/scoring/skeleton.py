@@ -35,8 +35,11 @@ _EMPTY: Ints = np.zeros(0, dtype=np.int64)
 def _csr(n: int, src: Ints, dst: Ints) -> tuple[Ints, Ints]:
     """Row pointers and sorted, de-duplicated columns of the pairs (src, dst) over n rows."""
     if len(src):
-        pairs = np.unique(np.stack([src, dst], axis=1), axis=0)
-        src, dst = pairs[:, 0], pairs[:, 1]
+        # the sorted distinct pairs, as one number each (np.unique over rows sorts
+        # them as records: several times slower)
+        m = int(dst.max()) + 1  # columns may be other than rows (links of a claim)
+        keys = np.unique(src.astype(np.int64) * m + dst)
+        src, dst = keys // m, keys % m
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     return ptr, np.ascontiguousarray(dst, dtype=np.int64)

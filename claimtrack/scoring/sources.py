@@ -24,9 +24,12 @@ from claimtrack.models import (
 )
 from claimtrack.scoring.config import DEFAULT_CONFIG, ScoringConfig
 from claimtrack.scoring.graph import CaseGraph, build_graph, no_gc, norm_name
+from claimtrack.scoring.records import constructor
 from claimtrack.scoring.text import declined_to_comment
 
 LETTERS = "ABCDE"
+_contribution = constructor(Contribution)
+_source_score = constructor(SourceScore)
 
 
 def _logit(p: float) -> float:
@@ -196,7 +199,7 @@ def _score_sources(
             a, b = config.kind_prior(s.kind.value)
             label = f"prior Beta({a:g}, {b:g}) for a {s.kind.value} source"
         prev = _logit(a / (a + b))
-        rows = [Contribution(label=label, weight=prev, group="prior")]
+        rows = [_contribution(label, prev, "prior")]
         confirmed = refuted = 0
         for _rid, right, what in records.get(s.id, ()):
             if right:
@@ -207,10 +210,8 @@ def _score_sources(
                 refuted += 1
             cur = _logit(a / (a + b))
             rows.append(
-                Contribution(
-                    label=f"{'confirmed' if right else 'refuted'}: {what}",
-                    weight=cur - prev,
-                    group="record",
+                _contribution(
+                    f"{'confirmed' if right else 'refuted'}: {what}", cur - prev, "record"
                 )
             )
             prev = cur
@@ -222,12 +223,13 @@ def _score_sources(
                     label=f"capped at {clipped:g}", weight=_logit(clipped) - prev, group="cap"
                 )
             )
-        out[s.id] = SourceScore(
-            source_id=s.id,
-            reliability=clipped,
-            letter=letter_for(clipped, confirmed + refuted, curated, config),
-            confirmed=confirmed,
-            refuted=refuted,
-            contributions=tuple(rows),
+        # the values of every field, in order (no validation: r is clipped to [0, 1])
+        out[s.id] = _source_score(
+            s.id,
+            clipped,
+            letter_for(clipped, confirmed + refuted, curated, config),
+            confirmed,
+            refuted,
+            tuple(rows),
         )
     return out

@@ -55,6 +55,7 @@ from claimtrack.scoring import (
     score_sources,
 )
 from claimtrack.scoring.graph import no_gc, norm_name, origin_of, resolve_links
+from claimtrack.scoring.records import constructor
 from claimtrack.scoring.skeleton import REL_CODE, Skeleton, _csr, _gather, build_skeleton
 from claimtrack.scoring.sources import credited_of, outlet_ids, track_records
 from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
@@ -206,40 +207,10 @@ def _json_words(value: str | None) -> tuple[str, ...]:
     return tuple(str(x) for x in data) if isinstance(data, list) else ()
 
 
-def _constructor(cls: Any) -> Any:
-    """A maker of ``cls`` objects from the values of all its fields in order, without
-    validation (the values are already of the fields' types): what ``model_construct``
-    does for a model without aliases, defaults to fill, extras or private attributes,
-    at a fifth of its cost. All objects share one fields-set (frozen models)."""
-    names = tuple(cls.model_fields)
-    fields_set = set(names)
-    plain = (
-        not cls.__pydantic_post_init__
-        and not cls.__pydantic_root_model__
-        and not cls.__private_attributes__
-        and cls.model_config.get("extra") != "allow"
-        and all(f.alias is None and f.validation_alias is None for f in cls.model_fields.values())
-    )
-    new = cls.__new__
-    put = object.__setattr__
-
-    def make(*values: Any) -> Any:
-        if not plain:
-            return cls.model_construct(fields_set, **dict(zip(names, values, strict=True)))
-        m = new(cls)
-        put(m, "__dict__", dict(zip(names, values, strict=True)))
-        put(m, "__pydantic_fields_set__", fields_set)
-        put(m, "__pydantic_extra__", None)
-        put(m, "__pydantic_private__", None)
-        return m
-
-    return make
-
-
-_new_claim = _constructor(CaseClaim)
-_new_link = _constructor(Link)
-_new_source = _constructor(SourceRecord)
-_new_source_score = _constructor(SourceScore)
+_new_claim = constructor(CaseClaim)
+_new_link = constructor(Link)
+_new_source = constructor(SourceRecord)
+_new_source_score = constructor(SourceScore)
 
 
 def _cached(fn: Any) -> Any:
@@ -851,16 +822,26 @@ _RESOLVED_VALUES = (Verdict.TRUE.value, Verdict.FALSE.value)
 
 
 class _ExplanationCache:
-    """One JSON text per list of explanation rows: the claims of a group share theirs."""
+    """One JSON text per list of explanation rows: the claims of a group share theirs,
+    and the groups of a region share rows (the prior, an evidence group's row), each
+    encoded once: ``json.dumps`` of the list is its items' texts joined by ", "."""
 
     def __init__(self) -> None:
         self.made: dict[tuple[int, ...], str] = {}
+        self.rows: dict[int, tuple[Contribution, str]] = {}
 
     def __call__(self, rows: Sequence[Contribution]) -> str:
         key = tuple(map(id, rows))  # the rows are alive (held by the scores) meanwhile
         got = self.made.get(key)
         if got is None:
-            got = self.made[key] = _explanation(rows)
+            texts = []
+            for r in rows:
+                held = self.rows.get(id(r))
+                if held is None:
+                    item = {"label": r.label, "weight": r.weight, "group": r.group}
+                    held = self.rows[id(r)] = (r, json.dumps(item, ensure_ascii=False))
+                texts.append(held[1])
+            got = self.made[key] = "[" + ", ".join(texts) + "]"
         return got
 
 
