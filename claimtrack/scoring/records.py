@@ -24,15 +24,26 @@ def constructor(cls: Any) -> Callable[..., Any]:
     )
     new = cls.__new__
     put = object.__setattr__
+    if not plain:
 
-    def make(*values: Any) -> Any:
-        if not plain:
+        def construct(*values: Any) -> Any:
             return cls.model_construct(fields_set, **dict(zip(names, values, strict=True)))
-        m = new(cls)
-        put(m, "__dict__", dict(zip(names, values, strict=True)))
-        put(m, "__pydantic_fields_set__", fields_set)
-        put(m, "__pydantic_extra__", None)
-        put(m, "__pydantic_private__", None)
-        return m
 
+        return construct
+    # a function of exactly the fields, building the field dict as a literal: twice as
+    # fast as dict(zip(names, values)) (the names are identifiers: model fields)
+    args = ", ".join(f"v{i}" for i in range(len(names)))
+    items = ", ".join(f"{name!r}: v{i}" for i, name in enumerate(names))
+    source = (
+        f"def make({args}):\n"
+        "    m = new(cls)\n"
+        f"    put(m, '__dict__', {{{items}}})\n"
+        "    put(m, '__pydantic_fields_set__', fields_set)\n"
+        "    put(m, '__pydantic_extra__', None)\n"
+        "    put(m, '__pydantic_private__', None)\n"
+        "    return m\n"
+    )
+    space: dict[str, Any] = {"new": new, "cls": cls, "put": put, "fields_set": fields_set}
+    exec(source, space)  # noqa: S102 - generated from the model's own field names
+    make: Callable[..., Any] = space["make"]
     return make

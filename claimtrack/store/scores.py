@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -821,6 +823,22 @@ _REJECTED = ReviewStatus.REJECTED.value
 _RESOLVED_VALUES = (Verdict.TRUE.value, Verdict.FALSE.value)
 
 
+def _row_json(label: Any, weight: Any, group: Any) -> str:
+    """``json.dumps({"label": label, "weight": weight, "group": group},
+    ensure_ascii=False)``, the same text, without the encoder's set-up per call (a
+    str label, a finite float weight, a str or no group; else json.dumps itself)."""
+    if (
+        type(label) is str
+        and type(weight) is float
+        and math.isfinite(weight)
+        and (group is None or type(group) is str)
+    ):
+        g = "null" if group is None else encode_basestring(group)
+        return f'{{"label": {encode_basestring(label)}, "weight": {weight!r}, "group": {g}}}'
+    item = {"label": label, "weight": weight, "group": group}
+    return json.dumps(item, ensure_ascii=False)
+
+
 class _ExplanationCache:
     """One JSON text per list of explanation rows: the claims of a group share theirs,
     and the groups of a region share rows (the prior, an evidence group's row), each
@@ -838,8 +856,7 @@ class _ExplanationCache:
             for r in rows:
                 held = self.rows.get(id(r))
                 if held is None:
-                    item = {"label": r.label, "weight": r.weight, "group": r.group}
-                    held = self.rows[id(r)] = (r, json.dumps(item, ensure_ascii=False))
+                    held = self.rows[id(r)] = (r, _row_json(r.label, r.weight, r.group))
                 texts.append(held[1])
             got = self.made[key] = "[" + ", ".join(texts) + "]"
         return got
