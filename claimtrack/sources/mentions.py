@@ -55,6 +55,8 @@ _SPEECH_VERBS = _WORDS.speech_verbs
 _SPACE = frozenset({" ", "\u00a0"})
 _ADJACENT_GAPS = frozenset(a + b for a in ("", " ", "\u00a0") for b in (" ", "\u00a0"))
 _COMMA_NEXT = re.compile(r"\s*,")
+# characters after a name that ``_role_after`` reads its nine words from, when it can
+_ROLE_AFTER_WINDOW = 120
 _PUNCT = re.compile(r"[^\w\s\u2019'\-]")
 
 
@@ -422,12 +424,19 @@ class ArticleIndex:
         self.quotes = self._quotes()
         self._quote_starts = [q[0] for q in self.quotes]
         # narrative sentence index: sentences inside quotations do not count as distance
+        # (``in_quote(start + 1)`` for each sentence start, in one walk over both lists)
         self.narrative: list[int] = []
         count = 0
+        quotes, quote_starts = self.quotes, self._quote_starts
+        q, nq = 0, len(quote_starts)
         for start in self.sent_starts:
-            if not self.in_quote(start + 1):
+            pos = start + 1
+            while q < nq and quote_starts[q] <= pos:
+                q += 1
+            if not (q > 0 and quotes[q - 1][0] < pos < quotes[q - 1][1]):
                 count += 1
             self.narrative.append(count)
+        self._lower_written: dict[str, bool] = {}
         self.mentions: list[Mention] = []
         self._find_mentions()
         self.mention_starts = [m.start for m in self.mentions]
@@ -587,6 +596,12 @@ class ArticleIndex:
         ``_LOWER_WORD.findall(text)``? Found alone, without listing every word: a run of a-z
         letters with no word character, apostrophe or hyphen before it and no word
         character or hyphen after it."""
+        found = self._lower_written.get(low)
+        if found is None:
+            found = self._lower_written[low] = self._find_lower(low)
+        return found
+
+    def _find_lower(self, low: str) -> bool:
         if not (low.isascii() and low.isalpha() and low.islower()):
             return False
         text = self.text
@@ -1035,8 +1050,17 @@ class ArticleIndex:
             j += 1
         else:
             return None
-        # the words after the name as the full word list sees them (the index skips some)
-        toks = tokenize(self.text, last.end, keep=_kept_words(), limit=9)
+        # the words after the name as the full word list sees them (the index skips some):
+        # the first nine, read in a window ending at a space (no token crosses one, so the
+        # window's tokens are those of the whole text), the whole rest when it has fewer
+        text = self.text
+        stop = text.find(" ", last.end + _ROLE_AFTER_WINDOW)
+        if stop < 0:
+            toks = tokenize(text, last.end, keep=_kept_words(), limit=9)
+        else:
+            toks = tokenize(text, last.end, stop, keep=_kept_words(), limit=9)
+            if len(toks) < 9:
+                toks = tokenize(text, last.end, keep=_kept_words(), limit=9)
         if not toks or self.text[last.end : toks[0].start].strip() != ",":
             return None
         i = -1
@@ -1132,19 +1156,19 @@ class ArticleIndex:
 
     # -- entity linking ----------------------------------------------------------
 
-    def _new_entity(self, m: Mention, idx: int, toks: list[str] | None = None) -> Entity:
+    def _new_entity(self, m: Mention, idx: int, toks: tuple[str, ...] | None = None) -> Entity:
         e = Entity(id=len(self.entities), kind=m.kind, name=m.name)
         self.entities.append(e)
         self._attach(e, m, idx, toks)
         return e
 
-    def _attach(self, e: Entity, m: Mention, idx: int, toks: list[str] | None = None) -> None:
+    def _attach(self, e: Entity, m: Mention, idx: int, toks: tuple[str, ...] | None = None) -> None:
         """``toks``: the person mention's folded name tokens, when the caller has them."""
         m.entity = e.id
         e.mentions.append(idx)
         if m.kind is SourceKind.PERSON:
             if toks is None:
-                toks = [fold(t).rstrip(".") for t in m.tokens]
+                toks = _folded_name(m.tokens)
             if len(toks) >= 2 and not e.full:
                 e.name = m.name
                 e.first, e.last, e.full = toks[0], toks[-1], True
@@ -1179,7 +1203,7 @@ class ArticleIndex:
                 else:
                     self._attach(e, m, idx)
                 continue
-            toks = [fold(t).rstrip(".") for t in m.tokens]
+            toks = _folded_name(m.tokens)
             target = self._find_person(persons, toks, m)
             if target is not None:
                 self._attach(target, m, idx, toks)
@@ -1217,6 +1241,14 @@ class ArticleIndex:
     def _descriptions(self) -> None:
         """'the president', 'the senator' in the narrative: a mention of the person last
         named with that role, so that recency and subject position count it."""
+        # only a person with a role class can be found below: none, nothing to add
+        classes = {
+            e.role_class
+            for e in self.entities
+            if e.kind is SourceKind.PERSON and e.role_class is not None
+        }
+        if not classes:
+            return
         toks = self.tokens
         table = roles()
         mods = words().role_modifiers
@@ -1239,6 +1271,8 @@ class ArticleIndex:
             role = table.get(r.lower)
             if role is None or role.kind is not SourceKind.PERSON or role.cls in ("relation",):
                 continue
+            if role.cls not in classes:
+                continue  # (no person has it: the search below finds no one)
             if j + 1 < len(toks) and self._adjacent(r, toks[j + 1]) and toks[j + 1].cap:
                 continue  # "the president Barack Obama": the name is the mention
             k = bisect_left(self.mention_starts, t.start) - 1
@@ -1276,7 +1310,9 @@ class ArticleIndex:
             for idx, m in enumerate(self.mentions):
                 self.entities[m.entity].mentions.append(idx)
 
-    def _find_person(self, persons: list[Entity], toks: list[str], m: Mention) -> Entity | None:
+    def _find_person(
+        self, persons: list[Entity], toks: tuple[str, ...], m: Mention
+    ) -> Entity | None:
         if not toks:
             return None
         last = toks[-1]
@@ -1306,6 +1342,19 @@ class ArticleIndex:
                 if p.full and p.first == last and last not in first_name_gender():
                     return p  # "Mr. Ban" for "Ban Ki-moon": family name first
         return None
+
+
+_FOLDED_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _folded_name(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A person mention's name tokens folded, without dots (a pure answer, kept)."""
+    got = _FOLDED_NAMES.get(tokens)
+    if got is None:
+        if len(_FOLDED_NAMES) > 50_000:
+            _FOLDED_NAMES.clear()
+        got = _FOLDED_NAMES[tokens] = tuple(fold(t).rstrip(".") for t in tokens)
+    return got
 
 
 def first_names_compatible(a: str | None, b: str | None) -> bool:

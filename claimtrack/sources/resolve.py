@@ -192,6 +192,30 @@ def _agent_plural(low: str) -> bool:
 
 
 _POSSESSIVES = frozenset({"its", "his", "her", "their", "our", "my", "your"})
+# words after a head noun that start its post-modifier ("officials of", "sources close to")
+_HEAD_STOP = frozenset(
+    {
+        "of",
+        "from",
+        "at",
+        "in",
+        "for",
+        "with",
+        "on",
+        "by",
+        "who",
+        "which",
+        "that",
+        "close",
+        "familiar",
+        "including",
+        "within",
+        "inside",
+        "to",
+        "citing",
+        "and",
+    }
+)
 _HEAD_ENDS = frozenset({"close", "familiar", "who", "whose", "that", "which", "and", "or"})
 
 
@@ -263,12 +287,15 @@ def _constructor(cls: type[M]) -> Callable[..., M]:
     )
     if not plain:
         return cls.model_construct
-    defaults = {name: f.default for name, f in fields.items() if not f.is_required()}
-    names = tuple(fields)
+    # every field in order, the defaults filled: a copy updated with the given values keeps
+    # that order (required fields are always given here)
+    template = {name: f.default if not f.is_required() else None for name, f in fields.items()}
 
     def construct(**values: Any) -> M:
         m = cls.__new__(cls)
-        _set(m, "__dict__", {n: values[n] if n in values else defaults[n] for n in names})
+        d = template.copy()
+        d.update(values)
+        _set(m, "__dict__", d)
         _set(m, "__pydantic_fields_set__", set(values))
         _set(m, "__pydantic_extra__", None)
         _set(m, "__pydantic_private__", None)
@@ -829,27 +856,7 @@ class _Resolver:
 
     def _head(self, toks: list[Token]) -> Token | None:
         """The head word: last token before a post-modifier (of/from/at/, who ...)."""
-        stop = {
-            "of",
-            "from",
-            "at",
-            "in",
-            "for",
-            "with",
-            "on",
-            "by",
-            "who",
-            "which",
-            "that",
-            "close",
-            "familiar",
-            "including",
-            "within",
-            "inside",
-            "to",
-            "citing",
-            "and",
-        }
+        stop = _HEAD_STOP
         head = None
         for k, t in enumerate(toks):
             if t.lower in stop and k > 0:
