@@ -335,10 +335,10 @@ def _store_claims(
             content_text=claim.content.text,
             content_start=claim.content.start,
             content_end=claim.content.end,
-            content_spans=json.dumps([[p.start, p.end] for p in claim.content_spans]),
+            content_spans=_spans_json(claim),
             stance=claim.stance.value,
             hedged=claim.hedged,
-            hedges=json.dumps(list(claim.hedges), ensure_ascii=False),
+            hedges=json.dumps(list(claim.hedges), ensure_ascii=False) if claim.hedges else "[]",
             quote=claim.quote.value,
             confidence=claim.confidence,
             extractor=EXTRACTOR_NAME,
@@ -377,6 +377,11 @@ def _store_claims(
             f = replace(features[i], id=claim_id, article_id=article.id)
         out.append(StoredClaim(claim_id, case_claim, f))
     return out
+
+
+def _spans_json(claim: Claim) -> str:
+    """``json.dumps`` of the claim's content pieces as ``[[start, end], ...]`` (the same text)."""
+    return "[" + ", ".join([f"[{p.start:d}, {p.end:d}]" for p in claim.content_spans]) + "]"
 
 
 def _kind(value: str) -> SourceKind:
@@ -543,7 +548,7 @@ class IngestOutcome:
         return self.result.status if self.result is not None else "failed"
 
 
-GROUP_ARTICLES = 16  # articles per write unit in a batch ingest
+GROUP_ARTICLES = 64  # articles per write unit in a batch ingest
 
 
 def ingest_inputs(

@@ -24,6 +24,7 @@ decisions survive re-ingesting and re-resolving.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,10 +53,14 @@ if TYPE_CHECKING:
 ANALYST = "analyst"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_alias(alias: str) -> str:
     """The matching form of a name (as the ingest pipeline stores it in source_alias.norm)."""
-    text = re.sub(r"\s+", " ", alias).strip().strip(".,;:'\"\u201c\u201d\u2018\u2019()").strip()
+    text = _SPACES.sub(" ", alias).strip().strip(".,;:'\"\u201c\u201d\u2018\u2019()").strip()
     return text.casefold()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 # --------------------------------------------------------------------------
@@ -268,7 +273,10 @@ class SourceResolver:
         pins: set[str] = set()
         mkeys: set[str] = set()
         norms: set[str] = set()
+        # per scoped key: its names' norms, and the match keys and norms of its candidates
+        wanted: list[dict[str, tuple[set[str], set[str], set[str]]]] = []
         for groups in per:
+            mine = {}
             for k, group in groups.items():
                 ns = _norms(group)
                 keys.add(k)
@@ -276,20 +284,25 @@ class SourceResolver:
                 m, n = _wanted(group[0], ns)
                 mkeys |= m
                 norms |= n
+                mine[k] = (ns, m, n)
+            wanted.append(mine)
         self._fetch(keys, pins, mkeys, norms)
         out = []
-        for groups in per:
-            rows = self._article(groups, done or {})
+        for groups, mine in zip(per, wanted, strict=True):
+            rows = self._article(groups, mine, done or {})
             out.append({sp.key: rows[k] for k, group in groups.items() for sp in group})
         self._flush()
         return out
 
     def _article(
-        self, groups: dict[str, list[Speaker]], done: dict[str, SourceEntry]
+        self,
+        groups: dict[str, list[Speaker]],
+        wanted: dict[str, tuple[set[str], set[str], set[str]]],
+        done: dict[str, SourceEntry],
     ) -> dict[str, SourceEntry]:
         """One article's rows by scoped key, as a finder of its own would find or make them."""
         todo = [k for k in groups if k not in done]
-        norms_of = {k: _norms(groups[k]) for k in todo}
+        norms_of = {k: wanted[k][0] for k in todo}
         found: dict[str, SourceEntry] = {}
         if self.pins:  # an alias the analyst pinned: the latest pin wins
             for k, ns in norms_of.items():
@@ -308,7 +321,7 @@ class SourceResolver:
             speaker = groups[k][0]
             row = None
             if not is_article_local(k):
-                row = self._match(speaker, norms_of[k], here, by_match, by_norm)
+                row = self._match(speaker, wanted[k][1], wanted[k][2], here, by_match, by_norm)
             if row is None:
                 row = self._new(speaker, k)
                 here.append(row)
@@ -337,12 +350,12 @@ class SourceResolver:
     def _match(
         self,
         speaker: Speaker,
+        mkeys: set[str],
         norms: set[str],
         here: list[SourceEntry],
         by_match: dict[str, list[SourceEntry]],
         by_norm: dict[str, list[SourceEntry]],
     ) -> SourceEntry | None:
-        mkeys, norms = _wanted(speaker, norms)
         if not mkeys and not norms:  # e.g. a person without a first name: never merges
             return None
         pool: dict[int, SourceEntry] = {}
