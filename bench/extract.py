@@ -72,6 +72,7 @@ def stage_worker(paths: list[str]) -> int:
     start_up = time.process_time()  # since the process started: interpreter and imports
     sys.path.insert(0, str(REPO))
     import claimtrack.cli  # noqa: F401  (the CLI's own start-up: typer and every command)
+    from claimtrack.cli.cmd_extract import COLLECT_EVERY
     from claimtrack.cli.output import _json_default
     from claimtrack.extract import to_contract
     from claimtrack.extract.api import extract_many
@@ -93,6 +94,7 @@ def stage_worker(paths: list[str]) -> int:
     stages = {"extract": 0.0, "resolve": 0.0, "output": 0.0}
     first = 0.0
     claims = 0
+    since_collect = 0
     # as the CLI does: the first file alone, then chunks read and extracted together, then
     # each file resolved and written
     for k, chunk in enumerate(_chunks(paths)):
@@ -119,9 +121,13 @@ def stage_worker(paths: list[str]) -> int:
             first = time.process_time() - t0
             gc.collect()
             gc.freeze()
-            gc.set_threshold(10_000, 10, 10)
+            gc.disable()
             gc_time[0] = 0.0
             continue
+        since_collect += len(chunk)
+        if since_collect >= COLLECT_EVERY:
+            since_collect = 0
+            gc.collect(1)
         stages["extract"] += t1 - t0
         stages["resolve"] += resolving
         stages["output"] += output

@@ -35,6 +35,7 @@ def test_many_files_write_each_file_s_lines_and_restore_gc(tmp_path: Path) -> No
         (tmp_path / name).write_text(text, encoding="utf-8", newline="")
     single = "".join(_run("extract", name)[1] for name in texts)
     threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    assert gc.isenabled()
     code, out = _run("extract", "a.txt", "missing.txt", "b.txt", "c.txt")
     assert code == 1
     assert out == single
@@ -43,6 +44,7 @@ def test_many_files_write_each_file_s_lines_and_restore_gc(tmp_path: Path) -> No
     assert {r["document"] for r in rows} <= {"a.txt", "c.txt"}
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
 
 
 def test_chunks_keep_every_file_s_lines_and_errors_in_order(

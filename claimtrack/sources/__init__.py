@@ -12,17 +12,8 @@ Public API (docs/dev/SOURCES_API.md):
 
 from __future__ import annotations
 
-from claimtrack.sources.identity import (
-    EntityIndex,
-    KnownEntity,
-    canonical_key,
-    is_article_local,
-    match_entity,
-    match_key,
-    same_body,
-    same_person,
-    scoped_key,
-)
+from typing import TYPE_CHECKING, Any
+
 from claimtrack.sources.lexicon import (
     EntityEntry,
     EntityTable,
@@ -32,6 +23,45 @@ from claimtrack.sources.lexicon import (
     parse_entity_csv,
 )
 from claimtrack.sources.resolve import resolve_claims
+
+if TYPE_CHECKING:
+    from claimtrack.sources.identity import (
+        EntityIndex,
+        KnownEntity,
+        canonical_key,
+        is_article_local,
+        match_entity,
+        match_key,
+        same_body,
+        same_person,
+        scoped_key,
+    )
+
+# the cross-article names are imported on first use: ``claimtrack extract`` never needs them
+_IDENTITY = frozenset(
+    {
+        "EntityIndex",
+        "KnownEntity",
+        "canonical_key",
+        "is_article_local",
+        "match_entity",
+        "match_key",
+        "same_body",
+        "same_person",
+        "scoped_key",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _IDENTITY:
+        from claimtrack.sources import identity
+
+        value = getattr(identity, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EntityEntry",
