@@ -5,6 +5,7 @@ Usage:
   .venv/bin/python bench/resolve_speed.py --dump OUT      # every resolved claim as JSON lines
   .venv/bin/python bench/resolve_speed.py --profile [N]   # cProfile of one first pass
   .venv/bin/python bench/resolve_speed.py --paired OLD.py [--n N]  # ArticleIndex: OLD vs this
+  .venv/bin/python bench/resolve_speed.py --against TREE [--n N] [--passes P]  # resolve_claims
 
 The claims are extracted once (``extract_claims``) and kept in a pickle
 (``--claims``, default /tmp/claimtrack_train_claims.pkl) so that dumps made before
@@ -18,6 +19,11 @@ tens of percent between runs: it loads another version of
 > /tmp/old.py``) beside the current one and builds each article's ``ArticleIndex``
 with both, in alternating order, both with cold caches at the start, so that both
 see the same machine at the same moment.
+
+``--against TREE`` does the same for the whole ``resolve_claims``: it loads
+``claimtrack.sources`` a second time from another checkout (e.g. ``git worktree add
+/tmp/base <commit>``), with its own lexicon caches, and alternates the two per
+article (both cold at the start; ``--passes 2`` adds a warm pass).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from claimtrack.models import Claim
 from claimtrack.sources import resolve_claims
@@ -128,6 +135,50 @@ def paired(docs: list[tuple[str, str, list[Claim]]], old_path: Path, n: int) -> 
     )
 
 
+def _sources_from(tree: Path) -> Any:
+    """``claimtrack.sources`` of another checkout, loaded beside this one's."""
+    import importlib
+
+    import claimtrack
+
+    here = {k: v for k, v in sys.modules.items() if k.startswith("claimtrack.sources")}
+    home = list(claimtrack.__path__)
+    for k in here:
+        del sys.modules[k]
+    claimtrack.__path__[:] = [str(tree / "claimtrack")]
+    try:
+        other = importlib.import_module("claimtrack.sources")
+    finally:
+        claimtrack.__path__[:] = home
+        for k in [k for k in sys.modules if k.startswith("claimtrack.sources")]:
+            del sys.modules[k]
+        sys.modules.update(here)
+    return other
+
+
+def against(docs: list[tuple[str, str, list[Claim]]], tree: Path, n: int, passes: int) -> None:
+    other = _sources_from(tree).resolve_claims
+    warm = docs[n]
+    other(warm[1], warm[2])
+    resolve_claims(warm[1], warm[2])  # lexicons loaded (each copy its own)
+    timed = docs[:n]
+    del docs[n + 1 :]
+    gc.collect()
+    for p in range(passes):
+        spent = {"other": 0.0, "this": 0.0}
+        for k, (_, text, claims) in enumerate(timed):
+            order = (("other", other), ("this", resolve_claims))
+            for label, fn in order if k % 2 == 0 else order[::-1]:
+                t0 = time.process_time()
+                fn(text, claims)
+                spent[label] += time.process_time() - t0
+        o, w = (1000 * spent[k] / n for k in ("other", "this"))
+        print(
+            f"resolve_claims over {n} PolNeAR train articles, pass {p + 1}, paired: "
+            f"{tree} {o:.3f} ms CPU, this checkout {w:.3f} ms CPU ({100 * (1 - w / o):.1f}% less)"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--claims", type=Path, default=Path("/tmp/claimtrack_train_claims.pkl"))
@@ -135,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time", type=int, nargs="?", const=300)
     ap.add_argument("--profile", type=int, nargs="?", const=300)
     ap.add_argument("--paired", type=Path, metavar="OLD_MENTIONS_PY")
-    ap.add_argument("--n", type=int, default=839, help="articles for --paired")
+    ap.add_argument("--against", type=Path, metavar="TREE", help="another checkout")
+    ap.add_argument("--passes", type=int, default=1, help="passes for --against")
+    ap.add_argument("--n", type=int, default=839, help="articles for --paired and --against")
     args = ap.parse_args(argv)
     if not args.claims.is_file() and not TRAIN.is_dir():
         print(f"no PolNeAR train at {TRAIN}", file=sys.stderr)
@@ -154,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         profile(docs, args.profile)
     if args.paired:
         paired(docs, args.paired, min(args.n, len(docs) - 1))
+    if args.against:
+        against(docs, args.against, min(args.n, len(docs) - 1), args.passes)
     return 0
 
 
