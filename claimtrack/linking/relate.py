@@ -300,6 +300,19 @@ def relate(a: ClaimFeatures, b: ClaimFeatures, weight: Weights | None = None) ->
     return replace(j, reason=f"{j.reason}shared: {_shared_text(list(j.shared))}")
 
 
+def _floor(a: ClaimFeatures, b: ClaimFeatures, neg_a: str | None, neg_b: str | None) -> float:
+    """The lowest similarity at which any rule of :func:`judge` can link the pair:
+    NEGATION_MIN for a denial against an assertion and for two claims of one article
+    that share a predicate class (same_proposition), LINK_MIN otherwise. Below it
+    judge skips the costly fuzzy ratio; its judgements are those of a floor of
+    NEGATION_MIN for every pair."""
+    if (neg_a is None) != (neg_b is None) and (a.denies or b.denies):
+        return NEGATION_MIN
+    if a.article_id == b.article_id and not a.text.predicates.isdisjoint(b.text.predicates):
+        return NEGATION_MIN
+    return LINK_MIN
+
+
 def judge(
     a: ClaimFeatures,
     b: ClaimFeatures,
@@ -310,8 +323,10 @@ def judge(
     shared words for the links it keeps). ``sums``: a's and b's concept weights summed."""
     if a.id == b.id or _nested(a, b):
         return None
-    sim, shared = _similarity(a, b, weight, NEGATION_MIN, sums)
-    if sim < NEGATION_MIN:
+    neg_a, neg_b = negative(a), negative(b)
+    floor = _floor(a, b, neg_a, neg_b)
+    sim, shared = _similarity(a, b, weight, floor, sums)
+    if sim < floor:
         return None
     mk = partial(Judgement, shared=tuple(shared), similarity=round(sim, 6))
     actors = _actors_differ(a, b)
@@ -323,7 +338,6 @@ def judge(
             _conf(sim, ACTOR_MIN),
             f"conflicting actors: {actors[0]} vs {actors[1]}; ",
         )
-    neg_a, neg_b = negative(a), negative(b)
     if (neg_a is None) != (neg_b is None) and (
         a.denies or b.denies or (sim >= LINK_MIN and _negation_applies(a, b))
     ):
