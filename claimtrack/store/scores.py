@@ -1079,7 +1079,7 @@ class _TooLarge(Exception):
 
 _LOCAL_LINKS = (_SHAPE_LINKS_SQL + " WHERE a_id IN :ids", _SHAPE_LINKS_SQL + " WHERE b_id IN :ids")
 _LOCAL_SHARE = 3  # the neighbourhood is read claim by claim up to 1/3 of the case
-_LOCAL_MIN = 20_000  # ... or this many claims
+_LOCAL_MIN = 2_000  # ... or this many claims (a small case)
 _REPEATS_BIT, _CORROBORATES_BIT, _CONTRADICTS_BIT = 1, 2, 4
 
 
