@@ -38,6 +38,7 @@ from claimtrack.linking.text import (
     Number,
     TextFeatures,
     claim_features,
+    exact_weight,
     lexicon,
     shared_words,
 )
@@ -869,9 +870,9 @@ class LinkIndex:
             k = plen[i]
             if k > 0:
                 keep = 1.0 - k / n
-                w *= keep if keep > 0.2 else 0.2  # max(0.2, keep)
+                w = exact_weight(w * (keep if keep > 0.2 else 0.2))  # max(0.2, keep)
             elif k < 0:  # saturated
-                w *= 0.2
+                w = exact_weight(w * 0.2)
             out[c] = w
         return out
 

@@ -87,6 +87,17 @@ _SUFFIXES = (
 )
 
 
+WEIGHT_STEP = 1.0 / 65536.0
+
+
+def exact_weight(w: float) -> float:
+    """``w`` on a grid of 2^-16: sums of such weights (up to 2^36) are exact in any
+    order, so a claim's concept weights, summed in its frozenset's iteration order
+    (which follows the hash seed of the process that built or unpickled it), give
+    the same float in every process and every run."""
+    return round(w * 65536.0) * WEIGHT_STEP
+
+
 def _read_json(name: str) -> Any:
     ref = resources.files("claimtrack.linking").joinpath("data", name)
     return json.loads(ref.read_text(encoding="utf-8"))
@@ -209,9 +220,10 @@ class Lexicon:
         idf = _read_json("idf.json")
         n_docs = idf["n_docs"]
         self._weights: dict[str, float] = {
-            k: min(MAX_WEIGHT, math.log((n_docs + 1) / (v + 1))) for k, v in idf["df"].items()
+            k: exact_weight(min(MAX_WEIGHT, math.log((n_docs + 1) / (v + 1))))
+            for k, v in idf["df"].items()
         }
-        self._unseen = min(MAX_WEIGHT, math.log((n_docs + 1) / idf["min_df"]))
+        self._unseen = exact_weight(min(MAX_WEIGHT, math.log((n_docs + 1) / idf["min_df"])))
         media = _read_json("media.json")["outlets"]
         self.outlet_ci: dict[str, str] = {}
         self.outlet_cs: dict[str, str] = {}
