@@ -1112,6 +1112,20 @@ class ArticleIndex:
         else:
             assert country is not None
             kind, name, aff = SourceKind.GOVERNMENT, country.name, country.name
+        self._add_nameless(start, end, kind, name, aff, entry, country, poss)
+
+    def _add_nameless(
+        self,
+        start: int,
+        end: int,
+        kind: SourceKind,
+        name: str,
+        aff: str | None,
+        entry: EntityEntry | None,
+        country: Country | None,
+        poss: bool,
+    ) -> None:
+        """A mention that is not a person's name (no tokens, role or gender)."""
         self.mentions.append(
             Mention(
                 start,  # start
@@ -1157,26 +1171,7 @@ class ArticleIndex:
             )
         ):
             kind = SourceKind.GOVERNMENT
-        self.mentions.append(
-            Mention(
-                start,  # start
-                end,  # end
-                kind,  # kind
-                surface,  # name
-                start,  # full_start
-                (),  # tokens
-                None,  # role
-                None,  # role_class
-                aff,  # affiliation
-                "",  # gender
-                None,  # honorific
-                None,  # entry
-                None,  # country
-                self.sentence_of(start),  # sent
-                self.in_quote(start),  # in_quote
-                poss,  # poss
-            )
-        )
+        self._add_nameless(start, end, kind, surface, aff, None, None, poss)
 
     # -- entity linking ----------------------------------------------------------
 

@@ -98,6 +98,8 @@ _ENTRY_COLUMNS = (
     "id, key, name, kind, affiliation, role, prior, prior_reason, match_key, "
     "kind_override, affiliation_override, prior_override, name_override, merged_into"
 )
+# the same columns of the source table aliased "s" (in queries joining source_alias)
+_ENTRY_COLUMNS_S = ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
 
 
 @dataclass(slots=True, eq=False)
@@ -214,7 +216,7 @@ class SourceResolver:
         if todo:
             sql = (
                 "SELECT a.norm, a.id, "
-                + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+                + _ENTRY_COLUMNS_S
                 + " FROM source_alias a JOIN source s ON s.id = a.source_id"
                 f" WHERE a.origin = '{ANALYST}' AND a.norm IN :v"
             )
@@ -243,7 +245,7 @@ class SourceResolver:
             # per article, must not make the candidates grow
             sql = (
                 "SELECT a.norm, "
-                + ", ".join(f"s.{c.strip()}" for c in _ENTRY_COLUMNS.split(","))
+                + _ENTRY_COLUMNS_S
                 + " FROM source_alias a JOIN source s ON s.id = a.source_id"
                 " WHERE a.norm IN :v AND s.match_key IS NOT NULL"
             )
