@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import random
 
-from claimtrack.models import CaseClaim, Link, Relation, SourceKind, SourceRecord, Stance
+from claimtrack.models import CaseClaim, SourceRecord, Stance
 from claimtrack.scoring import DEFAULT_CONFIG, affected_claims, build_graph, score_case
-
-RELS = [Relation.REPEATS] * 5 + [Relation.CORROBORATES] * 4 + [Relation.CONTRADICTS] * 2
-KINDS = [SourceKind.MEDIA, SourceKind.PERSON, SourceKind.ANONYMOUS, SourceKind.GOVERNMENT]
+from tests.scoring_cases import random_link, sources_of_each_kind
 
 
 def _claim(rng: random.Random, cid: int, sources: list[SourceRecord], article: int) -> CaseClaim:
@@ -32,34 +30,19 @@ def _claim(rng: random.Random, cid: int, sources: list[SourceRecord], article: i
     )
 
 
-def _link(rng: random.Random, a: int, b: int) -> Link:
-    rel = rng.choice(RELS)
-    return Link(
-        a=min(a, b),
-        b=max(a, b),
-        relation=rel,
-        confidence=round(rng.uniform(0.5, 1), 2),
-        reason="test",
-        origin_claim=min(a, b) if rel is Relation.REPEATS else None,
-    )
-
-
 def test_every_claim_a_change_moves_is_affected() -> None:
     sizes = []
     for seed in range(45):
         rng = random.Random(seed)
-        sources = [
-            SourceRecord(id=i, name=f"{KINDS[i % 4].value} {i}", kind=KINDS[i % 4])
-            for i in range(1, 13)
-        ]
+        sources = sources_of_each_kind()
         n = 300
         claims = [_claim(rng, cid, sources, 1 + cid // 8) for cid in range(1, n + 1)]
-        links = [_link(rng, *rng.sample(range(1, n + 1), 2)) for _ in range(260)]
+        links = [random_link(rng, *rng.sample(range(1, n + 1), 2)) for _ in range(260)]
         _s, before = score_case(sources, claims, links)
         mode = seed % 3
         if mode == 0:  # a new article of three claims, each linked into the case
             new = [_claim(rng, n + k, sources, 999) for k in (1, 2, 3)]
-            more = [_link(rng, c.id, rng.randrange(1, n + 1)) for c in new for _ in range(3)]
+            more = [random_link(rng, c.id, rng.randrange(1, n + 1)) for c in new for _ in range(3)]
             claims2, links2, changed = claims + new, links + more, {c.id for c in new}
         elif mode == 1:  # a claim removed: what it was linked to changed
             gone = rng.randrange(1, n + 1)

@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from claimtrack.models import CaseClaim, Link, Relation, SourceKind, SourceRecord, Stance, Verdict
+from claimtrack.models import CaseClaim, Link, SourceRecord, Stance, Verdict
 from claimtrack.scoring import (
     DEFAULT_CONFIG,
     affected_claims,
@@ -17,17 +17,12 @@ from claimtrack.scoring import (
 )
 from claimtrack.scoring.graph import origin_key, resolve_links
 from claimtrack.scoring.skeleton import REL_CODE, build_skeleton
-
-RELS = [Relation.REPEATS] * 5 + [Relation.CORROBORATES] * 4 + [Relation.CONTRADICTS] * 2
+from tests.scoring_cases import random_link, sources_of_each_kind
 
 
 def _case(seed: int) -> tuple[list[SourceRecord], list[CaseClaim], list[Link]]:
     rng = random.Random(seed)
-    kinds = [SourceKind.MEDIA, SourceKind.PERSON, SourceKind.ANONYMOUS, SourceKind.GOVERNMENT]
-    sources = [
-        SourceRecord(id=i, name=f"{kinds[i % 4].value} {i}", kind=kinds[i % 4])
-        for i in range(1, 13)
-    ]
+    sources = sources_of_each_kind()
     claims = []
     for cid in range(1, 121):
         src = sources[rng.randrange(len(sources))]
@@ -46,20 +41,7 @@ def _case(seed: int) -> tuple[list[SourceRecord], list[CaseClaim], list[Link]]:
                 verdict=Verdict.TRUE if cid in (17, 60) else None,
             )
         )
-    links = []
-    for _ in range(220):
-        a, b = rng.sample(range(1, 121), 2)
-        rel = rng.choice(RELS)
-        links.append(
-            Link(
-                a=min(a, b),
-                b=max(a, b),
-                relation=rel,
-                confidence=round(rng.uniform(0.5, 1), 2),
-                reason="test",
-                origin_claim=min(a, b) if rel is Relation.REPEATS else None,
-            )
-        )
+    links = [random_link(rng, *rng.sample(range(1, 121), 2)) for _ in range(220)]
     return sources, claims, links
 
 

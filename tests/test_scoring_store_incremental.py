@@ -26,22 +26,9 @@ from claimtrack.store.review import (
     set_verdict,
 )
 from claimtrack.store.scores import rescore
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
+from tests.scoring_cases import articles_and_reruns, claim_scores
 
 Rows = dict[int, tuple[object, ...]]
-
-
-def _claim_scores(case: Case) -> Rows:
-    with case.session() as s:
-        rows = s.connection().execute(
-            text(
-                "SELECT claim_id, probability, credibility, logodds, low, high, explanation "
-                "FROM claim_score"
-            )
-        )
-        return {int(r[0]): tuple(r[1:]) for r in rows}
 
 
 def _source_scores(case: Case) -> Rows:
@@ -58,9 +45,9 @@ def _source_scores(case: Case) -> Rows:
 
 
 def _assert_full_rescore_agrees(case: Case) -> tuple[Rows, Rows]:
-    part, part_sources = _claim_scores(case), _source_scores(case)
+    part, part_sources = claim_scores(case), _source_scores(case)
     rescore(case)
-    full, full_sources = _claim_scores(case), _source_scores(case)
+    full, full_sources = claim_scores(case), _source_scores(case)
     assert part.keys() == full.keys()
     assert [k for k in full if part[k] != full[k]] == []
     assert part == full
@@ -80,14 +67,9 @@ def ingested(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ca
     import claimtrack.store.scores as scores_mod
 
     monkeypatch.setattr(scores_mod, "SCORE_CHUNK", 5)  # many regions, even on a small case
-    paths = sorted(str(p) for p in [*FIXTURES.glob("*.txt"), *ARTICLES.glob("*.txt")])
-    assert len(paths) >= 10
     # two stories re-run by other outlets with a line added: repeats, groups of several
-    reruns = []
-    for i, path in enumerate(paths[:2]):
-        rerun = tmp_path / f"rerun{i}.txt"
-        rerun.write_text(Path(path).read_text() + "\n\nThe report was updated on Friday.\n")
-        reruns.append(str(rerun))
+    paths, reruns = articles_and_reruns(tmp_path, 2)
+    assert len(paths) >= 10
     case = Case.open(db_url)
     for batch in (paths[:3], paths[3:7], paths[7:], reruns):
         assert all(o.error is None for o in ingest_inputs(case, expand_inputs(batch)))
@@ -113,7 +95,7 @@ def test_ingest_batches_then_decisions_rescore_as_a_full_rescore(ingested: Case)
             "SELECT a_id FROM link WHERE relation = 'corroborates' AND a_id <> "
             f"{hub} AND b_id <> {hub} ORDER BY id LIMIT 1",
         )
-        before = _claim_scores(case)
+        before = claim_scores(case)
         reject_claim(case, gone)
         rescore_after(case, [gone])
         after, _ = _assert_full_rescore_agrees(case)
@@ -161,7 +143,7 @@ def test_rescore_claims_rewrites_only_the_scores_that_change(ingested: Case) -> 
         old = "2000-01-01 00:00:00"
         with case.write() as s:
             s.connection().execute(text(f"UPDATE claim_score SET computed_at = '{old}'"))
-        stored = _claim_scores(case)
+        stored = claim_scores(case)
         (hub,) = _one(
             case,
             "SELECT x FROM (SELECT a_id AS x FROM link UNION ALL SELECT b_id FROM link) AS ends "
@@ -170,7 +152,7 @@ def test_rescore_claims_rewrites_only_the_scores_that_change(ingested: Case) -> 
         with case.write() as s:
             result = rescore_claims(s, [hub])
         assert result.claims > 1  # its group and the groups around it were scored...
-        assert _claim_scores(case) == stored  # ...to the same values...
+        assert claim_scores(case) == stored  # ...to the same values...
         with case.session() as s:
             sql = "SELECT COUNT(*) FROM claim_score WHERE computed_at <> :old"
             assert s.connection().execute(text(sql), {"old": old}).scalar() == 0  # ...kept
@@ -182,7 +164,7 @@ def test_rescore_claims_rewrites_only_the_scores_that_change(ingested: Case) -> 
         )
         reject_claim(case, gone)
         rescore_after(case, [gone])
-        after = _claim_scores(case)
+        after = claim_scores(case)
         assert after.keys() == stored.keys() - {gone}
         moved = {k for k in after if after[k] != stored[k]}
         assert moved

@@ -19,28 +19,12 @@ from claimtrack.store.documents import expand_inputs
 from claimtrack.store.ingest import ingest_inputs
 from claimtrack.store.review import decide_link
 from claimtrack.store.scores import load_config, rescore, rescore_claims
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-ARTICLES = Path(__file__).resolve().parent / "data" / "articles"
-
-
-def _scores(case: Case) -> dict[int, tuple[object, ...]]:
-    with case.session() as s:
-        sql = (
-            "SELECT claim_id, probability, credibility, logodds, low, high, explanation "
-            "FROM claim_score"
-        )
-        return {int(r[0]): tuple(r[1:]) for r in s.connection().execute(text(sql))}
+from tests.scoring_cases import articles_and_reruns, claim_scores
 
 
 @pytest.fixture
 def case(db_url: str, tmp_path: Path) -> Case:
-    paths = sorted(str(p) for p in [*FIXTURES.glob("*.txt"), *ARTICLES.glob("*.txt")])
-    reruns = []
-    for i, path in enumerate(paths[:3]):
-        rerun = tmp_path / f"rerun{i}.txt"
-        rerun.write_text(Path(path).read_text() + "\n\nThe report was updated on Friday.\n")
-        reruns.append(str(rerun))
+    paths, reruns = articles_and_reruns(tmp_path, 3)
     c = Case.open(db_url)
     assert all(o.error is None for o in ingest_inputs(c, expand_inputs([*paths, *reruns])))
     # an analyst's decision over a machine link: a pair with two link rows
@@ -105,21 +89,21 @@ def test_a_part_too_large_reads_the_whole_case_with_the_same_scores(
             monkeypatch.setattr(scores_mod, "_LOCAL_MIN", 3)
             monkeypatch.setattr(scores_mod, "_LOCAL_SHARE", 10**9)
             assert scores_mod._LocalRegion(loader).rows(ids[:2]) is None
-        stored = _scores(case)
+        stored = claim_scores(case)
         with case.write() as s:
             s.connection().execute(text("DELETE FROM claim_score WHERE claim_id IN (1, 2, 3)"))
         with case.write() as s:
             result = rescore_claims(s, [1, 2, 3])
         assert result.claims >= 3
-        assert _scores(case) == stored
+        assert claim_scores(case) == stored
         monkeypatch.undo()
         with case.write() as s:
             s.connection().execute(text("DELETE FROM claim_score WHERE claim_id IN (1, 2, 3)"))
         with case.write() as s:
             rescore_claims(s, [1, 2, 3])
-        assert _scores(case) == stored
+        assert claim_scores(case) == stored
         rescore(case)
-        assert _scores(case) == stored
+        assert claim_scores(case) == stored
     finally:
         case.close()
 
@@ -143,8 +127,8 @@ def test_no_local_part_when_a_track_record_may_change(case: Case) -> None:
             assert scores_mod._records_possible(s.connection())
             rescore_claims(s, [cid])  # widens to the whole case: the record goes
             assert not scores_mod._records_possible(s.connection())
-        stored = _scores(case)
+        stored = claim_scores(case)
         rescore(case)
-        assert _scores(case) == stored
+        assert claim_scores(case) == stored
     finally:
         case.close()
