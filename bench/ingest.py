@@ -168,7 +168,9 @@ def run_ingest(
     peak.cpu_s = usage.ru_utime + usage.ru_stime  # the writer and its workers
     if proc.returncode != 0:
         print(f"  ingest exit {proc.returncode}: {''.join(errors[-3:]).strip()}", file=sys.stderr)
-    timings = next((e.strip() for e in errors if e.startswith("timings:")), "")
+    timings = "\n       ingest ".join(
+        e.strip() for e in errors if e.startswith(("timings:", "timeline:"))
+    )
     return elapsed, new, claims, peak, last, timings
 
 

@@ -197,6 +197,8 @@ def ingest(
     )
     if timings:
         sys.stderr.write(stats.line() + "\n")
+        for line in stats.timeline_lines():
+            sys.stderr.write(line + "\n")
     if rows_mode:
         sys.stderr.write(summary + "\n")
     else:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from claimtrack.linking.text import ClaimFeatures
-    from claimtrack.store.parallel import Prepared
+    from claimtrack.store.parallel import PoolTimes, Prepared
     from claimtrack.store.schema import ArticleRow
 
 NEW = "new"
@@ -87,6 +87,8 @@ def prepare_document(doc: Document) -> list[ResolvedClaim]:
 WRITE_ATTEMPTS = 5
 _LINK_CPU = [0.0]  # CPU seconds spent linking in this process (IngestStats.link)
 _PREP_CPU = [0.0]  # CPU seconds spent extracting in this process (jobs=1: IngestStats.prepare)
+_LINK_WALL = [0.0]  # wall seconds of the same (IngestStats.link_wall)
+_COMMIT_WALL = [0.0]  # wall seconds spent committing write units (IngestStats.commit_wall)
 
 
 def ingest_document(
@@ -135,6 +137,8 @@ def ingest_document(
                 article = _store_article(s, doc)
                 claims = _store_claims(s, article, resolved, features)
                 _after_claims_stored(s, article, claims, link, rescore)
+                t_commit = time.perf_counter()
+            _COMMIT_WALL[0] += time.perf_counter() - t_commit
             # committed: the link index may trust what it indexed in that unit
             _committed(case, claims)
             return _stored_result(doc, article, len(claims))
@@ -470,7 +474,7 @@ def _after_claims_stored(
     ids = [c.id for c in claims]
     if not ids or not link:
         return
-    t0 = time.process_time()
+    t0, w0 = time.process_time(), time.perf_counter()
     features = [c.features for c in claims]
     link_new_claims(
         s,
@@ -479,6 +483,7 @@ def _after_claims_stored(
         None if all(f is None for f in features) else features,
     )
     _LINK_CPU[0] += time.process_time() - t0
+    _LINK_WALL[0] += time.perf_counter() - w0
     if rescore:
         rescore_claims(s, ids)
 
@@ -520,6 +525,19 @@ class IngestStats:
     score: float = 0.0
     articles: int = 0  # new articles
     claims: int = 0  # their claims
+    # the writer's timeline (wall seconds; ``timeline_lines``)
+    wall: float = 0.0  # the whole batch
+    write_wall: float = 0.0  # storing write units (linking and commits included)
+    link_wall: float = 0.0  # of which linking
+    commit_wall: float = 0.0  # of which commits
+    write_queued: float = 0.0  # of which this thread waited on a CPU run queue
+    save_wall: float = 0.0  # saving the link index at the end
+    score_wall: float = 0.0  # the final rescore
+    end_cpu: float = 0.0  # CPU of those two
+    main_cpu: float = 0.0  # CPU of the writer's main thread
+    process_cpu: float = 0.0  # CPU of the whole writer process (its other threads too)
+    queued: float = 0.0  # the main thread's run queue wait over the batch
+    pool: PoolTimes | None = None  # jobs > 1: the pool's timeline
 
     def line(self) -> str:
         n = max(self.articles, 1)
@@ -533,6 +551,44 @@ class IngestStats:
             )
         )
         return f"timings: {self.articles} new articles, {self.claims} claims; CPU {parts}"
+
+    def timeline_lines(self) -> list[str]:
+        """Where the writer's wall time went, and the workers' (``ingest --timings``)."""
+        n = max(self.articles, 1)
+
+        def ms(secs: float) -> str:
+            return f"{secs:.1f}s ({1000 * secs / n:.1f} ms/article)"
+
+        pool = self.pool
+        wait = pool.wait if pool is not None else 0.0
+        rest = self.wall - wait - self.write_wall - self.save_wall - self.score_wall
+        lines = [
+            f"timeline: wall {ms(self.wall)}; writer: waiting for results {ms(wait)}"
+            + (f" ({pool.waits} waits)" if pool is not None else "")
+            + f", storing units {ms(self.write_wall)} (linking {ms(self.link_wall)}, "
+            f"commits {ms(self.commit_wall)}, on a CPU run queue {ms(self.write_queued)}), "
+            f"saving the link index {ms(self.save_wall)}, final rescore {ms(self.score_wall)}, "
+            f"other {ms(rest)}",
+            f"timeline: writer CPU main thread {ms(self.main_cpu)}, other threads (result "
+            f"receiving) {ms(self.process_cpu - self.main_cpu)}; main thread on a CPU run "
+            f"queue {ms(self.queued)}",
+        ]
+        if pool is not None and pool.workers:
+            end = pool.closed or max(w[1] for w in pool.workers.values())
+            first = min(w[0] for w in pool.workers.values())
+            parts = []
+            for pid, (start, _last, busy, cpu, items, queued) in sorted(pool.workers.items()):
+                parts.append(
+                    f"pid {pid}: {int(items)} inputs, started {start - pool.created:.1f}s after "
+                    f"the pool, busy {busy:.1f}s (CPU {cpu:.1f}s, run queue {queued / 1e9:.1f}s), "
+                    f"idle {end - pool.created - busy:.1f}s of {end - pool.created:.1f}s"
+                )
+            lines.append(
+                f"timeline: pool: first input started {first - pool.created:.1f}s and first "
+                f"result handed over {pool.first - pool.created:.1f}s after the pool was "
+                f"created; workers: " + "; ".join(parts)
+            )
+        return lines
 
 
 @dataclass(frozen=True)
@@ -580,13 +636,23 @@ def ingest_inputs(
     for everything the batch touched (``rescore_pending``). ``analyse=False``
     stores only: the caller links and scores the whole case afterwards.
     """
-    from claimtrack.store.parallel import prepared
+    from claimtrack.store.parallel import PoolTimes, prepared, run_queue_ns
 
     stats = stats if stats is not None else IngestStats()
+    w_start, c_start, m_start = time.perf_counter(), time.process_time(), time.thread_time()
+    q_start = run_queue_ns()
+    stats.pool = PoolTimes() if jobs > 1 else None
     stored: list[int] = []  # new articles: scored once, after the batch
     group: list[Prepared] = []
     size = 1  # the first articles are stored (and safe) at once; then 2, 4, ... per unit
-    for ready in prepared(items, overrides=overrides, jobs=jobs, db=case.location.url):
+    for ready in prepared(
+        items,
+        overrides=overrides,
+        jobs=jobs,
+        db=case.location.url,
+        times=stats.pool,
+        burst=GROUP_ARTICLES,
+    ):
         stats.prepare += ready.cpu
         group.append(ready)
         if len(group) >= size:
@@ -601,15 +667,22 @@ def ingest_inputs(
         # what the batch added to the link index is kept in the case for the next
         # process; the index is not needed again here, and scoring can reuse its
         # memory (the writer's peak is the larger of the two, not their sum)
-        t0 = time.process_time()
+        t0, w0 = time.process_time(), time.perf_counter()
         # derived data: on a locked or full case the next process rebuilds it
         with contextlib.suppress(DatabaseError):
             save_index(case)
-        stats.link += time.process_time() - t0
         forget_index(case)
-        t0 = time.process_time()
+        t1, w1 = time.process_time(), time.perf_counter()
+        stats.link += t1 - t0
+        stats.save_wall += w1 - w0
         rescore_pending(case, stored)
-        stats.score += time.process_time() - t0
+        stats.score += time.process_time() - t1
+        stats.score_wall += time.perf_counter() - w1
+        stats.end_cpu += time.process_time() - t0
+    stats.wall += time.perf_counter() - w_start
+    stats.process_cpu += time.process_time() - c_start
+    stats.main_cpu += time.thread_time() - m_start
+    stats.queued += (run_queue_ns() - q_start) / 1e9
 
 
 def _outcome_name(ready: Prepared) -> str:
@@ -625,8 +698,11 @@ def _ingest_group(
     stored: list[int],
 ) -> Iterator[IngestOutcome]:
     """The outcomes of ``group``, in order: its new articles stored in one write unit."""
-    t0 = time.process_time()
+    from claimtrack.store.parallel import run_queue_ns
+
+    t0, w0, q0 = time.process_time(), time.perf_counter(), run_queue_ns()
     link0, prep0 = _LINK_CPU[0], _PREP_CPU[0]
+    lw0, cw0 = _LINK_WALL[0], _COMMIT_WALL[0]
     try:
         try:
             results = _store_group(case, group, overrides, analyse)
@@ -649,6 +725,10 @@ def _ingest_group(
         stats.link += linked
         stats.prepare += prepped
         stats.write += time.process_time() - t0 - linked - prepped
+        stats.write_wall += time.perf_counter() - w0
+        stats.link_wall += _LINK_WALL[0] - lw0
+        stats.commit_wall += _COMMIT_WALL[0] - cw0
+        stats.write_queued += (run_queue_ns() - q0) / 1e9
     yield from outcomes
 
 
@@ -701,6 +781,8 @@ def _store_group(
             _after_claims_stored(s, article, claims, analyse, False)
             new_claims.extend(claims)
             results[i] = _stored_result(doc, article, len(claims))
+        t_commit = time.perf_counter()
+    _COMMIT_WALL[0] += time.perf_counter() - t_commit
     # committed: the link index may trust what it indexed in that unit
     _committed(case, new_claims)
     return results

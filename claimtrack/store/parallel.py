@@ -6,8 +6,14 @@ error that rejected it.
 With ``jobs > 1`` the pure steps (read_document, extraction, source resolution)
 and the claims' link features (``ingest.link_features``: the text analysis
 linking needs, so the writer only looks up and judges) run in a pool of worker
-processes; at most ``jobs * WINDOW`` inputs are in
-flight, so memory does not grow with the number of files. The caller stores
+processes; at most ``jobs * WINDOW + burst`` inputs are in
+flight, so memory does not grow with the number of files. ``burst``: how many
+results the caller takes at once before it stores them (a write unit): the
+workers keep preparing the next unit while the writer stores one, instead of
+idling with a full window while the writer works and the writer then waiting
+for them. The workers run at a lower priority (``WORKER_NICE``): the writer is
+the pipeline's serial step, and on a machine with as many cores as workers it
+must not wait for a core while they run ahead. The caller stores
 each result (``ingest_document(case, doc, resolved=...)``) in the one process
 that writes.
 
@@ -18,12 +24,14 @@ reading and hashing, not extraction.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from claimtrack.errors import ClaimtrackError, InputError
 from claimtrack.linking.text import ClaimFeatures
@@ -32,7 +40,11 @@ from claimtrack.store.db import Case
 from claimtrack.store.documents import InputItem, read_document
 from claimtrack.store.ingest import find_article_id, link_features, prepare_document
 
-WINDOW = 4  # inputs in flight per worker
+WINDOW = 4  # inputs in flight per worker (besides the caller's burst)
+# the workers' niceness above the writer's (os.nice): at 5 a worker weighs a
+# third of the writer in the kernel's fair scheduler, so on 2 cores the writer
+# gets a core of its own while the two workers share the other
+WORKER_NICE = 5
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,52 @@ class Prepared:
     cpu: float = 0.0  # CPU seconds the worker spent reading, extracting and resolving it
     # the claims' link features (ingest.link_features), so the writer only links
     features: list[ClaimFeatures] | None = None
+    # the worker's timeline (``ingest --timings``): its pid, when it started and
+    # ended this input (``time.perf_counter``: CLOCK_MONOTONIC, one clock for
+    # every process of the machine) and its runqueue wait so far (ns, schedstat)
+    pid: int = 0
+    started: float = 0.0
+    ended: float = 0.0
+    queued_ns: int = 0
+
+
+@dataclass
+class PoolTimes:
+    """Where the writer's wall time goes around the pool (``ingest --timings``).
+
+    ``created``/``closed``: when the pool was started and shut down; ``first``:
+    when the first result was handed over (spawn, imports, model loads);
+    ``wait``: wall time the writer spent blocked on a result not ready yet
+    (``waits`` of them); ``workers``: per worker pid, [first start, last end,
+    busy wall, busy CPU, inputs, runqueue wait ns at its last input].
+    """
+
+    created: float = 0.0
+    closed: float = 0.0
+    first: float = 0.0
+    wait: float = 0.0
+    waits: int = 0
+    workers: dict[int, list[float]] = field(default_factory=dict)
+
+    def record(self, ready: Prepared) -> None:
+        if not ready.pid:
+            return
+        w = self.workers.setdefault(ready.pid, [ready.started, ready.ended, 0.0, 0.0, 0, 0])
+        w[0] = min(w[0], ready.started)
+        w[1] = max(w[1], ready.ended)
+        w[2] += ready.ended - ready.started
+        w[3] += ready.cpu
+        w[4] += 1
+        w[5] = max(w[5], ready.queued_ns)
+
+
+def run_queue_ns() -> int:
+    """Nanoseconds this thread has waited on a CPU run queue (0 where unknown)."""
+    try:
+        with open("/proc/thread-self/schedstat") as fh:
+            return int(fh.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) -> Prepared:
@@ -69,6 +127,8 @@ _worker_case: Case | None = None
 
 def _init_worker(db: str | None) -> None:
     global _worker_case
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICE)
     try:
         _worker_case = Case.open(db, create=False, migrate=False) if db is not None else None
     except ClaimtrackError:
@@ -76,9 +136,16 @@ def _init_worker(db: str | None) -> None:
 
 
 def _work(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
-    t0 = time.process_time()
+    w0, t0 = time.perf_counter(), time.process_time()
     ready = _prepare(item, overrides, _worker_case)
-    return replace(ready, cpu=time.process_time() - t0)
+    return replace(
+        ready,
+        cpu=time.process_time() - t0,
+        pid=os.getpid(),
+        started=w0,
+        ended=time.perf_counter(),
+        queued_ns=run_queue_ns(),
+    )
 
 
 def prepared(
@@ -87,16 +154,21 @@ def prepared(
     overrides: ArticleMeta | None = None,
     jobs: int = 1,
     db: str | None = None,
+    times: PoolTimes | None = None,
+    burst: int = 0,
 ) -> Iterator[Prepared]:
     """Each input read and extracted, in order; ``jobs > 1``: in worker processes.
 
     ``db`` (the case's URL) lets workers skip texts already stored. Standard
-    input is always read here, in the calling process.
+    input is always read here, in the calling process. ``times``: filled with
+    the pool's timeline.
     """
     if jobs <= 1:  # read here; ingest_document extracts only texts not stored yet
         for item in items:
             yield _read(item, overrides)
         return
+    times = times if times is not None else PoolTimes()
+    times.created = time.perf_counter()
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(db,)
@@ -107,10 +179,11 @@ def prepared(
                 pending.append((item, None))
             else:
                 pending.append((item, pool.submit(_work, item, overrides)))
-            while len(pending) >= jobs * WINDOW:
-                yield _result(*pending.popleft(), overrides)
+            while len(pending) >= jobs * WINDOW + burst:
+                yield _result(*pending.popleft(), overrides, times)
         while pending:
-            yield _result(*pending.popleft(), overrides)
+            yield _result(*pending.popleft(), overrides, times)
+    times.closed = time.perf_counter()
 
 
 def _read(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
@@ -123,12 +196,25 @@ def _read(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
 
 
 def _result(
-    item: InputItem, future: Future[Prepared] | None, overrides: ArticleMeta | None
+    item: InputItem,
+    future: Future[Prepared] | None,
+    overrides: ArticleMeta | None,
+    times: PoolTimes,
 ) -> Prepared:
     if future is None:
         return _read(item, overrides)
     try:
-        return future.result()
+        if future.done():
+            ready = future.result()
+        else:
+            t0 = time.perf_counter()
+            ready = future.result()
+            times.wait += time.perf_counter() - t0
+            times.waits += 1
     except Exception as exc:  # a worker died (killed, out of memory)
         message = f"worker failed ({type(exc).__name__}: {exc})"
         return Prepared(item, error=InputError(message, path=item.path))
+    if not times.first:
+        times.first = time.perf_counter()
+    times.record(ready)
+    return ready
