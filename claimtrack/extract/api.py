@@ -20,9 +20,12 @@ Spans are offsets into the text as given; ``span.text == text[start:end]``.
 from __future__ import annotations
 
 import bisect
+import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from claimtrack.extract import lexicon
@@ -108,12 +111,24 @@ class _Group:
     confidence: float = 1.0
 
 
-_Tagged = tuple[list[_Piece], dict[int, float], list[int] | None]
+@dataclass
+class _Facts:
+    """What the rule layers ask of a document's tokens, read from the tagger's word flags
+    (``_word_flags``, computed once per word form) instead of word by word."""
+
+    flags: list[int]  # each token's flags
+    hedge_at: list[int]  # tokens where a hedge may start (``_TokenFinder``)
+    unsafe_at: list[int]  # tokens the hedge finder leaves to the regex
+    words_before: list[int]  # how many tokens before each token start with a letter or digit
+    quoted_before: list[int]  # ... of them inside a quotation
+
+
+_Tagged = tuple[list[_Piece], dict[int, float], list[int] | None, _Facts | None]
 
 
 def _tag(doc: Doc) -> _Tagged:
-    """Label every block; return the labelled pieces, each cue's confidence and the tokens
-    that are impersonal words (None without a model)."""
+    """Label every block; return the labelled pieces, each cue's confidence, the tokens
+    that are impersonal words and the token facts of the rules (None without a model)."""
     return _tag_many([doc])[0]
 
 
@@ -121,7 +136,7 @@ def _tag_many(docs: list[Doc]) -> list[_Tagged]:
     """``_tag`` of each document, their blocks decoded together (``tagger.viterbi_many``)."""
     model = _get_model()
     if model is None:
-        return [([], {}, None) for _ in docs]
+        return [([], {}, None, None) for _ in docs]
     import numpy as np
 
     from claimtrack.extract import tagger
@@ -135,18 +150,42 @@ def _tag_many(docs: list[Doc]) -> list[_Tagged]:
             model.reset()  # every word's flags are computed as it is first seen
         scored = tagger.emissions_many(model, docs, cue_prob)
         all_flags = [model.tab[ids, tagger.FLAG] for _, ids in scored]
-    for (emit, _), flags in zip(scored, all_flags, strict=True):
+    facts: list[_Facts | None] = []
+    for doc, (emit, _), flags in zip(docs, scored, all_flags, strict=True):
         sure = np.flatnonzero(flags & _SURE).tolist()
         impersonal = np.flatnonzero(flags & _IMPERSONAL).tolist()
         if CUE_BIAS:
             emit[:, model.label_bc] += CUE_BIAS
         emits.append(emit)
         found.append((sure, impersonal))
+        # the flags are those of the words the tagger saw: the document's own words unless
+        # some had to be re-encoded (lone surrogates); then the rules ask the words themselves
+        facts.append(_facts(doc, flags) if doc.clean_words else None)
     bests = tagger.viterbi_many(model, emits, docs)
     return [
-        (*_pieces(doc, model, emit, best, sure, cue_prob), impersonal)
-        for doc, emit, best, (sure, impersonal) in zip(docs, emits, bests, found, strict=True)
+        (*_pieces(doc, model, emit, best, sure, cue_prob), impersonal, fact)
+        for doc, emit, best, (sure, impersonal), fact in zip(
+            docs, emits, bests, found, facts, strict=True
+        )
     ]
+
+
+def _facts(doc: Doc, flags: Any) -> _Facts:
+    import numpy as np
+
+    word = (flags & _ALNUM) != 0
+    quoted = word & np.array(doc.inq, dtype=bool)
+    words_before = np.zeros(len(word) + 1, dtype=np.int64)
+    quoted_before = np.zeros(len(word) + 1, dtype=np.int64)
+    np.cumsum(word, out=words_before[1:])
+    np.cumsum(quoted, out=quoted_before[1:])
+    return _Facts(
+        flags.tolist(),
+        np.flatnonzero(flags & _HEDGE).tolist(),
+        np.flatnonzero(flags & _UNSAFE).tolist(),
+        words_before.tolist(),
+        quoted_before.tolist(),
+    )
 
 
 def _pieces(
@@ -190,20 +229,124 @@ _AUX = frozenset(["has", "have", "had", "was", "were", "is", "are"])
 SURE_CUE = 0.85  # a word this often a cue in PolNeAR train is one even where the tagger says no
 
 
-def _is_sure(low: str, cue_prob: Mapping[str, float]) -> bool:
-    """A denial verb, or a word nearly always a cue in train ("said", "according")."""
-    den = lexicon.denials()
-    return (den.word(low) and not low.startswith("denial")) or cue_prob.get(low, 0.0) >= SURE_CUE
+# bits of a word's flags in the tagger's word table
+_SURE, _IMPERSONAL, _DENIAL, _NEGATABLE, _NEGATION = 1, 2, 4, 8, 16
+_HEDGE = 32  # a hedge of the list may start at this word (``_TokenFinder``)
+_UNSAFE = 64  # a word the hedge finder cannot judge by its lower-cased form (non-ASCII)
+_ALNUM = 128  # starts with a letter or digit (``str.isalnum``; the same for the lower case)
 
 
-_SURE, _IMPERSONAL = 1, 2  # bits of a word's flags in the tagger's word table
+def _word_flags(lows: list[str], cue_prob: Mapping[str, float]) -> Any:
+    """What the rules ask of (lower-cased) word forms, remembered per form by the tagger: the
+    flags of each form, in order (numpy, a test per list over all forms at once)."""
+    import numpy as np
+
+    n = len(lows)
+
+    def test(check: Callable[[str], bool]) -> Any:
+        return np.fromiter(map(check, lows), bool, n)
+
+    def listed(wl: lexicon.WordList | _TokenFinder) -> Any:  # ``WordList.word``
+        hit = test(wl.words.__contains__)
+        if wl.prefixes:
+            hit |= test(methodcaller("startswith", wl.prefixes))
+        return hit
+
+    flags = np.zeros(n, dtype=np.int64)
+    denial = listed(lexicon.denials())
+    # a denial verb, or a word nearly always a cue in train ("said", "according")
+    sure = denial & ~test(methodcaller("startswith", "denial"))
+    sure |= np.fromiter(map(cue_prob.get, lows, repeat(0.0)), np.float64, n) >= SURE_CUE
+    flags[sure] |= _SURE
+    flags[listed(lexicon.impersonal())] |= _IMPERSONAL
+    flags[denial] |= _DENIAL
+    flags[listed(lexicon.negatable())] |= _NEGATABLE
+    flags[listed(lexicon.negations())] |= _NEGATION
+    ascii_ = test(str.isascii)
+    finder = _hedge_finder()
+    if finder is not None:  # ``_TokenFinder.may_start``
+        flags[ascii_ & (listed(finder) | test(finder.phrases.__contains__))] |= _HEDGE
+    other = np.flatnonzero(~ascii_)
+    flags[other[[_unsafe(lows[k]) for k in other.tolist()]]] |= _UNSAFE
+    flags[np.fromiter(map(str.isalnum, map(itemgetter(0), lows)), bool, n)] |= _ALNUM
+    return flags
 
 
-def _word_flags(low: str, cue_prob: Mapping[str, float]) -> int:
-    """What the rules ask of a (lower-cased) word form, remembered per form by the tagger."""
-    return (_SURE if _is_sure(low, cue_prob) else 0) | (
-        _IMPERSONAL if lexicon.impersonal().word(low) else 0
-    )
+def _unsafe(low: str) -> bool:
+    """A token whose hedges only the regex can find: a word token with non-ASCII letters
+    (case-insensitive matching then knows more than ``str.lower``: "ſ" is "s", "ı" is "i").
+    A token is a word (``\\w+``) or one other character; one non-word character never
+    starts or continues a hedge."""
+    if low.isascii():
+        return False
+    return len(low) != 1 or low.isalnum() or low == "_"
+
+
+class _TokenFinder:
+    """``WordList.regex`` run over tokens instead of characters, for lists whose entries are
+    ASCII words (a letter, then letters, digits or ``_``).
+
+    A match of ``\\b(?:entries)`` can then only start at a word token, an entry word
+    (``w\\b``) matches a whole token, a prefix (``p\\w*``) the whole token it starts, and a
+    phrase (``a\\s+b\\b``) consecutive tokens (two word tokens in a row are apart by white
+    space only). The regex tries phrases, then words, then prefixes, in list order; so does
+    ``find``. A token with non-ASCII letters (``_unsafe``) sends its window to the regex.
+    """
+
+    def __init__(self, wl: lexicon.WordList) -> None:
+        self.words = frozenset(w.lower() for w in wl.words)
+        self.prefixes = tuple(p.lower() for p in wl.prefixes)
+        self.phrases: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in wl.phrases:
+            low = tuple(w.lower() for w in phrase)
+            self.phrases.setdefault(low[0], []).append(low)
+
+    @staticmethod
+    def usable(wl: lexicon.WordList) -> bool:
+        entries = [*wl.words, *wl.prefixes, *(w for p in wl.phrases for w in p)]
+        return all(_ASCII_WORD.fullmatch(e) for e in entries)
+
+    def may_start(self, low: str) -> bool:
+        return low.isascii() and (
+            low in self.words
+            or low in self.phrases
+            or (bool(self.prefixes) and low.startswith(self.prefixes))
+        )
+
+    def find(self, words: list[str], at: list[int], first: int, last: int) -> list[str]:
+        """The matches in tokens [first, last), lower-cased, in order; ``at``: the tokens
+        where one may start (sorted)."""
+        found: list[str] = []
+        nxt = first
+        for i in at[bisect.bisect_left(at, first) : bisect.bisect_left(at, last)]:
+            if i < nxt:
+                continue
+            low = words[i].lower()
+            for phrase in self.phrases.get(low, ()):
+                end = i + len(phrase)
+                if end <= last and all(
+                    words[i + k].lower() == w for k, w in enumerate(phrase) if k
+                ):
+                    found.append(" ".join(phrase))
+                    nxt = end
+                    break
+            else:
+                if low in self.words or (bool(self.prefixes) and low.startswith(self.prefixes)):
+                    found.append(low)
+                    nxt = i + 1
+        return found
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_finders: list[_TokenFinder | None] = []
+
+
+def _hedge_finder() -> _TokenFinder | None:
+    """The token finder of the hedge list, or None when the list needs its regex."""
+    if not _finders:
+        wl = lexicon.hedges()
+        _finders.append(_TokenFinder(wl) if _TokenFinder.usable(wl) else None)
+    return _finders[0]
 
 
 def _sure_cues(
@@ -467,8 +610,15 @@ def _shared_content(
     return min(near, key=lambda x: (_gap(cue, x) + (0.0 if cue.first < x.first else 0.5), x.first))
 
 
-def _quote_type(doc: Doc, content: list[_Piece]) -> QuoteType:
+def _quote_type(doc: Doc, content: list[_Piece], facts: _Facts | None = None) -> QuoteType:
     inside = outside = 0
+    if facts is not None:
+        words, quoted = facts.words_before, facts.quoted_before
+        for piece in content:
+            q = quoted[piece.last] - quoted[piece.first]
+            inside += q
+            outside += words[piece.last] - words[piece.first] - q
+        content = []
     for piece in content:
         for i in range(piece.first, piece.last):
             w = doc.words[i]
@@ -489,7 +639,7 @@ def _lower(doc: Doc, first: int, last: int) -> list[str]:
     return [w.lower() for w in doc.words[first:last]]
 
 
-def _negated(doc: Doc, group: _Group) -> bool:
+def _negated(doc: Doc, group: _Group, facts: _Facts | None = None) -> bool:
     """A negation inside the cue or in the few words right before it ("did not say")."""
     cue = group.cue
     if cue is None:
@@ -499,6 +649,19 @@ def _negated(doc: Doc, group: _Group) -> bool:
     if group.source is not None and group.source.last <= cue.first:
         floor = max(floor, group.source.last)
     start = max(floor, cue.first - 4)
+    if facts is not None:
+        flags = facts.flags
+        if not any(flags[i] & _NEGATABLE for i in range(cue.first, cue.last)):
+            return False
+        if any(flags[i] & _NEGATION for i in range(start, cue.last)):
+            return True
+        words = doc.words
+        return any(
+            words[i].lower() == "t"
+            and words[i - 1].lower() in ("'", "’")
+            and words[i - 2].lower().endswith("n")
+            for i in range(start + 2, cue.last)
+        )
     negatable = lexicon.negatable()
     if not any(negatable.word(w) for w in _lower(doc, cue.first, cue.last)):
         return False
@@ -512,30 +675,46 @@ def _negated(doc: Doc, group: _Group) -> bool:
     return False
 
 
-def _stance(doc: Doc, group: _Group) -> Stance:
+def _stance(doc: Doc, group: _Group, facts: _Facts | None = None) -> Stance:
     if group.cue is not None:
-        den = lexicon.denials()
-        if any(den.word(w) for w in _lower(doc, group.cue.first, group.cue.last)):
-            return Stance.DENIES
-    if _negated(doc, group):
+        if facts is not None:
+            flags = facts.flags
+            if any(flags[i] & _DENIAL for i in range(group.cue.first, group.cue.last)):
+                return Stance.DENIES
+        else:
+            den = lexicon.denials()
+            if any(den.word(w) for w in _lower(doc, group.cue.first, group.cue.last)):
+                return Stance.DENIES
+    if _negated(doc, group, facts):
         return Stance.DENIES
     return Stance.ASSERTS
 
 
-def _hedges(doc: Doc, group: _Group) -> tuple[str, ...]:
+def _hedges(doc: Doc, group: _Group, facts: _Facts | None = None) -> tuple[str, ...]:
     """The hedge words of the cue and the content, lower-cased, in order, once each."""
-    rx = lexicon.hedges_regex()
-    text, starts, ends = doc.text, doc.starts, doc.ends
     found: list[str] = []
     if group.cue is not None:
-        for m in rx.finditer(text, starts[group.cue.first], ends[group.cue.last - 1]):
-            h = " ".join(m.group().lower().split())
+        for h in _hedges_in(doc, group.cue.first, group.cue.last, facts):
             if h != "reported":  # "The Journal reported" is no hedge; "its reported move" is
                 found.append(h)
     for piece in group.content:
-        for m in rx.finditer(text, starts[piece.first], ends[piece.last - 1]):
-            found.append(" ".join(m.group().lower().split()))
+        found.extend(_hedges_in(doc, piece.first, piece.last, facts))
     return tuple(dict.fromkeys(found))
+
+
+def _hedges_in(doc: Doc, first: int, last: int, facts: _Facts | None) -> list[str]:
+    """The hedges of tokens [first, last): what the hedge regex finds in their text."""
+    finder = _hedge_finder()
+    if facts is not None and finder is not None:
+        unsafe = facts.unsafe_at
+        k = bisect.bisect_left(unsafe, first)
+        if k == len(unsafe) or unsafe[k] >= last:
+            return finder.find(doc.words, facts.hedge_at, first, last)
+    rx = lexicon.hedges_regex()
+    return [
+        " ".join(m.group().lower().split())
+        for m in rx.finditer(doc.text, doc.starts[first], doc.ends[last - 1])
+    ]
 
 
 # Spans and claims are built without pydantic validation: every value is known valid here
@@ -593,23 +772,30 @@ def _span_at(text: str, start: int, end: int) -> Span:
 
 
 def _span(doc: Doc, first: int, last: int) -> Span:
-    return _span_at(doc.text, doc.starts[first], doc.ends[last - 1])
+    start, end = doc.starts[first], doc.ends[last - 1]
+    return _new_span(doc.text[start:end], start, end)
 
 
-def _claim(doc: Doc, group: _Group, hedges: tuple[str, ...] | None = None) -> Claim:
-    content = sorted(group.content, key=lambda p: p.first)
-    pieces = tuple(_span(doc, p.first, p.last) for p in content)
-    cover = _span_at(doc.text, pieces[0].start, pieces[-1].end)
-    found = _hedges(doc, group) if hedges is None else hedges
+def _claim(
+    doc: Doc, group: _Group, hedges: tuple[str, ...] | None = None, facts: _Facts | None = None
+) -> Claim:
+    content = group.content
+    if len(content) > 1:
+        content = sorted(content, key=lambda p: p.first)
+    pieces = tuple([_span(doc, p.first, p.last) for p in content])
+    # one piece: it is the cover (a span is immutable)
+    cover = pieces[0] if len(pieces) == 1 else _span_at(doc.text, pieces[0].start, pieces[-1].end)
+    found = _hedges(doc, group, facts) if hedges is None else hedges
+    source, cue = group.source, group.cue
     return _new_claim(
-        source=_span(doc, group.source.first, group.source.last) if group.source else None,
-        cue=_span(doc, group.cue.first, group.cue.last) if group.cue else None,
+        source=_span(doc, source.first, source.last) if source else None,
+        cue=_span(doc, cue.first, cue.last) if cue else None,
         content=cover,
         content_spans=pieces if len(pieces) > 1 else (),
-        stance=_stance(doc, group),
+        stance=_stance(doc, group, facts),
         hedged=bool(found),
         hedges=found,
-        quote=_quote_type(doc, content),
+        quote=_quote_type(doc, content, facts),
         confidence=round(max(0.0, min(1.0, group.confidence)), 3),
         extractor=EXTRACTOR_NAME,
         extractor_version=EXTRACTOR_VERSION,
@@ -706,7 +892,11 @@ def _analysed(text: str) -> Doc | None:
 
 
 def _claims(
-    doc: Doc, pieces: list[_Piece], conf: dict[int, float], impersonal: list[int] | None
+    doc: Doc,
+    pieces: list[_Piece],
+    conf: dict[int, float],
+    impersonal: list[int] | None,
+    facts: _Facts | None = None,
 ) -> list[Claim]:
     """The claims of a tagged document, in document order."""
     groups = _group(doc, pieces, conf)
@@ -722,12 +912,12 @@ def _claims(
     rule_groups = _impersonal(doc, taken, impersonal)
     ruled = {g.cue.first for g in rule_groups if g.cue is not None}
     claims = [
-        _claim(doc, g)
+        _claim(doc, g, facts=facts)
         for g in groups
         if g.cue is None or not any(i in ruled for i in range(g.cue.first, g.cue.last))
     ]
     for g in rule_groups:
-        claims.append(_claim(doc, g))
+        claims.append(_claim(doc, g, facts=facts))
     claims.sort(key=lambda c: (c.cue.start if c.cue else c.content.start, c.content.start))
     return claims
 

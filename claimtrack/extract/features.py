@@ -75,13 +75,21 @@ def prob_bucket(p: float) -> str:
 
 def family(w: str) -> str:
     """A crude word family: "pledge", "pledges", "pledged", "pledging" -> "pledg"."""
+    if w[-1:] not in _FAMILY_LAST:  # no suffix ends so (most words): nothing to cut
+        return w
     for suffix in ("ing", "ies", "ied", "ed", "es", "s", "e", "y"):
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             return w[: -len(suffix)]
     return w
 
 
+_FAMILY_LAST = frozenset("gsdey")  # the last letters of family's suffixes
+_STEM_LAST = frozenset("gds")  # ... of _stem's
+
+
 def _stem(w: str) -> str:
+    if w[-1:] not in _STEM_LAST:
+        return w
     for suffix in ("ing", "ed", "es", "s"):
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             return w[: -len(suffix)]

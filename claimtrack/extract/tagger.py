@@ -21,6 +21,8 @@ import bisect
 import io
 import re
 from collections.abc import Callable, Mapping
+from itertools import chain, compress, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -85,39 +87,34 @@ class Model:
         # (a bigram's two words are stored split by a tab: "b-=x\ty" is training's "b-=x|y")
         self.uni = {t: _template(names, t) for t in _UNI}
         pairs = {t: _pair_words(names, t) for t in _PAIRS}
-        self.near: dict[str, dict[tuple[str, str], int]] = {}
-        for t in ("L=", "R="):
-            self.near[t] = {}
-            for v, r in _template(names, t).items():
-                if v != "none":
-                    word, _, bucket = v.rpartition("|")
-                    self.near[t][(word, bucket)] = r
+        self.near: dict[str, dict[tuple[str, str], int]] = {
+            t: {
+                (v.rpartition("|")[0], v.rpartition("|")[2]): r
+                for v, r in _template(names, t).items()
+                if v != "none"
+            }
+            for t in ("L=", "R=")
+        }
         row_of = self.row_of
         # bigrams: both words numbered (lower-cased), a pair coded as a * NV + b, sorted
-        pair_words = sorted({w for words, _ in pairs.values() for w in words} | {"<s>", "</s>"})
-        self.pair_id = {w: k for k, w in enumerate(pair_words)}
+        pair_words = sorted(
+            set(chain.from_iterable(words for words, _ in pairs.values())) | {"<s>", "</s>"}
+        )
+        self.pair_id = dict(zip(pair_words, range(len(pair_words)), strict=True))
         self.nv = nv = len(pair_words) + 1  # the last id: a word in no bigram
-        self.pair_codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.pair_codes: dict[str, _CodeTable] = {}
         for key, (words, rows) in pairs.items():
-            ab = np.array(list(map(self.pair_id.__getitem__, words)), dtype=np.int64)
+            ab = np.fromiter(map(self.pair_id.__getitem__, words), np.int64, len(words))
             ab = ab.reshape(-1, 2)
-            codes = ab[:, 0] * nv + ab[:, 1]
-            order = np.argsort(codes)
-            self.pair_codes[key] = (
-                np.append(codes[order], np.iinfo(np.int64).max),
-                np.append(rows[order], 0),
-            )
+            self.pair_codes[key] = _CodeTable(ab[:, 0] * nv + ab[:, 1], rows)
         shapes = sorted({"<s>", "</s>", "d", "p", "X", "XX", "Xx", "x", *_SHAPE_PUNCT})
         self.shape_id = {s: k for k, s in enumerate(shapes)}
         ns = len(shapes)
         self.ns = ns
-        table = np.zeros(ns * ns * ns, dtype=np.int64)
+        # every (previous, this, next) shape triple, numbered (a * ns + b) * ns + c
+        triples = [sa + sb + sc for sa in shapes for sb in shapes for sc in shapes]
         ss = _template(names, "ss=")
-        for a, sa in enumerate(shapes):
-            for b, sb in enumerate(shapes):
-                for c, sc in enumerate(shapes):
-                    table[(a * ns + b) * ns + c] = ss.get(sa + sb + sc, 0)
-        self.ss_table = table
+        self.ss_table = np.fromiter(map(ss.get, triples, repeat(0)), np.int64, len(triples))
         self.buckets = sorted(set(_BUCKET_TABLE))
         self.bucket_of = np.array([self.buckets.index(b) for b in _BUCKET_TABLE], dtype=np.int64)
         self.none_row = {"L=": row_of("L=none"), "R=": row_of("R=none")}
@@ -135,14 +132,20 @@ class Model:
         roles = {"S": 1, "C": 2, "T": 3}
         self.role_of = np.array([roles.get(x[2:], 0) for x in self.labels], dtype=np.int64)
         self.begins = np.array([x.startswith("B-") for x in self.labels], dtype=bool)
-        self.flag_of: Callable[[str, Mapping[str, float]], int] | None = None
+        # the caller's flags of new lower-cased forms, one int each, in order
+        self.flag_of: Callable[[list[str], Mapping[str, float]], Any] | None = None
         # word forms seen so far: id -> table row (grown by doubling)
         self.vocab: dict[str, int] = {}
-        self.by_low: dict[str, tuple[int, ...]] = {}  # the case-independent row of a word
         self.cache_for = 0
         self.tab = np.zeros((1024, _NCOL), dtype=np.int64)
         self.near_l = np.zeros((1024, len(self.buckets)), dtype=np.int64)
         self.near_r = np.zeros((1024, len(self.buckets)), dtype=np.int64)
+        # lower-cased forms seen so far: form -> row of the case-independent columns (every
+        # column but the shape) and of the nearest-cue rows (zero unless a strong cue word)
+        self.by_low: dict[str, int] = {}
+        self.low_tab = np.zeros((1024, _NCOL), dtype=np.int64)
+        self.low_near_l = np.zeros((1024, len(self.buckets)), dtype=np.int64)
+        self.low_near_r = np.zeros((1024, len(self.buckets)), dtype=np.int64)
 
     def row_of(self, name: str) -> int:
         """The weight row of one feature name (0: not in the model)."""
@@ -165,67 +168,91 @@ class Model:
         self.by_low.clear()
 
     def add(self, words: list[str], cue_prob: Mapping[str, float]) -> None:
-        """Number new word forms and fill their table rows."""
+        """Number new word forms (in order) and fill their table rows.
+
+        The columns that depend on the lower-cased form alone are computed once per form
+        (``_add_lows``), a column at a time; a word form's row is its form's row with the
+        shape of the written form.
+        """
         k0 = len(self.vocab)
         need = k0 + len(words)
         while need > self.tab.shape[0]:
-            grow = self.tab.shape[0]
-            self.tab = np.concatenate([self.tab, np.zeros_like(self.tab[:grow])])
-            self.near_l = np.concatenate([self.near_l, np.zeros_like(self.near_l[:grow])])
-            self.near_r = np.concatenate([self.near_r, np.zeros_like(self.near_r[:grow])])
-        uni = self.uni
-        w_, st_, m1_, p1_, m2_, p2_ = (
-            uni[t] for t in ("w=", "st=", "w-1=", "w+1=", "w-2=", "w+2=")
-        )
-        t1_, qb_, qa_ = uni["t1="], uni["qb1="], uni["qa1="]
-        cp_, kp_, s3_, cpm1_, cpp1_ = (uni[t] for t in ("cp=", "kp=", "s3=", "cp-1=", "cp+1="))
-        nl, nr = self.near["L="], self.near["R="]
-        other = self.nv - 1
-        flag = self.flag_of or _no_flag
-        rows = []
+            self.tab = _doubled(self.tab)
+            self.near_l = _doubled(self.near_l)
+            self.near_r = _doubled(self.near_r)
+        self.vocab.update(zip(words, range(k0, need), strict=True))
+        lows = list(map(str.lower, words))
         by_low = self.by_low
-        shape_id = self.shape_id
-        pair_id = self.pair_id
-        for k, word in enumerate(words, k0):
-            self.vocab[word] = k
-            low = word.lower()
-            known = by_low.get(low)
-            if known is None:
-                prob = cue_prob.get(low, 0.0)
-                strong = prob >= CUE_STRONG and low not in STOP
-                bucket = prob_bucket(prob)
-                known = by_low[low] = (
-                    w_.get(low, 0),
-                    st_.get(_stem(low), 0),
-                    m1_.get(low, 0),
-                    p1_.get(low, 0),
-                    m2_.get(low, 0),
-                    p2_.get(low, 0),
-                    0,  # the shape: per written form
-                    strong,
-                    t1_.get(low, 0),
-                    qb_.get(low, 0),
-                    qa_.get(low, 0),
-                    pair_id.get(low, other),
-                    prob >= CUE_MIN and low not in STOP,
-                    cp_.get(bucket, 0),
-                    kp_.get(prob_bucket(cue_prob.get(STEM_MARK + family(low), 0.0)), 0),
-                    s3_.get(low[-3:], 0),
-                    cpm1_.get(bucket, 0),
-                    cpp1_.get(bucket, 0),
-                    flag(low, cue_prob),
-                )
-            row = list(known)
-            row[_SHAPE] = shape_id.get(_shape(word), 0)
-            rows.append(row)
-            if known[_STRONG]:
-                self.near_l[k] = [nl.get((low, b), 0) for b in self.buckets]
-                self.near_r[k] = [nr.get((low, b), 0) for b in self.buckets]
+        fresh = [low for low in dict.fromkeys(lows) if low not in by_low]
+        if fresh:
+            self._add_lows(fresh, cue_prob)
+        at = np.fromiter(map(by_low.__getitem__, lows), np.int64, len(lows))
+        rows = np.take(self.low_tab, at, axis=0)
+        rows[:, _SHAPE] = np.fromiter(
+            map(self.shape_id.get, map(_shape, words), repeat(0)), np.int64, len(words)
+        )
         self.tab[k0:need] = rows
+        self.near_l[k0:need] = np.take(self.low_near_l, at, axis=0)
+        self.near_r[k0:need] = np.take(self.low_near_r, at, axis=0)
+
+    def _add_lows(self, lows: list[str], cue_prob: Mapping[str, float]) -> None:
+        """Number new lower-cased forms and fill their rows (all but the shape column)."""
+        k0 = len(self.by_low)
+        need = k0 + len(lows)
+        while need > self.low_tab.shape[0]:
+            self.low_tab = _doubled(self.low_tab)
+            self.low_near_l = _doubled(self.low_near_l)
+            self.low_near_r = _doubled(self.low_near_r)
+        uni = self.uni
+        n = len(lows)
+        zero = repeat(0)
+
+        def rows_of(template: str, keys: Any) -> np.ndarray:
+            return np.fromiter(map(uni[template].get, keys, zero), np.int64, n)
+
+        probs = list(map(cue_prob.get, lows, repeat(0.0)))
+        open_class = [low not in STOP for low in lows]
+        strong = [p >= CUE_STRONG and o for p, o in zip(probs, open_class, strict=True)]
+        bucket = list(map(prob_bucket, probs))
+        family_prob = [cue_prob.get(STEM_MARK + family(low), 0.0) for low in lows]
+        block = self.low_tab[k0:need]
+        block[:, _W] = rows_of("w=", lows)
+        block[:, _ST] = rows_of("st=", map(_stem, lows))
+        block[:, _M1] = rows_of("w-1=", lows)
+        block[:, _P1] = rows_of("w+1=", lows)
+        block[:, _M2] = rows_of("w-2=", lows)
+        block[:, _P2] = rows_of("w+2=", lows)
+        block[:, _SHAPE] = 0  # per written form
+        block[:, _STRONG] = strong
+        block[:, _TAIL] = rows_of("t1=", lows)
+        block[:, _QB] = rows_of("qb1=", lows)
+        block[:, _QA] = rows_of("qa1=", lows)
+        block[:, _PAIR] = np.fromiter(map(self.pair_id.get, lows, repeat(self.nv - 1)), np.int64, n)
+        block[:, _LIKELY] = [p >= CUE_MIN and o for p, o in zip(probs, open_class, strict=True)]
+        block[:, _CP] = rows_of("cp=", bucket)
+        block[:, _KP] = rows_of("kp=", map(prob_bucket, family_prob))
+        block[:, _S3] = rows_of("s3=", map(_LAST3, lows))
+        block[:, _CPM1] = rows_of("cp-1=", bucket)
+        block[:, _CPP1] = rows_of("cp+1=", bucket)
+        block[:, FLAG] = 0 if self.flag_of is None else self.flag_of(lows, cue_prob)
+        near_l = self.low_near_l[k0:need]
+        near_r = self.low_near_r[k0:need]
+        near_l[:] = 0
+        near_r[:] = 0
+        nl, nr = self.near["L="], self.near["R="]
+        for k in compress(range(n), strong):
+            low = lows[k]
+            near_l[k] = [nl.get((low, b), 0) for b in self.buckets]
+            near_r[k] = [nr.get((low, b), 0) for b in self.buckets]
+        self.by_low.update(zip(lows, range(k0, need), strict=True))
 
 
-def _no_flag(low: str, cue_prob: Mapping[str, float]) -> int:
-    return 0
+_LAST3 = itemgetter(slice(-3, None))
+
+
+def _doubled(table: np.ndarray) -> np.ndarray:
+    """``table`` with as many zero rows again after it."""
+    return np.concatenate([table, np.zeros_like(table)])
 
 
 _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
@@ -283,10 +310,57 @@ def load(raw: bytes, cue_layer: float = 0.0) -> Model:
 
 
 def _pair_rows(model: Model, key: str, codes: np.ndarray) -> np.ndarray:
-    table, rows = model.pair_codes[key]
-    at = np.searchsorted(table, codes)
-    found: np.ndarray = np.where(np.take(table, at) == codes, np.take(rows, at), 0)
-    return found
+    return model.pair_codes[key].get(codes)
+
+
+class _CodeTable:
+    """Distinct non-negative int64 keys -> rows, looked up many keys at a time (a key not in
+    the table: row 0). Open addressing with linear probing, at most a quarter full; each
+    round of a lookup probes one slot for every key still unresolved, so a lookup costs a
+    few vectorised rounds (a binary search costs ~16 dependent reads a key)."""
+
+    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * this
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        bits = max(4, (4 * len(keys)).bit_length())
+        size = 1 << bits
+        self.shift = np.uint64(64 - bits)
+        self.mask = size - 1
+        self.keys = np.full(size, -1, dtype=np.int64)
+        self.rows = np.zeros(size, dtype=np.int64)
+        slot = self._home(keys)
+        todo = np.arange(len(keys))
+        while todo.size:
+            at = slot[todo]
+            free = self.keys[at] == -1
+            # one key for each free slot (the first asking), the others probe the next slot
+            won, first = np.unique(at[free], return_index=True)
+            placed = todo[free][first]
+            self.keys[won] = keys[placed]
+            self.rows[won] = rows[placed]
+            left = np.ones(len(keys), dtype=bool)
+            left[placed] = False
+            todo = todo[left[todo]]
+            slot[todo] = (slot[todo] + 1) & self.mask
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        home: np.ndarray = ((keys.astype(np.uint64) * self._MULT) >> self.shift).astype(np.int64)
+        return home
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The row of each key (0: not in the table)."""
+        out = np.zeros(len(keys), dtype=np.int64)
+        slot = self._home(keys)
+        todo = np.arange(len(keys))
+        while todo.size:
+            at = slot[todo]
+            found = np.take(self.keys, at)
+            hit = found == keys[todo]
+            out[todo[hit]] = np.take(self.rows, at[hit])
+            go = ~hit & (found != -1)  # another key's slot: probe on; an empty one: absent
+            todo = todo[go]
+            slot[todo] = (at[go] + 1) & self.mask
+        return out
 
 
 def _neighbours(
@@ -396,14 +470,13 @@ def _emissions(
     if model.cache_for != id(cue_prob) or len(model.vocab) > 500_000:
         model.reset()
         model.cache_for = id(cue_prob)
-    vocab = model.vocab
-    ids_l = list(map(vocab.get, raw))
-    if None in ids_l:
-        model.add(
-            list(dict.fromkeys(w for w, k in zip(raw, ids_l, strict=True) if k is None)), cue_prob
-        )
-        ids_l = list(map(vocab.get, raw))
-    ids = np.array(ids_l, dtype=np.int64)
+    ids = np.fromiter(map(model.vocab.get, raw, repeat(-1)), np.int64, n)
+    if ids.min(initial=0) < 0:
+        # new word forms, numbered in order of first appearance
+        missing = np.flatnonzero(ids < 0).tolist()
+        new = [raw[k] for k in missing]
+        model.add(list(dict.fromkeys(new)), cue_prob)
+        ids[missing] = list(map(model.vocab.__getitem__, new))
     tab = np.take(model.tab, ids, axis=0)  # np.take: several times faster than fancy indexing
 
     # block edges and units (a sentence inside a block)
