@@ -716,30 +716,47 @@ def claim_features(claim: CaseClaim) -> ClaimFeatures:
     )
 
 
-def shared_words(a: ClaimFeatures, b: ClaimFeatures, shared: Sequence[str], limit: int = 8) -> str:
-    """The shared concepts as words of the claims ("negotiations", "Russia", "300")."""
-    lex = lexicon()
-    words: dict[str, str] = {}
-    shown = shared[:limit]
-    wanted = {c for c in shown if not c.startswith(("e:", "n:"))}
-    keys = lex.keys
-    for text in (a.lowered, b.lowered) if wanted else ():
+_WORDS_MEMO: dict[str, dict[str, str]] = {}
+_WORDS_MEMO_MAX = 8192  # texts (a claim's, then its copies' and its links' partners)
+
+
+def _first_words(text: str) -> dict[str, str]:
+    """Concept key -> the first word of lowered ``text`` with that key (cleaned;
+    numbers skipped), memoised per text: a claim's text is read for each of its
+    links, and a story's copies share their texts."""
+    words = _WORDS_MEMO.get(text)
+    if words is None:
+        lex = lexicon()
+        keys = lex.keys
+        words = {}
         for tok in _TOKEN.findall(text):
             if tok[0].isdigit():
                 continue
             key = keys.get(tok) or lex.key(tok)
-            if key in wanted and key not in words:
+            if key not in words:
                 words[key] = _clean(tok)
-                if len(words) == len(wanted):
-                    break
-        if len(words) == len(wanted):
-            break
+        if len(_WORDS_MEMO) >= _WORDS_MEMO_MAX:
+            _WORDS_MEMO.clear()
+        _WORDS_MEMO[text] = words
+    return words
+
+
+def shared_words(a: ClaimFeatures, b: ClaimFeatures, shared: Sequence[str], limit: int = 8) -> str:
+    """The shared concepts as words of the claims ("negotiations", "Russia", "300"):
+    each concept as the first word of a's text that has it, else of b's."""
     out = []
-    for c in shown:
+    wa: dict[str, str] | None = None
+    wb: dict[str, str] | None = None
+    for c in shared[:limit]:
         if c.startswith(("e:", "n:")):
             out.append(c[2:])
-        elif c in words:
-            out.append(words[c])
-        else:
-            out.append(c.lstrip("~"))
+            continue
+        if wa is None:
+            wa = _first_words(a.lowered)
+        word = wa.get(c)
+        if word is None:
+            if wb is None:
+                wb = _first_words(b.lowered)
+            word = wb.get(c)
+        out.append(c.lstrip("~") if word is None else word)
     return ", ".join(out)
