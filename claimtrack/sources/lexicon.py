@@ -398,6 +398,9 @@ def places() -> PlaceIndex:
     return PlaceIndex(names, demonyms, metonyms)
 
 
+_AFFILIATE_SUFFIXES = ("-backed", "-led", "-allied", "-aligned", "-based", "-funded", "-supported")
+
+
 @lru_cache(maxsize=65536)
 def demonym_affiliation(word: str) -> str | None:
     """Affiliation for an adjective or place word ("British", "U.S.", "Iran-backed", "Italy's")."""
@@ -407,9 +410,10 @@ def demonym_affiliation(word: str) -> str | None:
     index = places()
     if word in index.demonyms:
         return index.demonyms[word]
-    for suffix in ("-backed", "-led", "-allied", "-aligned", "-based", "-funded", "-supported"):
-        if word.endswith(suffix):
-            return demonym_affiliation(word[: -len(suffix)])
+    if word.endswith(_AFFILIATE_SUFFIXES):  # (one test in C for the usual word without)
+        for suffix in _AFFILIATE_SUFFIXES:
+            if word.endswith(suffix):
+                return demonym_affiliation(word[: -len(suffix)])
     country = index.names.get(norm_alias(word))
     if country is not None:
         return country.name

@@ -260,11 +260,11 @@ def _index_tokens(text: str) -> list[Token]:
     n = len(text)
     get = _WORD_INFO.get
     for m in _index_pattern().finditer(text):
-        s, e = m.span(1)
-        if s < 0:
+        word = m.group(1)
+        if word is None:  # (the end of the text)
             continue
-        word = text[s:e]
         info = get(word) or _word_info(word)
+        s, e = m.span(1)
         if info[0] and not (e < n and text[e] in "\u2019'."):
             continue
         if info[1]:
@@ -511,11 +511,9 @@ class ArticleIndex:
         return bisect_left(self._token_starts, pos)
 
     def tokens_in(self, start: int, end: int) -> list[Token]:
-        """Every token of text[start:end] (the index itself keeps only the useful ones)."""
-        out = tokenize(self.text, start, end)
-        for t in out:
-            t.sent = self.sentence_of(t.start)
-        return out
+        """Every token of text[start:end] (the index itself keeps only the useful ones).
+        Their ``sent`` is left 0: the resolver reads sentences of positions, never this."""
+        return tokenize(self.text, start, end)
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         """Mentions whose name lies inside [start, end)."""
@@ -626,8 +624,9 @@ class ArticleIndex:
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
         low = t.lower
-        # (the cheap sentence-position test first: most runs are inside a sentence)
-        if self._first_word(i) and (low in _generic_nouns() or self._written_lower(low)):
+        # (the word test first: a capitalised word is seldom also written in lower case;
+        # both tests are pure, so their order changes nothing but the cost)
+        if (low in _generic_nouns() or self._written_lower(low)) and self._first_word(i):
             return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
@@ -646,10 +645,15 @@ class ArticleIndex:
         toks = self.tokens
         common = _common_words()
         particles = words().name_particles
+        plans = self._plans
         for run in self._runs():
             if len(run) == 1:
-                if toks[run[0]].lower in common:
+                t = toks[run[0]]
+                if t.lower in common:
                     continue  # "The", "But", "Monday": dropped below in any case
+                plan = plans.get((t.text, t.poss))
+                if plan is not None and plan[0] == "none":
+                    continue  # kept or dropped below, it adds nothing ("Republican")
             else:
                 whole = self.text[toks[run[0]].start : toks[run[-1]].end]
                 if self.lookup_body(whole) != (None, None):

@@ -364,6 +364,8 @@ def _may_cite(text: str) -> bool:
     return _CITING.search(text) is not None
 
 
+# every government head, for one ``str.endswith`` test before the loop over them
+_GOVERNMENT_HEADS = tuple(_WORDS.government_heads)
 _OWNER_PREP = re.compile(r"\b(?:from|by|of|at|for|in|with|to|within|inside)\s+", re.I)
 
 
@@ -443,6 +445,7 @@ class _Resolver:
         self._narr_cache: list[float] | None = None
         self._subjects: dict[int, int] = {}  # sentence -> its named-person subject or -1
         self._citing: bool | None = None  # does _CITING match anywhere in the text
+        self._full: dict[int, list[Mention]] = {}  # entity id -> _full_mentions
 
     @staticmethod
     def _anchor(c: Claim) -> int:
@@ -651,8 +654,8 @@ class _Resolver:
                 affiliation=self._affiliation(toks, mentions),
             )
         # unnamed media / impersonal evidence
-        desc = fold(" ".join(t.text for t in toks if t.lower not in DETERMINERS))
         if head is not None and not self._proper(head) and not mentions:
+            desc = fold(" ".join(t.text for t in toks if t.lower not in DETERMINERS))
             if desc in w.media_report_nouns or head_low in ("reports",) and not self._has_cap(toks):
                 name = self._descriptor(toks)
                 return _new_speaker(
@@ -934,16 +937,29 @@ class _Resolver:
     def _antecedent(self, e: Entity, m: Mention | None) -> Span | None:
         """The full-name mention an abbreviated mention stands for."""
         best = None
-        for mi in e.mentions:
-            cand = self.idx.mentions[mi] if mi < len(self.idx.mentions) else None
-            if cand is None or cand.entity != e.id:
-                continue
-            if len(cand.tokens) >= 2 or cand.kind is not SourceKind.PERSON:
-                if m is None or cand.start <= m.start or best is None:
-                    best = cand
-                if m is not None and cand.start > m.start:
-                    break
+        for cand in self._full_mentions(e):
+            if m is None or cand.start <= m.start or best is None:
+                best = cand
+            if m is not None and cand.start > m.start:
+                break
         return self.mention_span(best) if best is not None else None
+
+    def _full_mentions(self, e: Entity) -> list[Mention]:
+        """The entity's mentions that name it fully (two name tokens or a body), in the
+        order of ``e.mentions``; the list and the mentions do not change once the index
+        is built, so it is made once per entity, not once per claim."""
+        got = self._full.get(e.id)
+        if got is None:
+            mentions = self.idx.mentions
+            got = []
+            for mi in e.mentions:
+                cand = mentions[mi] if mi < len(mentions) else None
+                if cand is None or cand.entity != e.id:
+                    continue
+                if len(cand.tokens) >= 2 or cand.kind is not SourceKind.PERSON:
+                    got.append(cand)
+            self._full[e.id] = got
+        return got
 
     def _owner(self, mentions: list[Mention], toks: list[Token], head: Token) -> Speaker | None:
         """The named owner of a document: "a report from Reuters", "the Pentagon's statement"."""
@@ -988,6 +1004,8 @@ class _Resolver:
         """'<demonym|country> government/military/authorities' -> government of that country."""
         w = words()
         low = " ".join(t.lower for t in toks)
+        if not low.endswith(_GOVERNMENT_HEADS):  # (most spans: no head, one test in C)
+            return None
         for head in w.government_heads:
             if not low.endswith(head):
                 continue
