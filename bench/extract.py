@@ -16,7 +16,8 @@ wall clock mostly measures the others; CPU time is the process's own cost.
 
 splits the CLI's CPU time by stage instead, in a process of its own (pinned the
 same way) that does what ``claimtrack extract --format jsonl`` does: start-up
-(interpreter, imports of the CLI, the extractor and the resolver), the first
+(interpreter, imports of the CLI's typer-free ``extract``, the extractor and the
+resolver), the first
 article (model and lexicons loaded), then per article the extractor
 (``extract_many`` over the CLI's chunks of files, reading included), speaker
 resolution (``resolve_claims``) and the output (contract rows, JSON lines,
@@ -42,8 +43,8 @@ DEFAULT_POLNEAR = REPO.parent / "shared" / "corpora" / "polnear"
 
 
 def _chunks(paths: list[str]) -> list[list[str]]:
-    """The CLI's chunks: the first file alone, then ``cmd_extract.CHUNK`` at a time."""
-    from claimtrack.cli.cmd_extract import CHUNK
+    """The CLI's chunks: the first file alone, then ``app_extract.CHUNK`` at a time."""
+    from claimtrack.cli.app_extract import CHUNK
 
     return [paths[:1]] + [paths[k : k + CHUNK] for k in range(1, len(paths), CHUNK)]
 
@@ -71,9 +72,10 @@ def stage_worker(paths: list[str]) -> int:
 
     start_up = time.process_time()  # since the process started: interpreter and imports
     sys.path.insert(0, str(REPO))
-    import claimtrack.cli  # noqa: F401  (the CLI's own start-up: typer and every command)
-    from claimtrack.cli.cmd_extract import COLLECT_EVERY
-    from claimtrack.cli.output import _json_default
+    # the CLI's own start-up: its package and the typer-free ``extract`` (the plain
+    # ``claimtrack extract FILE... --format jsonl`` imports neither typer nor any command)
+    import claimtrack.cli  # noqa: F401
+    from claimtrack.cli.app_extract import COLLECT_EVERY, _json_default
     from claimtrack.extract import to_contract
     from claimtrack.extract.api import extract_many
     from claimtrack.sources import resolve_claims

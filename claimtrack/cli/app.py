@@ -12,7 +12,7 @@ A command module (claimtrack/cli/cmd_<name>.py) does::
             ...
 
 and is picked up automatically (claimtrack/cli/__init__.py imports every
-``cmd_*`` module). Keep module-level imports light (typer, the models):
+``cmd_*`` module when the application is first asked for). Keep module-level imports light (typer, the models):
 import sqlmodel, rich, trafilatura inside the command functions, so that
 ``claimtrack extract`` starts fast.
 
@@ -23,7 +23,6 @@ with no traceback.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,10 +30,13 @@ import typer
 from typer.core import TyperGroup
 
 from claimtrack import __version__
+from claimtrack.cli.app_base import print_error, print_warning
 from claimtrack.errors import ClaimtrackError
 
 if TYPE_CHECKING:
     from claimtrack.store.db import Case
+
+__all__ = ["app", "case_from", "hoist_global_options", "print_error", "print_warning", "state_from"]
 
 
 class ClaimtrackGroup(TyperGroup):
@@ -80,17 +82,6 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
-
-
-def print_error(message: str) -> None:
-    """One line on stderr: ``error: <message>``."""
-    sys.stderr.write(f"error: {message}\n")
-    sys.stderr.flush()
-
-
-def print_warning(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
-    sys.stderr.flush()
 
 
 app = typer.Typer(
