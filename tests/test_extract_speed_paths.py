@@ -235,3 +235,13 @@ def test_model_word_table_matches_one_form_at_a_time() -> None:
     assert strong.any()
     assert np.array_equal(one.near_l[:n][strong], many.near_l[:n][strong])
     assert np.array_equal(one.near_r[:n][strong], many.near_r[:n][strong])
+
+
+@pytest.mark.parametrize(
+    "text", ["", "plain", "caf\u00e9 “quoted”", "a\ud800b", "\udfff", "x\U0001f600y\udc80"]
+)
+def test_surrogate_check_equals_the_regex(text: str) -> None:
+    from claimtrack.extract import text as text_mod
+
+    assert text_mod._no_surrogates(text) == (text_mod._SURROGATE_RE.search(text) is None)
+    assert analyse(text).clean_words == (text_mod._SURROGATE_RE.search(text) is None)

@@ -108,7 +108,7 @@ class Doc:
 def analyse(text: str) -> Doc:
     """Tokenise ``text`` and work out sentences, lines, quotes and blocks."""
     doc = Doc(text)
-    doc.clean_words = _SURROGATE_RE.search(text) is None
+    doc.clean_words = _no_surrogates(text)
     # the text alternates white space and tokens (every other character is in a token):
     # the offsets are the running sums of the pieces' lengths
     parts = _SPLIT_RE.split(text)
@@ -218,6 +218,16 @@ def analyse(text: str) -> Doc:
     for lf, le in zip(line_first, line_end, strict=True):
         _cut(lf, le, sent_first, sent, blocks)
     return doc
+
+
+def _no_surrogates(text: str) -> bool:
+    """No lone surrogate in ``text`` (``_SURROGATE_RE`` finds none): strict UTF-8 encoding
+    fails on those code points and on nothing else, and runs far faster than the regex."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _token_at(rx: re.Pattern[str], text: str, starts: np.ndarray) -> list[int]:
