@@ -10,8 +10,9 @@ import pytest
 
 from claimtrack.linking import LinkIndex
 from claimtrack.linking import text as text_module
+from claimtrack.linking.relate import judge
 from claimtrack.linking.text import _TOKEN, _clean, claim_features, lexicon, shared_words
-from claimtrack.models import CaseClaim, Link, Origin, Relation
+from claimtrack.models import CaseClaim, Link, Origin, Relation, Stance
 
 index_module = sys.modules["claimtrack.linking.index"]
 
@@ -146,3 +147,101 @@ def test_links_do_not_depend_on_the_record_cache() -> None:
     links = {hot: LinkIndex(hot=hot).add(claims) for hot in (0, 1, 7, 8192)}
     assert len(links[8192]) > 100
     assert links[0] == links[1] == links[7] == links[8192]
+
+
+WORDS = [
+    "officials",
+    "said",
+    "the",
+    "missile",
+    "talks",
+    "with",
+    "Russia",
+    "went",
+    "on",
+    "while",
+    "Iran",
+    "sent",
+    "drones",
+    "and",
+    "troops",
+    "arrived",
+    "late",
+    "in",
+    "Tobruk",
+    "after",
+    "warships",
+    "left",
+    "the",
+    "harbour",
+    "on",
+    "Monday",
+]
+
+
+def _story_claims(n: int, seed: int) -> list[CaseClaim]:
+    """Claims of random words of one story, a few per article, some denials."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(1, n + 1):
+        words = " ".join(rng.sample(WORDS, rng.randint(2, 9)))
+        stance = Stance.DENIES if rng.random() < 0.1 else Stance.ASSERTS
+        out.append(CaseClaim(id=i, article_id=1 + i // 5, content=words, stance=stance))
+    return out
+
+
+@pytest.mark.parametrize("max_posting", [3, 250])
+def test_discounted_weights_by_id_are_the_weights(max_posting: int) -> None:
+    claims = _story_claims(80, seed=2)
+    index = LinkIndex(max_posting=max_posting)
+    for size in (1, 5, 19, 20, 21, 80):  # the case discount starts at 20 claims
+        index.extend(claims[len(index) : size])
+        strs = index._strs
+        by_id = index._discounted(range(len(strs)), {})
+        assert by_id == [index._weights_of([s])[s] for s in strs]
+    assert index._saturated if max_posting == 3 else not index._saturated
+
+
+def test_candidates_left_unjudged_are_never_linked(monkeypatch: pytest.MonkeyPatch) -> None:
+    claims = _story_claims(300, seed=4)
+    index = LinkIndex()
+    index.add(claims[:200])
+    left = kept = 0
+    for c in claims[200:]:
+        f = index._resolve(claim_features(c))
+        fids = index._concept_ids(f)
+        positions = index._candidates(f, fids)
+        if not positions:
+            continue
+        weights, wf, sums, judged = index._bounds(f, fids, positions)
+        ref = index._weights_of(
+            set(f.text.concepts).union(*(index._unpack(p).text.concepts for p in positions))
+        )
+        assert weights == [ref[k] for k in f.text.concepts]
+        assert wf == sum(ref[k] for k in f.text.concepts)
+        for pos, wo, live in zip(positions, sums, judged, strict=True):
+            other = index._unpack(pos)
+            assert wo == sum(ref[k] for k in other.text.concepts)
+            if live:
+                kept += 1
+            else:
+                left += 1
+                assert judge(other, f, ref) is None and judge(f, other, ref) is None
+        index.add([c])
+    assert left > 20 and kept > 20, (left, kept)
+    # and the links are those of judging every candidate, also from a snapshot
+    # (whose claims' stances the index does not hold: taken at their loosest)
+    everything = LinkIndex()
+
+    def judge_all(f: object, fids: list[int], positions: list[int]) -> object:
+        w, wf, s, _ = LinkIndex._bounds(everything, f, fids, positions)  # type: ignore[arg-type]
+        return w, wf, s, [True] * len(positions)
+
+    monkeypatch.setattr(everything, "_bounds", judge_all)
+    links = everything.add(claims)
+    assert links == LinkIndex().add(claims)
+    half = LinkIndex()
+    first = half.add(claims[:150])
+    restored = LinkIndex.from_bytes(half.to_bytes())
+    assert set(restored._flags) == {255}
+    assert first + restored.add(claims[150:]) == links

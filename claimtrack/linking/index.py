@@ -33,8 +33,9 @@ from typing import Any
 
 import numpy as np
 
-from claimtrack.linking.relate import Judgement, judge
+from claimtrack.linking.relate import LINK_MIN, NEGATION_MIN, SHARED_MIN, Judgement, judge, negative
 from claimtrack.linking.text import (
+    WEIGHT_STEP,
     ClaimFeatures,
     Number,
     TextFeatures,
@@ -175,6 +176,15 @@ def machine_link(
     return link
 
 
+_FLAG_DENIES = 1  # the claim denies its content (stance)
+_FLAG_NEGATIVE = 2  # relate.negative(claim) is not None
+_UNKNOWN = 255
+
+
+def _flags(f: ClaimFeatures) -> int:
+    return (_FLAG_DENIES if f.denies else 0) | (_FLAG_NEGATIVE if negative(f) is not None else 0)
+
+
 def _offset_append(arr: array[int], value: int) -> array[int]:
     """Append an offset to a uint32 array, widened to int64 once it would overflow."""
     if value > 0xFFFFFFFF and arr.typecode == "I":
@@ -232,6 +242,11 @@ class LinkIndex:
         self._zc: Any = None  # primed compressor / decompressor, copied per record
         self._zd: Any = None
         self._whole: list[ClaimFeatures] = []  # records kept whole when not packed
+        # not in snapshots (derived): per interned string, 1 for an entity concept
+        # ("e:..."); per claim, what judge's floor and damping read (_FLAG_*), or
+        # _UNKNOWN for claims restored from a snapshot (then taken at their loosest)
+        self._entity = bytearray()
+        self._flags = bytearray()
         self._last: dict[int, int] = {}  # article -> position of its last indexed claim
         self.hot = hot
         # position -> features, most recent last (an OrderedDict: evicting a plain
@@ -367,6 +382,8 @@ class LinkIndex:
         index._rstart = _from_bytes(rtype[0], rstart)
         index._blob = bytearray(blob)
         index._last = dict(last)
+        index._entity = bytearray(s.startswith("e:") for s in index._strs)
+        index._flags = bytearray([_UNKNOWN]) * len(index._ids)
         if zdict is not None:
             index._set_zdict(zdict)
         if deflate is None:
@@ -461,6 +478,8 @@ class LinkIndex:
         self._cw.frombytes(cw)
         self._post.extend([None] * len(strs))
         self._plen.extend([0] * len(strs))
+        self._entity.extend(s.startswith("e:") for s in strs)
+        self._flags.extend(bytes([_UNKNOWN]) * n)
         last = self._ids[-1] if self._ids else None
         if (
             self._pos is None
@@ -540,6 +559,7 @@ class LinkIndex:
             self._cw.append(w)
             self._post.append(None)
             self._plen.append(0)
+            self._entity.append(s.startswith("e:"))
         return i
 
     def _idlist(self, items: Iterable[str]) -> list[int]:
@@ -742,6 +762,7 @@ class LinkIndex:
         if self._pos is not None:
             self._pos[f.id] = pos
         self._article.append(f.article_id)
+        self._flags.append(_flags(f))
         self._last[f.article_id] = pos
         cids = self._idlist(f.text.concepts)
         self._total.append(sum(map(self._cw.__getitem__, cids)) or 1.0)
@@ -937,17 +958,108 @@ class LinkIndex:
             out[c] = w
         return out
 
+    def _discounted(self, cids: Iterable[int], memo: dict[int, float]) -> list[float]:
+        """:meth:`_weights_of` by concept id (the same float operations), through
+        ``memo`` (id -> weight, valid while the index does not change)."""
+        cw = self._cw
+        n = len(self._ids)
+        if n < CASE_DF_MIN_CLAIMS:
+            return [cw[i] for i in cids]
+        plen = self._plen
+        get = memo.get
+        out = []
+        for i in cids:
+            w = get(i)
+            if w is None:
+                w = cw[i]
+                k = plen[i]
+                if k > 0:
+                    keep = 1.0 - k / n
+                    w = round(w * (keep if keep > 0.2 else 0.2) * 65536.0) * WEIGHT_STEP
+                elif k < 0:  # saturated
+                    w = round(w * 0.2 * 65536.0) * WEIGHT_STEP
+                memo[i] = w
+            out.append(w)
+        return out
+
+    def _bounds(
+        self, f: ClaimFeatures, fids: list[int], positions: list[int]
+    ) -> tuple[list[float], float, list[float], list[bool]]:
+        """For claim ``f`` (concept ids ``fids``) and its candidates (positions): the
+        case-discounted weights of f's concepts (in ``fids``' order), their sum, the
+        sum of each candidate's, and whether judge can link each candidate at all.
+
+        It cannot when relate's bound on the similarity before the fuzzy ratio,
+        (0.5 x Dice + 0.25 x containment + 0.25) x damping, is below the pair's
+        floor (judge returns None then): the same sums of grid weights (exact in
+        any order), the same damping and floor (relate._floor), each taken at its
+        loosest where it needs what the index does not hold without unpacking the
+        candidate (the shared predicates of two claims of one article: floor
+        NEGATION_MIN; a candidate restored from a snapshot: any stance)."""
+        memo: dict[int, float] = {}
+        fw = self._discounted(fids, memo)
+        wf = sum(fw)
+        mine = dict(zip(fids, fw, strict=True))
+        entity = self._entity
+        cstart = self._cstart
+        cflat = self._cflat
+        flags = self._flags
+        article = self._article
+        nf = len(fids)
+        f_flags = _flags(f)
+        f_denies = f_flags & _FLAG_DENIES
+        f_negative = f_flags & _FLAG_NEGATIVE
+        sums = []
+        judged = []
+        for p in positions:
+            seg = cflat[cstart[p] : cstart[p + 1]]
+            wo = sum(self._discounted(seg, memo))
+            sums.append(wo)
+            shared = [i for i in seg if i in mine]
+            ws = sum(map(mine.__getitem__, shared))
+            fl = flags[p]
+            if fl == _UNKNOWN:
+                denies = opposed = True
+            else:
+                denies = bool(f_denies or fl & _FLAG_DENIES)
+                opposed = bool(f_negative) != bool(fl & _FLAG_NEGATIVE)
+            if not shared:
+                judged.append(False)  # judge: no shared concept, no link
+                continue
+            floor = NEGATION_MIN if denies and opposed or article[p] == f.article_id else LINK_MIN
+            # relate's damping; with a possibly short denial, the higher of both
+            all_entities = all(map(entity.__getitem__, shared))
+            can_be_short = denies and min(len(seg), nf) <= 2
+            if all_entities or len(shared) < 2 and not can_be_short:
+                damp = 0.6
+            elif ws < SHARED_MIN and not can_be_short:
+                damp = 0.5 + 0.5 * ws / SHARED_MIN
+            else:
+                damp = 1.0
+            m = wf if wf < wo else wo
+            if not m:
+                judged.append(True)  # no weight: judge decides (as it always did)
+                continue
+            dice = 2.0 * ws / (wf + wo)
+            cont = ws / m
+            judged.append((0.5 * dice + 0.25 * cont + 0.25) * damp >= floor - 1e-9)
+        return fw, wf, sums, judged
+
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, ClaimFeatures, int]]:
         found: list[tuple[Judgement, ClaimFeatures, int]] = []
         fids = self._concept_ids(f)
         positions = self._candidates(f, fids)
-        cands = [(pos, self._get(pos)) for pos in positions]
-        union = set(f.text.concepts).union(*(o.text.concepts for _, o in cands))
-        weight = self._weights_of(union)  # all interned: f's by _concept_ids
-        w = weight.__getitem__
-        wf = sum(map(w, f.text.concepts))  # as relate sums it, once per claim
-        for pos, other in cands:
-            wo = sum(map(w, other.text.concepts))
+        if not positions:
+            return found
+        # the case-discounted weights of f's concepts and the candidates' sums, from
+        # the concept ids (judge needs the weights of the shared concepts only, all
+        # f's); candidates that no rule can link are left before they are unpacked
+        weights, wf, sums, judged = self._bounds(f, fids, positions)
+        weight = dict(zip(f.text.concepts, weights, strict=True))
+        for pos, wo, live in zip(positions, sums, judged, strict=True):
+            if not live:
+                continue
+            other = self._get(pos)
             # judge in (lower id, higher id) order so reasons read in link order
             j = (
                 judge(f, other, weight, (wf, wo))
