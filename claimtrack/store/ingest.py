@@ -11,10 +11,11 @@ Later issues hook in at ``_after_claims_stored`` (same transaction).
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -537,6 +538,8 @@ class IngestStats:
     main_cpu: float = 0.0  # CPU of the writer's main thread
     process_cpu: float = 0.0  # CPU of the whole writer process (its other threads too)
     queued: float = 0.0  # the main thread's run queue wait over the batch
+    gc_wall: float = 0.0  # the writer process in the garbage collector
+    gc_runs: list[int] = field(default_factory=lambda: [0, 0, 0])  # collections per generation
     pool: PoolTimes | None = None  # jobs > 1: the pool's timeline
 
     def line(self) -> str:
@@ -571,7 +574,8 @@ class IngestStats:
             f"other {ms(rest)}",
             f"timeline: writer CPU main thread {ms(self.main_cpu)}, other threads (result "
             f"receiving) {ms(self.process_cpu - self.main_cpu)}; main thread on a CPU run "
-            f"queue {ms(self.queued)}",
+            f"queue {ms(self.queued)}; garbage collector {ms(self.gc_wall)} "
+            f"({'/'.join(str(g) for g in self.gc_runs)} collections of generation 0/1/2)",
         ]
         if pool is not None and pool.workers:
             end = pool.closed or max(w[1] for w in pool.workers.values())
@@ -636,12 +640,49 @@ def ingest_inputs(
     for everything the batch touched (``rescore_pending``). ``analyse=False``
     stores only: the caller links and scores the whole case afterwards.
     """
-    from claimtrack.store.parallel import PoolTimes, prepared, run_queue_ns
+    from claimtrack.store.parallel import PoolTimes, run_queue_ns
 
     stats = stats if stats is not None else IngestStats()
     w_start, c_start, m_start = time.perf_counter(), time.process_time(), time.thread_time()
     q_start = run_queue_ns()
     stats.pool = PoolTimes() if jobs > 1 else None
+    gc_timer = _GcTimer(stats)
+    gc.callbacks.append(gc_timer)
+    try:
+        yield from _ingest_all(case, items, overrides, jobs, analyse, stats)
+    finally:
+        gc.callbacks.remove(gc_timer)
+        stats.wall += time.perf_counter() - w_start
+        stats.process_cpu += time.process_time() - c_start
+        stats.main_cpu += time.thread_time() - m_start
+        stats.queued += (run_queue_ns() - q_start) / 1e9
+
+
+class _GcTimer:
+    """A ``gc.callbacks`` entry adding the collector's wall time to ``stats``."""
+
+    def __init__(self, stats: IngestStats) -> None:
+        self.stats = stats
+        self.t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.t0 = time.perf_counter()
+        else:
+            self.stats.gc_wall += time.perf_counter() - self.t0
+            self.stats.gc_runs[info["generation"]] += 1
+
+
+def _ingest_all(
+    case: Case,
+    items: Iterable[InputItem],
+    overrides: ArticleMeta | None,
+    jobs: int,
+    analyse: bool,
+    stats: IngestStats,
+) -> Iterator[IngestOutcome]:
+    from claimtrack.store.parallel import prepared
+
     stored: list[int] = []  # new articles: scored once, after the batch
     group: list[Prepared] = []
     size = 1  # the first articles are stored (and safe) at once; then 2, 4, ... per unit
@@ -679,10 +720,6 @@ def ingest_inputs(
         stats.score += time.process_time() - t1
         stats.score_wall += time.perf_counter() - w1
         stats.end_cpu += time.process_time() - t0
-    stats.wall += time.perf_counter() - w_start
-    stats.process_cpu += time.process_time() - c_start
-    stats.main_cpu += time.thread_time() - m_start
-    stats.queued += (run_queue_ns() - q_start) / 1e9
 
 
 def _outcome_name(ready: Prepared) -> str:
