@@ -91,3 +91,25 @@ def test_timings_report_the_writers_wall_and_every_worker(tmp_path: Path) -> Non
     lines = stats.timeline_lines()
     assert len(lines) == 3 and all(line.startswith("timeline: ") for line in lines)
     assert f"{len(paths)} new articles" in stats.line()
+
+
+def test_the_writer_freezes_each_units_survivors_and_thaws_them_after(tmp_path: Path) -> None:
+    import gc
+
+    paths = _paths()
+    assert len(paths) >= 3 and gc.isenabled() and gc.get_freeze_count() == 0
+    with Case.open(str(tmp_path / "case.db")) as case:
+        stream = ingest_inputs(case, expand_inputs(paths), jobs=1)
+        first = next(stream)  # the first unit (one article) stored
+        assert first.status == "new" and gc.get_freeze_count() == 0
+        second = next(stream)  # resumed: the first unit's survivors frozen, then the next unit
+        assert second.status == "new" and gc.get_freeze_count() > 0
+        rest = list(stream)
+        assert [o.status for o in rest] == ["new"] * (len(paths) - 2)
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
+        # a batch abandoned half-way thaws what it froze as well
+        stream = ingest_inputs(case, expand_inputs(paths), jobs=1)
+        next(stream)
+        next(stream)
+        stream.close()
+        assert gc.get_freeze_count() == 0 and gc.isenabled()
