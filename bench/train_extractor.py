@@ -286,36 +286,22 @@ def _read_crf(path: Path) -> Layer:
     return labels, feats, trans
 
 
-def _read_npz(path: Path) -> Layer:
-    """The source/cue/content layer of an exported ``tagger.npz`` (to add a cue layer to it)."""
+def _read_npz(path: Path, *, cue: bool = False) -> Layer:
+    """A layer of an exported ``tagger.npz``: the source/cue/content layer (to add a cue
+    layer to it) or, with ``cue``, the cue layer (to reuse beside a retrained main layer)."""
     import numpy as np
 
     with np.load(path, allow_pickle=False) as z:
         labels = bytes(z["labels"]).decode("utf-8").split("\n")
         names = bytes(z["names"]).decode("utf-8").split("\n")
         weights = np.asarray(z["weights"])
-        trans = np.asarray(z["trans"])
-    main = [k for k, lab in enumerate(labels) if not lab.startswith(CUE_LAYER)]
-    feats: dict[tuple[str, str], float] = {}
-    for r, c in zip(*np.nonzero(weights[:, main]), strict=True):
-        feats[(names[r], labels[main[c]])] = float(weights[r, main[c]])
-    return [labels[k] for k in main], feats, trans
-
-
-def _read_npz_cue_layer(path: Path) -> Layer:
-    """The cue layer of an exported ``tagger.npz`` (to reuse it beside a retrained main layer)."""
-    import numpy as np
-
-    with np.load(path, allow_pickle=False) as z:
-        labels = bytes(z["labels"]).decode("utf-8").split("\n")
-        names = bytes(z["names"]).decode("utf-8").split("\n")
-        weights = np.asarray(z["weights"])
-        trans = np.asarray(z["cue_trans"])
-    cols = [k for k, lab in enumerate(labels) if lab.startswith(CUE_LAYER)]
+        trans = np.asarray(z["cue_trans" if cue else "trans"])
+    cols = [k for k, lab in enumerate(labels) if lab.startswith(CUE_LAYER) == cue]
+    strip = len(CUE_LAYER) if cue else 0
     feats: dict[tuple[str, str], float] = {}
     for r, c in zip(*np.nonzero(weights[:, cols]), strict=True):
-        feats[(names[r], labels[cols[c]][len(CUE_LAYER) :])] = float(weights[r, cols[c]])
-    return [labels[k][len(CUE_LAYER) :] for k in cols], feats, trans
+        feats[(names[r], labels[cols[c]][strip:])] = float(weights[r, cols[c]])
+    return [labels[k][strip:] for k in cols], feats, trans
 
 
 def export_weights(main: Layer, out: Path, cue_layer: Layer | None = None) -> int:
@@ -478,7 +464,7 @@ def main() -> int:
         else:
             main = _read_npz(args.main_from)
         cue_crf = None
-        cue_layer = None if args.cue_from is None else _read_npz_cue_layer(args.cue_from)
+        cue_layer = None if args.cue_from is None else _read_npz(args.cue_from, cue=True)
         if cue_trainer is not None:
             cue_trainer.set_params(
                 {

@@ -1,6 +1,6 @@
 """``claimtrack extract`` without typer: the work of the command, and its fast path.
 
-``cmd_extract`` registers the typer command, which calls :func:`run_files`. The
+``cmd_extract`` registers the typer command, which calls :func:`extract_files`. The
 console script first asks :func:`fast_main`: the plain form
 ``claimtrack extract FILE... [--format jsonl]`` (no other option, no file name
 starting with ``-``) runs here, with the same output, messages and exit code,
@@ -68,7 +68,8 @@ def extract_files(
     chunk_size: int = CHUNK,
 ) -> int:
     """Write each file's claims (JSONL) or collect them into ``table_rows``; the number of
-    files that could not be read."""
+    files that could not be read. The collector, tuned during the run, is restored and the
+    output flushed afterwards."""
     import gc
     import json
 
@@ -79,88 +80,74 @@ def extract_files(
 
     # what ``output.to_json`` writes (json.dumps with these options), one encoder for every line
     to_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
-    failed = 0
-    tuned = len(files) < 2
-    since_collect = 0
-    k = 0
-    while k < len(files):
-        # the first file alone (the model and lexicons load), then chunk_size files at a time:
-        # read, extracted together, then resolved and written one by one in order (each
-        # unreadable file reported at its place, as when they were read one by one)
-        chunk = files[k : k + (1 if k == 0 else chunk_size)]
-        k += len(chunk)
-        texts: list[str | None] = []
-        errors: list[str] = []
-        for path in chunk:
-            try:
-                texts.append(read_contract_text(path))
-                errors.append("")
-            except ClaimtrackError as exc:
-                texts.append(None)
-                errors.append(str(exc))
-        found = extract_many([t for t in texts if t is not None])
-        at = 0
-        for path, text, error in zip(chunk, texts, errors, strict=True):
-            if text is None:
-                print_error(error)
-                failed += 1
-                continue
-            resolved = resolve_claims(text, found[at])
-            at += 1
-            lines = []
-            for item in resolved:
-                row = to_contract(item.claim, path, item.speaker)
-                if jsonl:
-                    lines.append(to_json(row))
-                else:
-                    table_rows.append(
-                        {
-                            "document": path,
-                            "speaker": row["speaker"],
-                            "source": (row["source"] or {}).get("text"),
-                            "cue": (row["cue"] or {}).get("text"),
-                            "content": row["content"]["text"],
-                            "stance": row["stance"],
-                            "hedged": row["hedged"],
-                            "quote": row["quote"],
-                        }
-                    )
-            if lines:
-                out.write("\n".join(lines) + "\n")
-        if not tuned:
-            # after the first article the model and the lexicons are loaded and stay for
-            # the whole run: keep them out of the collector's scans (gc.freeze) and turn
-            # automatic collection off; the caller restores both. Extraction, resolution
-            # and output make no reference cycles (none found over PolNeAR train), so the
-            # collector only ever scanned live objects: a young collection every
-            # COLLECT_EVERY files bounds what a reader's cycles could hold. GC time over
-            # the 840 PolNeAR train articles: ~0.31 -> ~0.06 s CPU (gen0 every 10k
-            # allocations) -> 0
-            tuned = True
-            gc.collect()
-            gc.freeze()
-            gc.disable()
-        else:
-            since_collect += len(chunk)
-            if since_collect >= COLLECT_EVERY:
-                since_collect = 0
-                gc.collect(1)
-    return failed
-
-
-def run_files(
-    files: list[str],
-    jsonl: bool,
-    table_rows: list[dict[str, Any]],
-    out: TextIO,
-    chunk_size: int = CHUNK,
-) -> int:
-    """``extract_files`` with the collector restored afterwards; output flushed."""
-    import gc
-
     enabled = gc.isenabled()
     try:
-        failed = extract_files(files, jsonl, table_rows, out, chunk_size)
+        failed = 0
+        tuned = len(files) < 2
+        since_collect = 0
+        k = 0
+        while k < len(files):
+            # the first file alone (the model and lexicons load), then chunk_size files at a time:
+            # read, extracted together, then resolved and written one by one in order (each
+            # unreadable file reported at its place, as when they were read one by one)
+            chunk = files[k : k + (1 if k == 0 else chunk_size)]
+            k += len(chunk)
+            texts: list[str | None] = []
+            errors: list[str] = []
+            for path in chunk:
+                try:
+                    texts.append(read_contract_text(path))
+                    errors.append("")
+                except ClaimtrackError as exc:
+                    texts.append(None)
+                    errors.append(str(exc))
+            found = extract_many([t for t in texts if t is not None])
+            at = 0
+            for path, text, error in zip(chunk, texts, errors, strict=True):
+                if text is None:
+                    print_error(error)
+                    failed += 1
+                    continue
+                resolved = resolve_claims(text, found[at])
+                at += 1
+                lines = []
+                for item in resolved:
+                    row = to_contract(item.claim, path, item.speaker)
+                    if jsonl:
+                        lines.append(to_json(row))
+                    else:
+                        table_rows.append(
+                            {
+                                "document": path,
+                                "speaker": row["speaker"],
+                                "source": (row["source"] or {}).get("text"),
+                                "cue": (row["cue"] or {}).get("text"),
+                                "content": row["content"]["text"],
+                                "stance": row["stance"],
+                                "hedged": row["hedged"],
+                                "quote": row["quote"],
+                            }
+                        )
+                if lines:
+                    out.write("\n".join(lines) + "\n")
+            if not tuned:
+                # after the first article the model and the lexicons are loaded and stay for
+                # the whole run: keep them out of the collector's scans (gc.freeze) and turn
+                # automatic collection off; the caller restores both. Extraction, resolution
+                # and output make no reference cycles (none found over PolNeAR train), so the
+                # collector only ever scanned live objects: a young collection every
+                # COLLECT_EVERY files bounds what a reader's cycles could hold. GC time over
+                # the 840 PolNeAR train articles: ~0.31 -> ~0.06 s CPU (gen0 every 10k
+                # allocations) -> 0
+                tuned = True
+                gc.collect()
+                gc.freeze()
+                gc.disable()
+            else:
+                since_collect += len(chunk)
+                if since_collect >= COLLECT_EVERY:
+                    since_collect = 0
+                    gc.collect(1)
     finally:
         if enabled:
             gc.enable()
@@ -211,7 +198,7 @@ def fast_main(args: list[str]) -> int | None:
     if files is None:
         return None
     try:
-        failed = run_files(files, True, [], sys.stdout)
+        failed = extract_files(files, True, [], sys.stdout)
     except ClaimtrackError as exc:
         print_error(str(exc))
         return exc.exit_code

@@ -12,7 +12,6 @@ from claimtrack.cli.app_extract import (  # the work, shared with the typer-free
     COLLECT_EVERY,
     extract_files,
     read_contract_text,
-    run_files,
 )
 from claimtrack.cli.output import Column, OutputFormat
 
@@ -46,7 +45,7 @@ def extract(
 
     table_rows: list[dict[str, Any]] = []
     # CHUNK read here, at run time (tests set it on this module)
-    failed = run_files(files, fmt is OutputFormat.JSONL, table_rows, sys.stdout, CHUNK)
+    failed = extract_files(files, fmt is OutputFormat.JSONL, table_rows, sys.stdout, CHUNK)
     if fmt is not OutputFormat.JSONL:
         from claimtrack.cli.output import emit_rows
 
