@@ -65,7 +65,14 @@ TRAIN = SHARED / "corpora" / "polnear" / "train" / "text"
 
 
 def _texts() -> list[str]:
+    """The short cases, the bundled articles (fixtures/ and tests/data/articles/: the
+    checks run without ../shared) and, when present, 40 PolNeAR train articles."""
     texts = list(_TEXTS)
+    here = Path(__file__).resolve().parent
+    for path in sorted(
+        [*(here.parent / "fixtures").glob("*.txt"), *(here / "data" / "articles").glob("*.txt")]
+    ):
+        texts.append(path.read_text(encoding="utf-8"))
     if TRAIN.is_dir():
         for path in sorted(TRAIN.glob("*.txt"))[:40]:
             texts.append(path.read_text(encoding="utf-8"))
