@@ -133,7 +133,7 @@ def extract_files(
             if not tuned:
                 # after the first article the model and the lexicons are loaded and stay for
                 # the whole run: keep them out of the collector's scans (gc.freeze) and turn
-                # automatic collection off; the caller restores both. Extraction, resolution
+                # automatic collection off; the finally below restores both. Extraction, resolution
                 # and output make no reference cycles (none found over PolNeAR train), so the
                 # collector only ever scanned live objects: a young collection every
                 # COLLECT_EVERY files bounds what a reader's cycles could hold. GC time over

@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import repeat
 from operator import itemgetter, methodcaller
 from typing import Any
@@ -338,15 +339,13 @@ class _TokenFinder:
 
 
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
-_finders: list[_TokenFinder | None] = []
 
 
+@cache
 def _hedge_finder() -> _TokenFinder | None:
     """The token finder of the hedge list, or None when the list needs its regex."""
-    if not _finders:
-        wl = lexicon.hedges()
-        _finders.append(_TokenFinder(wl) if _TokenFinder.usable(wl) else None)
-    return _finders[0]
+    wl = lexicon.hedges()
+    return _TokenFinder(wl) if _TokenFinder.usable(wl) else None
 
 
 def _sure_cues(

@@ -176,10 +176,7 @@ class Model:
         """
         k0 = len(self.vocab)
         need = k0 + len(words)
-        while need > self.tab.shape[0]:
-            self.tab = _doubled(self.tab)
-            self.near_l = _doubled(self.near_l)
-            self.near_r = _doubled(self.near_r)
+        self.tab, self.near_l, self.near_r = _grown(need, self.tab, self.near_l, self.near_r)
         self.vocab.update(zip(words, range(k0, need), strict=True))
         lows = list(map(str.lower, words))
         by_low = self.by_low
@@ -199,10 +196,9 @@ class Model:
         """Number new lower-cased forms and fill their rows (all but the shape column)."""
         k0 = len(self.by_low)
         need = k0 + len(lows)
-        while need > self.low_tab.shape[0]:
-            self.low_tab = _doubled(self.low_tab)
-            self.low_near_l = _doubled(self.low_near_l)
-            self.low_near_r = _doubled(self.low_near_r)
+        self.low_tab, self.low_near_l, self.low_near_r = _grown(
+            need, self.low_tab, self.low_near_l, self.low_near_r
+        )
         uni = self.uni
         n = len(lows)
         zero = repeat(0)
@@ -250,9 +246,12 @@ class Model:
 _LAST3 = itemgetter(slice(-3, None))
 
 
-def _doubled(table: np.ndarray) -> np.ndarray:
-    """``table`` with as many zero rows again after it."""
-    return np.concatenate([table, np.zeros_like(table)])
+def _grown(need: int, *tables: np.ndarray) -> tuple[np.ndarray, ...]:
+    """``tables`` (of as many rows each) with zero rows added, doubling, until they hold
+    ``need`` rows."""
+    while need > tables[0].shape[0]:
+        tables = tuple(np.concatenate([t, np.zeros_like(t)]) for t in tables)
+    return tables
 
 
 _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))

@@ -35,7 +35,6 @@ import numpy as np
 
 from claimtrack.linking.relate import LINK_MIN, NEGATION_MIN, SHARED_MIN, Judgement, judge, negative
 from claimtrack.linking.text import (
-    WEIGHT_STEP,
     ClaimFeatures,
     Number,
     TextFeatures,
@@ -937,30 +936,15 @@ class LinkIndex:
         return out
 
     def _weights_of(self, concepts: Iterable[str]) -> dict[str, float]:
-        """Case-discounted weights of interned concepts (the float operations of
-        :meth:`weight`; a Python loop: the unions are ~50 concepts, too few for numpy)."""
+        """Case-discounted weights of interned concepts (:meth:`_discounted` by name)."""
         sid = self._sid
-        cw = self._cw
-        n = len(self._ids)
-        if n < CASE_DF_MIN_CLAIMS:
-            return {c: cw[sid[c]] for c in concepts}
-        plen = self._plen
-        out = {}
-        for c in concepts:
-            i = sid[c]
-            w = cw[i]
-            k = plen[i]
-            if k > 0:
-                keep = 1.0 - k / n
-                w = exact_weight(w * (keep if keep > 0.2 else 0.2))  # max(0.2, keep)
-            elif k < 0:  # saturated
-                w = exact_weight(w * 0.2)
-            out[c] = w
-        return out
+        names = list(concepts)
+        return dict(zip(names, self._discounted([sid[c] for c in names], {}), strict=True))
 
     def _discounted(self, cids: Iterable[int], memo: dict[int, float]) -> list[float]:
-        """:meth:`_weights_of` by concept id (the same float operations), through
-        ``memo`` (id -> weight, valid while the index does not change)."""
+        """Case-discounted weights of interned concepts by id (the float operations of
+        :meth:`weight`; a Python loop: the unions are ~50 concepts, too few for numpy),
+        through ``memo`` (id -> weight, valid while the index does not change)."""
         cw = self._cw
         n = len(self._ids)
         if n < CASE_DF_MIN_CLAIMS:
@@ -975,9 +959,9 @@ class LinkIndex:
                 k = plen[i]
                 if k > 0:
                     keep = 1.0 - k / n
-                    w = round(w * (keep if keep > 0.2 else 0.2) * 65536.0) * WEIGHT_STEP
+                    w = exact_weight(w * (keep if keep > 0.2 else 0.2))  # max(0.2, keep)
                 elif k < 0:  # saturated
-                    w = round(w * 0.2 * 65536.0) * WEIGHT_STEP
+                    w = exact_weight(w * 0.2)
                 memo[i] = w
             out.append(w)
         return out
