@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 TOKEN_RE = re.compile(r"\w+|[^\w\s]")
-_SPLIT_RE = re.compile(r"(\w+|[^\w\s])")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
-_BREAK_RE = re.compile("[\r\n]")
 
 MAX_BLOCK = 400
 MAX_SENTENCE = 200
@@ -26,10 +24,8 @@ OPEN_QUOTES = frozenset("“«„‟")
 CLOSE_QUOTES = frozenset("”»")
 STRAIGHT_QUOTES = frozenset('"')
 QUOTES = OPEN_QUOTES | CLOSE_QUOTES | STRAIGHT_QUOTES
-_QUOTE_RE = re.compile("[" + "".join(sorted(QUOTES)) + "]")  # each quote mark is a token
 
 _END_PUNCT = frozenset(".?!")
-_END_PUNCT_RE = re.compile("[.?!]")  # each of these characters is a token of its own
 
 _ABBREV = frozenset(
     [
@@ -108,28 +104,30 @@ class Doc:
 def analyse(text: str) -> Doc:
     """Tokenise ``text`` and work out sentences, lines, quotes and blocks."""
     doc = Doc(text)
-    doc.clean_words = _no_surrogates(text)
-    # the text alternates white space and tokens (every other character is in a token):
-    # the offsets are the running sums of the pieces' lengths
-    parts = _SPLIT_RE.split(text)
-    words = doc.words = parts[1::2]
-    n = len(words)
+    # every character's class, from its code point (``_classes``): the tokens, the line
+    # breaks, the sentence-end marks and the quote marks are read off it with numpy
+    try:
+        raw = text.encode("utf-32-le")
+    except UnicodeEncodeError:  # lone surrogates: exactly what strict encoding refuses
+        doc.clean_words = False
+        raw = text.encode("utf-32-le", "surrogatepass")
+    cls = _classes(np.frombuffer(raw, dtype=np.uint32))
+    starts_a, ends_a = _token_bounds(cls)
+    n = len(starts_a)
     if n == 0:
         return doc
-    lengths = np.fromiter(map(len, parts), np.int64, len(parts))
-    ends_a = np.cumsum(lengths)[1::2]
-    starts_a = ends_a - lengths[1::2]
     starts = doc.starts = starts_a.tolist()
     ends = doc.ends = ends_a.tolist()
+    words = doc.words = [text[a:b] for a, b in zip(starts, ends, strict=True)]
 
     # lines: a token starts a new line when a line break lies between it and the previous token
-    breaks = [m.start() for m in _BREAK_RE.finditer(text)]
-    if not breaks:
+    breaks = np.flatnonzero(cls == _BREAK)
+    if not len(breaks):
         doc.line = [0] * n
         line_first = [0]
     else:
         # count only line changes, not every break: ids must be consecutive per token run
-        raw_id = np.searchsorted(np.array(breaks, dtype=np.int64), starts_a)
+        raw_id = np.searchsorted(breaks, starts_a)
         line_a = np.zeros(n, dtype=np.int64)
         np.cumsum(raw_id[1:] != raw_id[:-1], out=line_a[1:])
         doc.line = line_a.tolist()
@@ -144,7 +142,7 @@ def analyse(text: str) -> Doc:
     starts_here[0] = 1
     for i in line_first:
         starts_here[i] = 1
-    for i in _token_at(_END_PUNCT_RE, text, starts_a):
+    for i in _token_at(cls, _END, starts_a):
         if i >= n - 1:
             continue
         w = words[i]
@@ -193,7 +191,7 @@ def analyse(text: str) -> Doc:
     inq = doc.inq
     inq.extend([False] * n)
     line_end = [*line_first[1:], n]
-    quote_at = _token_at(_QUOTE_RE, text, starts_a)
+    quote_at = _token_at(cls, _QUOTE, starts_a)
     qi = 0
     nq = len(quote_at)
     for le in line_end:
@@ -230,13 +228,62 @@ def _no_surrogates(text: str) -> bool:
     return True
 
 
-def _token_at(rx: re.Pattern[str], text: str, starts: np.ndarray) -> list[int]:
-    """The tokens at the matches of a one-character class of marks (each its own token)."""
-    at = [m.start() for m in rx.finditer(text)]
-    if not at:
+def _token_at(cls: np.ndarray, mark: int, starts: np.ndarray) -> list[int]:
+    """The tokens at the characters of class ``mark`` (marks that are each a token)."""
+    at = np.flatnonzero(cls == mark)
+    if not len(at):
         return []
-    found: list[int] = np.searchsorted(starts, np.array(at, dtype=np.int64)).tolist()
+    found: list[int] = np.searchsorted(starts, at).tolist()
     return found
+
+
+# character classes (``_classes``): white space, a line break (white space too), a word
+# character (``\\w``), and the other characters (``[^\\w\\s]``: each a token of its own), of
+# which the sentence-end marks and the quote marks have classes of their own
+_SPACE, _BREAK, _WORD, _OTHER, _END, _QUOTE = range(6)
+_UNKNOWN = 255
+_CLASS = np.full(0x110000, _UNKNOWN, dtype=np.uint8)  # per code point, filled as met
+
+
+def _class_of(c: str) -> int:
+    """The class of one character, as ``TOKEN_RE`` sees it (``\\w``: ``str.isalnum`` or
+    "_"; ``\\s``: ``str.isspace``)."""
+    if c in "\r\n":
+        return _BREAK
+    if c in _END_PUNCT:
+        return _END
+    if c in QUOTES:
+        return _QUOTE
+    if c.isalnum() or c == "_":
+        return _WORD
+    return _SPACE if c.isspace() else _OTHER
+
+
+def _classes(cps: np.ndarray) -> np.ndarray:
+    """The class of every code point of ``cps`` (the table grows by the new ones)."""
+    cls = np.take(_CLASS, cps)
+    if len(cls) and cls.max() == _UNKNOWN:
+        new = np.unique(cps[cls == _UNKNOWN]).tolist()
+        _CLASS[new] = [_class_of(chr(c)) for c in new]
+        cls = np.take(_CLASS, cps)
+    return cls
+
+
+def _token_bounds(cls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The start and end (exclusive) offsets of ``TOKEN_RE``'s matches, from the classes:
+    a run of word characters, or one other character."""
+    if not len(cls):
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    word = cls == _WORD
+    other = cls >= _OTHER
+    first = other.copy()
+    first[0] |= word[0]
+    first[1:] |= word[1:] & ~word[:-1]
+    last = other
+    last[-1] |= word[-1]
+    last[:-1] |= word[:-1] & ~word[1:]
+    return np.flatnonzero(first), np.flatnonzero(last) + 1
 
 
 def _cut(first: int, last: int, sent_first: list[int], sent: list[int], out: list[Block]) -> None:
