@@ -42,6 +42,9 @@ _TOKEN = re.compile(
     r"|[^\W\d_]\w*(?:[\u2019'\-]\w+)*"  # words, hyphenated, possessives
     r"|\d(?:[\d,.]*\d)?"
 )
+# _TOKEN with what comes before each token: nothing but non-word characters and "_" (any
+# other word character starts a token), so the matches follow each other without a gap
+_GAPPED = re.compile(rf"([\W_]*+)({_TOKEN.pattern})")
 _ABBREV = _WORDS.abbreviations
 # abbreviated titles: their dot never ends a sentence ("Mr. McKinley said")
 _TITLES = _WORDS.abbreviated_titles
@@ -55,8 +58,6 @@ _SPEECH_VERBS = _WORDS.speech_verbs
 _SPACE = frozenset({" ", "\u00a0"})
 _ADJACENT_GAPS = frozenset(a + b for a in ("", " ", "\u00a0") for b in (" ", "\u00a0"))
 _COMMA_NEXT = re.compile(r"\s*,")
-# characters after a name that ``_role_after`` reads its nine words from, when it can
-_ROLE_AFTER_WINDOW = 120
 _PUNCT = re.compile(r"[^\w\s\u2019'\-]")
 
 
@@ -133,9 +134,11 @@ def tokenize(
     end: int | None = None,
     keep: frozenset[str] | None = None,
     limit: int | None = None,
+    until_skipped: bool = False,
 ) -> list[Token]:
     """Tokens of text[start:end]; with ``keep``, plain lower-case words not in it are skipped.
-    With ``limit``, the first that many tokens only.
+    With ``limit``, the first that many tokens only; with ``until_skipped``, the tokens
+    before the first skipped word only.
 
     Skipping is safe for the mention finder: adjacency is always checked on the
     text between two tokens, so a skipped word still separates its neighbours.
@@ -144,6 +147,21 @@ def tokenize(
     append = out.append
     n = len(text)
     get = _WORD_INFO.get
+    if keep is None and limit is None:
+        # every token of the range: offsets from the lengths of (gap, token) pairs, as in
+        # _index_tokens (no match objects)
+        e = start
+        for gap, word in _GAPPED.findall(text, start, n if end is None else end):
+            s = e + len(gap)
+            e = s + len(word)
+            info = get(word) or _word_info(word)
+            if info[1]:
+                append(Token(s, e - 2, info[2], info[3], info[4], True))
+            elif info[5] and e < n and text[e] == ".":
+                append(Token(s, e + 1, word + ".", info[3], info[4], False))
+            else:
+                append(Token(s, e, word, info[3], info[4], False))
+        return out
     for m in _TOKEN.finditer(text, start, n if end is None else end):
         word = m.group()
         c0 = word[0]
@@ -154,6 +172,8 @@ def tokenize(
                 and not (nxt < n and text[nxt] in "\u2019'.")
                 and "-" not in word[:5]
             ):
+                if until_skipped:
+                    break
                 continue
         s, e = m.span()
         # the same per-word facts as _index_tokens reads, computed once per word
@@ -229,8 +249,11 @@ def _index_pattern() -> re.Pattern[str]:
         r"(?![\u2019'.])"
     )
     # runs of non-word characters first, each consumed at once (the two alternatives
-    # start with disjoint characters, so the order does not change what is consumed)
-    return re.compile(rf"(?:[\W_]++|{skip})*+(?:({_TOKEN.pattern})|\Z)")
+    # start with disjoint characters, so the order does not change what is consumed).
+    # Group 1 is what comes before the token: a match always starts where the last one
+    # ended (whatever follows the skipped part is a token or the end), so the lengths of
+    # the two groups, added up, give every token's offsets without match objects
+    return re.compile(rf"((?:[\W_]++|{skip})*+)(?:({_TOKEN.pattern})|\Z)")
 
 
 # word -> (skippable, possessive, word without 's, lower, capitalised, may absorb a dot)
@@ -254,17 +277,22 @@ def _word_info(word: str) -> _WordInfo:
 
 
 def _index_tokens(text: str) -> list[Token]:
-    """``tokenize(text, keep=_index_words())``, with the skipped words passed over in C."""
+    """``tokenize(text, keep=_index_words())``, with the skipped words passed over in C.
+
+    ``findall`` gives (skipped text, token) pairs, the last one with no token (the
+    end of the text); the offsets are counted from their lengths (~15% less than
+    ``finditer`` with a match object, ``group`` and ``span`` per token)."""
     out: list[Token] = []
     append = out.append
     n = len(text)
     get = _WORD_INFO.get
-    for m in _index_pattern().finditer(text):
-        word = m.group(1)
-        if word is None:  # (the end of the text)
-            continue
+    e = 0
+    for gap, word in _index_pattern().findall(text):
+        if not word:  # (the end of the text)
+            break
+        s = e + len(gap)
+        e = s + len(word)
         info = get(word) or _word_info(word)
-        s, e = m.span(1)
         if info[0] and not (e < n and text[e] in "\u2019'."):
             continue
         if info[1]:
@@ -624,9 +652,10 @@ class ArticleIndex:
         if t.lower in w.function_words or t.lower in w.calendar:
             return True
         low = t.lower
-        # (the word test first: a capitalised word is seldom also written in lower case;
-        # both tests are pure, so their order changes nothing but the cost)
-        if (low in _generic_nouns() or self._written_lower(low)) and self._first_word(i):
+        # (the position test first: most runs do not open their sentence, and it is
+        # mostly one comparison of two tokens' sentences, where the word test searches
+        # the text; both tests are pure, so their order changes nothing but the cost)
+        if self._first_word(i) and (low in _generic_nouns() or self._written_lower(low)):
             return low not in first_name_gender() and self.table.lookup(t.text) is None
         return False
 
@@ -1066,17 +1095,12 @@ class ArticleIndex:
             j += 1
         else:
             return None
-        # the words after the name as the full word list sees them (the index skips some):
-        # the first nine, read in a window ending at a space (no token crosses one, so the
-        # window's tokens are those of the whole text), the whole rest when it has fewer
+        # the words after the name as the full word list sees them (the index skips some),
+        # up to the first word that list skips: ``seq`` below stops at the first gap that
+        # is not blank, and a skipped word lies in the gap around it (before the first
+        # word, it fails the comma test); the first nine words at most
         text = self.text
-        stop = text.find(" ", last.end + _ROLE_AFTER_WINDOW)
-        if stop < 0:
-            toks = tokenize(text, last.end, keep=_kept_words(), limit=9)
-        else:
-            toks = tokenize(text, last.end, stop, keep=_kept_words(), limit=9)
-            if len(toks) < 9:
-                toks = tokenize(text, last.end, keep=_kept_words(), limit=9)
+        toks = tokenize(text, last.end, keep=_kept_words(), limit=9, until_skipped=True)
         if not toks or self.text[last.end : toks[0].start].strip() != ",":
             return None
         i = -1

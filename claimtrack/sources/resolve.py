@@ -1648,15 +1648,13 @@ class _Resolver:
         start = idx.sent_starts[first_sent]
         toks = tokenize(self.text, start, pos)
         out: list[tuple[float, int, Speaker]] = []
+        # (every test before a candidate is built is a pure filter: the word tests come
+        # first, as they drop most tokens without a search of the index)
         for k, t in enumerate(toks):
             low = t.lower
-            if t.poss or (idx.in_quote(t.start) and not pquote):
-                continue
-            if idx.mention_at(t.start) is not None:
+            if t.poss:
                 continue
             before = toks[k - 1] if k > 0 else None
-            sent = idx.sentence_of(t.start)
-            first = before is None or idx.sentence_of(before.start) != sent
             if plural:
                 if t.cap:
                     group = low in w.anonymous_nouns or (
@@ -1664,7 +1662,13 @@ class _Resolver:
                     )
                     if (
                         not group
-                        and not (first and _plural_noun(low))
+                        and not (
+                            _plural_noun(low)
+                            and (
+                                before is None
+                                or idx.sentence_of(before.start) != idx.sentence_of(t.start)
+                            )
+                        )
                         and not (_plural_noun(low) and _agent_plural(low))
                     ):
                         continue  # "Millennials", "Democrats" inside a sentence are people too
@@ -1689,6 +1693,11 @@ class _Resolver:
                     continue  # "he considers", "to ensure": a verb
             elif t.cap or low not in _THINGS:
                 continue
+            if idx.in_quote(t.start) and not pquote:
+                continue
+            if idx.mention_at(t.start) is not None:
+                continue
+            sent = idx.sentence_of(t.start)
             k0 = k
             while k0 > 0 and k - k0 < (3 if plural else 5) and self._modifier_before(toks, k0):
                 k0 -= 1
