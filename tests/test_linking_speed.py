@@ -222,7 +222,7 @@ def test_candidates_left_unjudged_are_never_linked(monkeypatch: pytest.MonkeyPat
         for pos, wo, live in zip(positions, sums, judged, strict=True):
             other = index._unpack(pos)
             assert wo == sum(ref[k] for k in other.text.concepts)
-            if live:
+            if live is not None:
                 kept += 1
             else:
                 left += 1
@@ -235,7 +235,7 @@ def test_candidates_left_unjudged_are_never_linked(monkeypatch: pytest.MonkeyPat
 
     def judge_all(f: object, fids: list[int], positions: list[int]) -> object:
         w, wf, s, _ = LinkIndex._bounds(everything, f, fids, positions)  # type: ignore[arg-type]
-        return w, wf, s, [True] * len(positions)
+        return w, wf, s, [float("inf")] * len(positions)  # unknown bounds: judged
 
     monkeypatch.setattr(everything, "_bounds", judge_all)
     links = everything.add(claims)

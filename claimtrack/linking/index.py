@@ -33,13 +33,21 @@ from typing import Any
 
 import numpy as np
 
-from claimtrack.linking.relate import LINK_MIN, NEGATION_MIN, SHARED_MIN, Judgement, judge, negative
+from claimtrack.linking.relate import (
+    LINK_MIN,
+    NEGATION_MIN,
+    SHARED_MIN,
+    Judgement,
+    _conf,
+    judge,
+    negative,
+)
 from claimtrack.linking.text import (
+    WEIGHT_STEP,
     ClaimFeatures,
     Number,
     TextFeatures,
     claim_features,
-    exact_weight,
     lexicon,
     shared_words,
 )
@@ -50,6 +58,7 @@ PREFILTER = 0.2  # static-IDF overlap a candidate needs before the full similari
 _PLACES = ("country", "city", "region")
 _KINDS = tuple(SourceKind)
 _EMPTY: frozenset[str] = frozenset()
+_INF = float("inf")
 
 # The packed record knows these fields; a feature record with other fields (the
 # text module grew one) is kept whole instead, so links stay right.
@@ -251,6 +260,8 @@ class LinkIndex:
         # position -> features, most recent last (an OrderedDict: evicting a plain
         # dict's first entry scans the deleted slots before it, ~20 us at 8,192)
         self._hot: OrderedDict[int, ClaimFeatures] = OrderedDict()
+        # leave unjudged the candidates that cannot enter a claim's kept links (_judge)
+        self._cut = True
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -959,19 +970,22 @@ class LinkIndex:
                 k = plen[i]
                 if k > 0:
                     keep = 1.0 - k / n
-                    w = exact_weight(w * (keep if keep > 0.2 else 0.2))  # max(0.2, keep)
+                    # exact_weight(w * max(0.2, keep)), inlined
+                    w = round(w * (keep if keep > 0.2 else 0.2) * 65536.0) * WEIGHT_STEP
                 elif k < 0:  # saturated
-                    w = exact_weight(w * 0.2)
+                    w = round(w * 0.2 * 65536.0) * WEIGHT_STEP  # exact_weight(w * 0.2)
                 memo[i] = w
             out.append(w)
         return out
 
     def _bounds(
         self, f: ClaimFeatures, fids: list[int], positions: list[int]
-    ) -> tuple[list[float], float, list[float], list[bool]]:
+    ) -> tuple[list[float], float, list[float], list[float | None]]:
         """For claim ``f`` (concept ids ``fids``) and its candidates (positions): the
         case-discounted weights of f's concepts (in ``fids``' order), their sum, the
-        sum of each candidate's, and whether judge can link each candidate at all.
+        sum of each candidate's, and for each candidate an upper bound on the
+        similarity judge can find (inf when unknown), or None when judge cannot
+        link it at all.
 
         It cannot when relate's bound on the similarity before the fuzzy ratio,
         (0.5 x Dice + 0.25 x containment + 0.25) x damping, is below the pair's
@@ -994,13 +1008,23 @@ class LinkIndex:
         f_denies = f_flags & _FLAG_DENIES
         f_negative = f_flags & _FLAG_NEGATIVE
         sums = []
-        judged = []
+        judged: list[float | None] = []
+        # a story's copies carry the same concept ids: what depends on them alone is
+        # computed once per claim (by the ids' bytes)
+        seen: dict[bytes, tuple[float, list[int], float, bool]] = {}
         for p in positions:
             seg = cflat[cstart[p] : cstart[p + 1]]
-            wo = sum(self._discounted(seg, memo))
+            key = seg.tobytes()
+            known = seen.get(key)
+            if known is None:
+                wo = sum(self._discounted(seg, memo))
+                shared = [i for i in seg if i in mine]
+                ws = sum(map(mine.__getitem__, shared))
+                all_entities = all(map(entity.__getitem__, shared))
+                seen[key] = (wo, shared, ws, all_entities)
+            else:
+                wo, shared, ws, all_entities = known
             sums.append(wo)
-            shared = [i for i in seg if i in mine]
-            ws = sum(map(mine.__getitem__, shared))
             fl = flags[p]
             if fl == _UNKNOWN:
                 denies = opposed = True
@@ -1008,11 +1032,10 @@ class LinkIndex:
                 denies = bool(f_denies or fl & _FLAG_DENIES)
                 opposed = bool(f_negative) != bool(fl & _FLAG_NEGATIVE)
             if not shared:
-                judged.append(False)  # judge: no shared concept, no link
+                judged.append(None)  # judge: no shared concept, no link
                 continue
             floor = NEGATION_MIN if denies and opposed or article[p] == f.article_id else LINK_MIN
             # relate's damping; with a possibly short denial, the higher of both
-            all_entities = all(map(entity.__getitem__, shared))
             can_be_short = denies and min(len(seg), nf) <= 2
             if all_entities or len(shared) < 2 and not can_be_short:
                 damp = 0.6
@@ -1022,11 +1045,12 @@ class LinkIndex:
                 damp = 1.0
             m = wf if wf < wo else wo
             if not m:
-                judged.append(True)  # no weight: judge decides (as it always did)
+                judged.append(_INF)  # no weight: judge decides (as it always did)
                 continue
             dice = 2.0 * ws / (wf + wo)
             cont = ws / m
-            judged.append((0.5 * dice + 0.25 * cont + 0.25) * damp >= floor - 1e-9)
+            bound = (0.5 * dice + 0.25 * cont + 0.25) * damp
+            judged.append(bound if bound >= floor - 1e-9 else None)
         return fw, wf, sums, judged
 
     def _judge(self, f: ClaimFeatures) -> list[tuple[Judgement, ClaimFeatures, int]]:
@@ -1038,11 +1062,39 @@ class LinkIndex:
         # the case-discounted weights of f's concepts and the candidates' sums, from
         # the concept ids (judge needs the weights of the shared concepts only, all
         # f's); candidates that no rule can link are left before they are unpacked
-        weights, wf, sums, judged = self._bounds(f, fids, positions)
+        weights, wf, sums, bounds = self._bounds(f, fids, positions)
         weight = dict(zip(f.text.concepts, weights, strict=True))
-        for pos, wo, live in zip(positions, sums, judged, strict=True):
-            if not live:
-                continue
+        live = [
+            (pos, wo, ub)
+            for pos, wo, ub in zip(positions, sums, bounds, strict=True)
+            if ub is not None
+        ]
+        ids = self._ids
+        article = self._article
+        here = f.article_id
+        # A candidate of another article that sorts after the max_links-th kept link
+        # whatever judge finds (its confidence and similarity bounded from its
+        # similarity bound) cannot change the result: it is left unjudged. Exact:
+        # the result's order is total (confidence, similarity, id), the claims of
+        # f's own article (which decide which same-article link is kept) are all
+        # judged first, and a denial (which keeps more contradictions) is not cut.
+        cut = self._cut and not f.denies and self.max_links > 0 and len(live) > self.max_links
+        if cut:
+            live.sort(key=lambda t: (article[t[0]] != here, -t[2], ids[t[0]]))
+        last: tuple[float, float, int] | None = None  # the max_links-th kept link's key
+        for pos, wo, ub in live:
+            if last is not None and article[pos] != here:
+                c_ub = _conf(ub + 1e-9, NEGATION_MIN)
+                if (
+                    c_ub < last[0]
+                    or c_ub == last[0]
+                    and (
+                        (s_ub := round(ub + 1e-9, 6)) < last[1]
+                        or s_ub == last[1]
+                        and ids[pos] > last[2]
+                    )
+                ):
+                    continue
             other = self._get(pos)
             # judge in (lower id, higher id) order so reasons read in link order
             j = (
@@ -1052,7 +1104,19 @@ class LinkIndex:
             )
             if j is not None:
                 found.append((j, other, pos))
-        found.sort(key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1].id))
+                if cut and len(found) >= self.max_links:
+                    kept = self._kept(f, found)
+                    last = None
+                    if len(kept) >= self.max_links:
+                        jk, ok, _ = kept[self.max_links - 1]
+                        last = (jk.confidence, jk.similarity, ok.id)
+        return self._kept(f, found)
+
+    def _kept(
+        self, f: ClaimFeatures, found: list[tuple[Judgement, ClaimFeatures, int]]
+    ) -> list[tuple[Judgement, ClaimFeatures, int]]:
+        """The links ``f`` keeps among its judged matches, best first."""
+        found = sorted(found, key=lambda jc: (-jc[0].confidence, -jc[0].similarity, jc[1].id))
         # an article restates its story: within one article a claim corroborates
         # only its closest earlier match(es), so the article forms a sparse chain.
         # Closest: a restatement by the same speaker first (a paraphrase and its

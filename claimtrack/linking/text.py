@@ -238,6 +238,7 @@ class Lexicon:
         self.forms: dict[str, tuple[str, str]] = {}
         self.words: dict[str, WordInfo] = {}
         self.keys: dict[str, str] = {}
+        self.outlets: dict[str, str | None] = {}  # text -> outlet (memo of outlet)
 
     def _add_countries(self, ents: dict[str, Any]) -> None:
         """Countries of the source resolver's table (``sources/data/places.csv``: name,
@@ -324,9 +325,20 @@ class Lexicon:
         return self._weights.get(concept, self._unseen)
 
     def outlet(self, text: str | None) -> str | None:
-        """The canonical outlet named in ``text`` ("a recent report from Reuters" -> reuters)."""
+        """The canonical outlet named in ``text`` ("a recent report from Reuters" -> reuters),
+        memoised (a case names its speakers and cited sources over and over)."""
         if not text:
             return None
+        memo = self.outlets
+        if text in memo:
+            return memo[text]
+        out = self._outlet(text)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[text] = out
+        return out
+
+    def _outlet(self, text: str) -> str | None:
         toks = [t.rstrip(".") for t in _TOKEN.findall(text)]
         low = [t.lower() for t in toks]
         for n in (4, 3, 2, 1):
@@ -644,10 +656,25 @@ def _predicates(
     return _frozen(out)
 
 
+_SPEAKER_KEYS: dict[tuple[str, SourceKind], str] = {}
+
+
 def speaker_key(name: str | None, kind: SourceKind) -> str | None:
-    """A normalised identity for a speaker: outlets and entities by canonical key."""
+    """A normalised identity for a speaker: outlets and entities by canonical key
+    (memoised: a case's speakers recur)."""
     if not name:
         return None
+    memo = _SPEAKER_KEYS
+    out = memo.get((name, kind))
+    if out is None:
+        out = _speaker_key(name, kind)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[(name, kind)] = out
+    return out
+
+
+def _speaker_key(name: str, kind: SourceKind) -> str:
     lex = lexicon()
     outlet = lex.outlet(name)
     if outlet is not None and (kind in (SourceKind.MEDIA, SourceKind.UNKNOWN)):
