@@ -391,6 +391,7 @@ class _TableCaches:
     plans: dict[tuple[str, bool], _Plan]  # run plans (a plan depends on the run's words only)
     bodies: dict[str, _Body]  # ``ArticleIndex.lookup_body`` results
     starts: frozenset[str]  # the first word of every key ``_lookup_body`` can find
+    no_key: dict[str, bool]  # ``_no_key_starts`` by a surface's first chunk
 
 
 _CACHES: dict[int, _TableCaches] = {}
@@ -401,7 +402,7 @@ def _caches(table: EntityTable) -> _TableCaches:
     if held is None or held.table is not table:
         if len(_CACHES) > 8:
             _CACHES.clear()
-        held = _CACHES[id(table)] = _TableCaches(table, {}, {}, _alias_starts(table))
+        held = _CACHES[id(table)] = _TableCaches(table, {}, {}, _alias_starts(table), {})
     return held
 
 
@@ -442,6 +443,7 @@ class ArticleIndex:
         self._plans = caches.plans
         self._bodies = caches.bodies
         self._starts = caches.starts
+        self._no_key = caches.no_key
         self.tokens = _index_tokens(text)
         self._token_starts = [t.start for t in self.tokens]
         self.sent_starts = self._sentences()
@@ -720,8 +722,15 @@ class ArticleIndex:
         body, and neither does any surface with the same first whitespace-separated chunk."""
         chunk = surface.split(None, 1)
         if chunk:
-            first = norm_alias(chunk[0]).split(" ", 1)[0]
-            return bool(first) and first not in _ARTICLES and first not in self._starts
+            # (a pure answer for the chunk: kept with the table's caches)
+            found = self._no_key.get(chunk[0])
+            if found is None:
+                first = norm_alias(chunk[0]).split(" ", 1)[0]
+                found = bool(first) and first not in _ARTICLES and first not in self._starts
+                if len(self._no_key) > 100_000:
+                    self._no_key.clear()
+                self._no_key[chunk[0]] = found
+            return found
         return False
 
     def _lookup_body(self, surface: str) -> tuple[EntityEntry | None, Country | None]:

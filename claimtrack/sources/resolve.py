@@ -255,6 +255,14 @@ def _verb_like(toks: list[Token], i: int) -> bool:
     )
 
 
+def _inside(pieces: Sequence[Span], pos: int) -> bool:
+    """Does one of the spans hold pos? (a loop: no generator per test, as ``any`` needs)"""
+    for p in pieces:  # noqa: SIM110 (a generator per call costs more than the loop)
+        if p.start <= pos < p.end:
+            return True
+    return False
+
+
 def _plural_noun(low: str) -> bool:
     if low in _IRREGULAR_PLURALS:
         return True
@@ -1281,7 +1289,7 @@ class _Resolver:
                 score += prev_bonus
             if e.id == obj or e.id in quoted_by:
                 continue  # "She asked Richards", "''He says ...,'' Harris said": never
-            if any(p.start <= m.start < p.end for p in pieces):
+            if _inside(pieces, m.start):
                 score -= 1.0  # named in what the pronoun says
             if m.sent not in first_in_sent:
                 first_in_sent[m.sent] = self._first_person_mention_in_sentence(m.sent)
@@ -1473,7 +1481,7 @@ class _Resolver:
                 score -= 1.0
             offer(score, m.start, self.speaker_of(idx.entities[m.entity], self.mention_span(m)))
         for score, at, sp in self._noun_phrases(pos, plural, psent, pnarr, pquote, ci):
-            if not any(p.start <= at < p.end for p in pieces):
+            if not _inside(pieces, at):
                 offer(score, at, sp)  # a phrase inside what the pronoun says is not its source
         if plural:
             for score, at, sp in self._pairs(pos, psent, pnarr, pquote):
@@ -1772,7 +1780,7 @@ class _Resolver:
             if j == ci:
                 continue
             pieces = c.content_spans or (c.content,)
-            if any(p.start <= pos < p.end for p in pieces):
+            if _inside(pieces, pos):
                 return self.resolve(j)
         quote = self.idx.quote_at(pos)
         if quote is None:
