@@ -263,7 +263,7 @@ def _classes(cps: np.ndarray) -> np.ndarray:
     """The class of every code point of ``cps`` (the table grows by the new ones)."""
     cls = np.take(_CLASS, cps)
     if len(cls) and cls.max() == _UNKNOWN:
-        new = np.unique(cps[cls == _UNKNOWN]).tolist()
+        new = list(set(cps[cls == _UNKNOWN].tolist()))
         _CLASS[new] = [_class_of(chr(c)) for c in new]
         cls = np.take(_CLASS, cps)
     return cls
