@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -54,9 +55,9 @@ def test_a_batch_ingest_scores_every_claim_once_at_its_end(
     calls: list[int] = []
     real = scores_mod.rescore_claims
 
-    def counting(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+    def counting(session: Session, claim_ids: Sequence[int], **kw: Any) -> RescoreResult:
         calls.append(len(claim_ids))
-        return real(session, claim_ids)
+        return real(session, claim_ids, **kw)
 
     monkeypatch.setattr(scores_mod, "rescore_claims", counting)
     with Case.open(db_url) as case:

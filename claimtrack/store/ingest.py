@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from claimtrack.errors import ClaimtrackError, DatabaseError
 from claimtrack.extract import EXTRACTOR_NAME, EXTRACTOR_VERSION, extract_claims
@@ -31,6 +31,7 @@ from claimtrack.models import (
     ReviewStatus,
     SourceKind,
     Speaker,
+    Stance,
 )
 from claimtrack.sources import resolve_claims
 from claimtrack.store.db import IN_CHUNK, Case, insert_rows, rows_for_ids, utcnow
@@ -97,7 +98,7 @@ def ingest_document(
     doc: Document,
     *,
     overrides: ArticleMeta | None = None,
-    resolved: Sequence[ResolvedClaim] | None = None,
+    resolved: Sequence[ResolvedClaim] | PackedClaims | None = None,
     link: bool = True,
     rescore: bool = True,
     features: Sequence[ClaimFeatures] | None = None,
@@ -108,8 +109,8 @@ def ingest_document(
     --title/--outlet/--url/--published; ``doc.meta`` already includes them): on
     an article already stored they are applied to it and the result is
     ``updated``; otherwise a known text is ``unchanged``. ``resolved`` is the
-    output of ``prepare_document(doc)`` when it was computed elsewhere.
-    ``rescore=False`` links the new claims but leaves their scores to the caller
+    output of ``prepare_document(doc)`` when it was computed elsewhere (or it
+    packed: ``pack_claims``). ``rescore=False`` links the new claims but leaves their scores to the caller
     (a batch rescores everything it touched once, at its end: ``rescore_pending``);
     ``link=False`` stores only, for a caller that links and scores the whole case
     afterwards. ``features``: ``link_features(doc, resolved)`` computed elsewhere.
@@ -127,6 +128,7 @@ def ingest_document(
         t0 = time.process_time()
         resolved = prepare_document(doc)
         _PREP_CPU[0] += time.process_time() - t0
+    packed = pack_claims(resolved)
 
     from sqlalchemy.exc import IntegrityError
 
@@ -136,7 +138,7 @@ def ingest_document(
                 if find_article_id(s, doc.content_hash) is not None:  # stored meanwhile
                     raise _AlreadyStored
                 article = _store_article(s, doc)
-                claims = _store_claims(s, article, resolved, features)
+                claims = _store_claims(s, article, packed, features)
                 _after_claims_stored(s, article, claims, link, rescore)
                 t_commit = time.perf_counter()
             _COMMIT_WALL[0] += time.perf_counter() - t_commit
@@ -287,32 +289,68 @@ def _store_articles(s: Session, docs: Sequence[Document]) -> list[StoredArticle]
     ]
 
 
-def _speakers(resolved: Sequence[ResolvedClaim]) -> list[Speaker]:
-    """The speakers and cited sources of an article's claims, in order."""
-    return [
-        speaker
-        for item in resolved
-        for speaker in (item.speaker, item.cited)
-        if speaker is not None
-    ]
+# the claim columns an article alone decides, in this order: what a worker ships per
+# claim (``PackedClaims``); the writer adds the article's and the sources' ids
+_CLAIM_COLUMNS = (
+    "ordinal",
+    "span_key",
+    "source_text",
+    "source_start",
+    "source_end",
+    "cue_text",
+    "cue_start",
+    "cue_end",
+    "content_text",
+    "content_start",
+    "content_end",
+    "content_spans",
+    "stance",
+    "hedged",
+    "hedges",
+    "quote",
+    "confidence",
+    "extractor",
+    "extractor_version",
+    "speaker",
+    "source_kind",
+    "antecedent_start",
+    "antecedent_end",
+)
 
 
-def _store_claims(
-    s: Session,
-    article: StoredArticle,
-    resolved: Sequence[ResolvedClaim],
-    features: Sequence[ClaimFeatures] | None = None,
-    sources: dict[str, SourceEntry] | None = None,
-) -> list[StoredClaim]:
-    """Insert the claims of ``article``; ``sources``: its speakers' rows, found or
-    made already (``SourceResolver``, for the whole write unit)."""
-    from claimtrack.store.schema import ClaimRow
+class PackedClaims(NamedTuple):
+    """An article's resolved claims as the writer stores them (``pack_claims``).
 
-    if sources is None:
-        # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
-        # article-local keys, the cross-article matcher, the outlet table's priors
-        sources = SourceResolver(s).resolve([(article.id, _speakers(resolved))])[0]
-    params: list[dict[str, Any]] = []
+    What crosses the process boundary from an extraction worker instead of the
+    pydantic ``ResolvedClaim`` models (several models a claim, each unpickled
+    through ``__setstate__`` by the writer's result thread, under its GIL): plain
+    tuples. ``speakers``: the distinct speakers and cited sources (equal ones
+    once; the source resolver reads their values only); ``rows``: per claim, the
+    ``_CLAIM_COLUMNS`` values, then the indices in ``speakers`` of its speaker and
+    of its cited source (-1: none).
+    """
+
+    speakers: tuple[Speaker, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def pack_claims(resolved: Sequence[ResolvedClaim] | PackedClaims) -> PackedClaims:
+    """``resolved`` as the claim rows the writer inserts (the same values)."""
+    if isinstance(resolved, PackedClaims):
+        return resolved
+    speakers: list[Speaker] = []
+    index: dict[Speaker, int] = {}
+
+    def ref(speaker: Speaker | None) -> int:
+        if speaker is None:
+            return -1
+        i = index.get(speaker)
+        if i is None:
+            i = index[speaker] = len(speakers)
+            speakers.append(speaker)
+        return i
+
+    rows: list[tuple[Any, ...]] = []
     keys: set[str] = set()
     for ordinal, item in enumerate(resolved):
         claim = item.claim
@@ -324,52 +362,87 @@ def _store_claims(
             key = f"{key}#{n}"
         keys.add(key)
         speaker = item.speaker
-        source = sources[speaker.key] if speaker is not None else None
-        cited = sources[item.cited.key] if item.cited is not None else None
+        source, cue, content = claim.source, claim.cue, claim.content
         antecedent = speaker.antecedent if speaker is not None else None
-        values: dict[str, Any] = dict(
-            article_id=article.id,
-            ordinal=ordinal,
-            span_key=key,
-            source_text=claim.source.text if claim.source else None,
-            source_start=claim.source.start if claim.source else None,
-            source_end=claim.source.end if claim.source else None,
-            cue_text=claim.cue.text if claim.cue else None,
-            cue_start=claim.cue.start if claim.cue else None,
-            cue_end=claim.cue.end if claim.cue else None,
-            content_text=claim.content.text,
-            content_start=claim.content.start,
-            content_end=claim.content.end,
-            content_spans=_spans_json(claim),
-            stance=claim.stance.value,
-            hedged=claim.hedged,
-            hedges=json.dumps(list(claim.hedges), ensure_ascii=False) if claim.hedges else "[]",
-            quote=claim.quote.value,
-            confidence=claim.confidence,
-            extractor=EXTRACTOR_NAME,
-            extractor_version=EXTRACTOR_VERSION,
-            speaker=speaker.name if speaker else None,
-            source_kind=speaker.kind.value if speaker else "unknown",
-            source_id=source.id if source else None,
-            cited_source_id=cited.id if cited else None,
-            antecedent_start=antecedent.start if antecedent else None,
-            antecedent_end=antecedent.end if antecedent else None,
+        rows.append(
+            (
+                ordinal,
+                key,
+                source.text if source else None,
+                source.start if source else None,
+                source.end if source else None,
+                cue.text if cue else None,
+                cue.start if cue else None,
+                cue.end if cue else None,
+                content.text,
+                content.start,
+                content.end,
+                _spans_json(claim),
+                claim.stance.value,
+                claim.hedged,
+                json.dumps(list(claim.hedges), ensure_ascii=False) if claim.hedges else "[]",
+                claim.quote.value,
+                claim.confidence,
+                EXTRACTOR_NAME,
+                EXTRACTOR_VERSION,
+                speaker.name if speaker else None,
+                speaker.kind.value if speaker else "unknown",
+                antecedent.start if antecedent else None,
+                antecedent.end if antecedent else None,
+                ref(speaker),
+                ref(item.cited),
+            )
         )
+    return PackedClaims(tuple(speakers), tuple(rows))
+
+
+def _speakers(packed: PackedClaims) -> list[Speaker]:
+    """The speakers and cited sources of an article's claims, in order."""
+    speakers = packed.speakers
+    return [speakers[i] for row in packed.rows for i in (row[-2], row[-1]) if i >= 0]
+
+
+def _store_claims(
+    s: Session,
+    article: StoredArticle,
+    packed: PackedClaims,
+    features: Sequence[ClaimFeatures] | None = None,
+    sources: dict[str, SourceEntry] | None = None,
+) -> list[StoredClaim]:
+    """Insert the claims of ``article``; ``sources``: its speakers' rows, found or
+    made already (``SourceResolver``, for the whole write unit)."""
+    from claimtrack.store.schema import ClaimRow
+
+    if sources is None:
+        # one find-or-create path (claimtrack.store.sources): pinned aliases, scoped
+        # article-local keys, the cross-article matcher, the outlet table's priors
+        sources = SourceResolver(s).resolve([(article.id, _speakers(packed))])[0]
+    speakers = packed.speakers
+    params: list[dict[str, Any]] = []
+    cited_names: list[str | None] = []
+    for row in packed.rows:
+        values = dict(zip(_CLAIM_COLUMNS, row[:-2], strict=True))
+        sp, ci = row[-2], row[-1]
+        cited = sources[speakers[ci].key] if ci >= 0 else None
+        values["article_id"] = article.id
+        values["source_id"] = sources[speakers[sp].key].id if sp >= 0 else None
+        values["cited_source_id"] = cited.id if cited else None
         params.append(values)
+        cited_names.append(cited.name if cited is not None else None)
     if not params:
         return []
     # one bulk INSERT ... RETURNING id (no ORM objects), in parameter order
     table = ClaimRow.__table__  # type: ignore[attr-defined]
     ids = insert_rows(s.connection(), table, params, returning_id=True)
-    if features is not None and len(features) != len(resolved):
+    if features is not None and len(features) != len(params):
         features = None
     out = []
-    for i, (claim_id, values, item) in enumerate(zip(ids, params, resolved, strict=True)):
-        cited = sources[item.cited.key] if item.cited is not None else None
-        cited_name = cited.name if cited is not None else None
+    for i, (claim_id, values, row, cited_name) in enumerate(
+        zip(ids, params, packed.rows, cited_names, strict=True)
+    ):
         # what claimtrack.store.links.case_claims would read back
         case_claim = _link_claim(
-            item,
+            values,
             claim_id=claim_id,
             article_id=article.id,
             source_id=values["source_id"],
@@ -378,7 +451,8 @@ def _store_claims(
             published=article.published,
         )
         f = None
-        if features is not None and cited_name == (item.cited.name if item.cited else None):
+        ci = row[-1]
+        if features is not None and cited_name == (speakers[ci].name if ci >= 0 else None):
             f = replace(features[i], id=claim_id, article_id=article.id)
         out.append(StoredClaim(claim_id, case_claim, f))
     return out
@@ -396,8 +470,11 @@ def _kind(value: str) -> SourceKind:
         return SourceKind.UNKNOWN
 
 
+_STANCES = {s.value: s for s in Stance}
+
+
 def _link_claim(
-    item: ResolvedClaim,
+    values: dict[str, Any],
     *,
     claim_id: int,
     article_id: int,
@@ -406,23 +483,21 @@ def _link_claim(
     outlet: str | None,
     published: date | None,
 ) -> CaseClaim:
-    """What claimtrack.store.links.case_claims reads back for a claim stored from
-    ``item`` (the one definition the writer and the extraction workers share)."""
-    claim = item.claim
-    speaker = item.speaker
+    """What claimtrack.store.links.case_claims reads back for a claim stored with the
+    column ``values`` (the one definition the writer and the extraction workers share)."""
     return CaseClaim.model_construct(
         id=claim_id,
         article_id=article_id,
-        content=claim.content.text or "",
-        cue=claim.cue.text if claim.cue else None,
-        source_text=claim.source.text if claim.source else None,
-        stance=claim.stance,
-        hedged=bool(claim.hedged),
+        content=values["content_text"] or "",
+        cue=values["cue_text"],
+        source_text=values["source_text"],
+        stance=_STANCES[values["stance"]],
+        hedged=bool(values["hedged"]),
         hedges=(),
         quote=QuoteType.INDIRECT,
         source_id=source_id,
-        speaker=speaker.name if speaker else None,
-        source_kind=_kind(speaker.kind.value) if speaker else SourceKind.UNKNOWN,
+        speaker=values["speaker"],
+        source_kind=_kind(values["source_kind"]),
         affiliation=None,
         cited=cited,
         outlet=outlet,
@@ -432,7 +507,9 @@ def _link_claim(
     )
 
 
-def link_features(doc: Document, resolved: Sequence[ResolvedClaim]) -> list[ClaimFeatures]:
+def link_features(
+    doc: Document, resolved: Sequence[ResolvedClaim] | PackedClaims
+) -> list[ClaimFeatures]:
     """The link features of ``resolved``'s claims as they will be stored (ids 0,
     numbered by the writer; the cited source named as the resolver names it),
     computed where the claims are extracted so that the one writer only links.
@@ -440,19 +517,21 @@ def link_features(doc: Document, resolved: Sequence[ResolvedClaim]) -> list[Clai
     another name."""
     from claimtrack.linking.text import claim_features
 
+    packed = pack_claims(resolved)
+    speakers = packed.speakers
     return [
         claim_features(
             _link_claim(
-                item,
+                dict(zip(_CLAIM_COLUMNS, row[:-2], strict=True)),
                 claim_id=0,
                 article_id=0,
                 source_id=None,
-                cited=item.cited.name if item.cited is not None else None,
+                cited=speakers[row[-1]].name if row[-1] >= 0 else None,
                 outlet=doc.meta.outlet,
                 published=doc.meta.published,
             )
         )
-        for item in resolved
+        for row in packed.rows
     ]
 
 
@@ -489,14 +568,18 @@ def _after_claims_stored(
         rescore_claims(s, ids)
 
 
-def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
+def rescore_pending(
+    case: Case, article_ids: Iterable[int] = (), *, jobs: int = 1, stats: IngestStats | None = None
+) -> int:
     """Score the claims of ``article_ids`` and every claim still without a score, once.
 
     A batch ingest links each article as it is stored but scores at its end: the
     regions its articles touch overlap (one developing story), so one pass over
     their union costs what a single article's region costs, not that times the
     number of articles. Claims left unscored by an interrupted batch are picked up
-    by the next run. Returns the number of claims rescored.
+    by the next run. Returns the number of claims rescored. ``jobs > 1``: a rescore
+    of several regions runs them in that many worker processes (the same scores);
+    ``stats.score_workers`` gets their CPU.
     """
     from claimtrack.store.scores import rescore_claims, unscored_claim_ids
 
@@ -506,7 +589,12 @@ def rescore_pending(case: Case, article_ids: Iterable[int] = ()) -> int:
         wanted = {int(r[0]) for r in rows_for_ids(conn, sql, article_ids)}
         wanted.update(unscored_claim_ids(conn))
         if wanted:
-            rescore_claims(s, sorted(wanted))
+            # other processes read the case by its URL (not an in-memory one)
+            shared = case.location.path is not None or not case.location.is_sqlite
+            url = case.location.url if shared else None
+            result = rescore_claims(s, sorted(wanted), jobs=jobs, url=url)
+            if stats is not None:
+                stats.score_workers += result.worker_cpu
     return len(wanted)
 
 
@@ -524,6 +612,7 @@ class IngestStats:
     write: float = 0.0
     link: float = 0.0
     score: float = 0.0
+    score_workers: float = 0.0  # the final rescore's worker processes (jobs > 1)
     articles: int = 0  # new articles
     claims: int = 0  # their claims
     # the writer's timeline (wall seconds; ``timeline_lines``)
@@ -553,6 +642,9 @@ class IngestStats:
                 ("score", self.score),
             )
         )
+        if self.score_workers:
+            secs = self.score_workers
+            parts += f" (+ its worker processes {secs:.1f}s = {1000 * secs / n:.1f} ms/article)"
         return f"timings: {self.articles} new articles, {self.claims} claims; CPU {parts}"
 
     def timeline_lines(self) -> list[str]:
@@ -731,7 +823,7 @@ def _ingest_all(
         t1, w1 = time.process_time(), time.perf_counter()
         stats.link += t1 - t0
         stats.save_wall += w1 - w0
-        rescore_pending(case, stored)
+        rescore_pending(case, stored, jobs=jobs, stats=stats)
         stats.score += time.process_time() - t1
         stats.score_wall += time.perf_counter() - w1
         stats.end_cpu += time.process_time() - t0
@@ -801,7 +893,7 @@ def _store_group(
         return results
     with case.session() as s:
         known = _article_ids(s, [doc.content_hash for _, doc, _ in docs if doc is not None])
-    fresh: list[tuple[int, Document, list[ResolvedClaim]]] = []
+    fresh: list[tuple[int, Document, PackedClaims]] = []
     hashes: set[str] = set()
     features = {i: r.features for i, r in enumerate(group)}
     for i, doc, resolved in docs:
@@ -810,9 +902,9 @@ def _store_group(
         hashes.add(doc.content_hash)
         if resolved is None:
             t0 = time.process_time()
-            resolved = prepare_document(doc)
+            resolved = pack_claims(prepare_document(doc))
             _PREP_CPU[0] += time.process_time() - t0
-        fresh.append((i, doc, list(resolved)))
+        fresh.append((i, doc, resolved))
     if not fresh:
         return results
     new_claims: list[StoredClaim] = []

@@ -31,14 +31,22 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from multiprocessing.reduction import ForkingPickler
+from typing import Any
 
 from claimtrack.errors import ClaimtrackError, InputError
-from claimtrack.linking.text import ClaimFeatures
-from claimtrack.models import ArticleMeta, Document, ResolvedClaim
+from claimtrack.linking.text import ClaimFeatures, Number, TextFeatures
+from claimtrack.models import ArticleMeta, Document
 from claimtrack.store.db import Case
 from claimtrack.store.documents import InputItem, read_document
-from claimtrack.store.ingest import find_article_id, link_features, prepare_document
+from claimtrack.store.ingest import (
+    PackedClaims,
+    find_article_id,
+    link_features,
+    pack_claims,
+    prepare_document,
+)
 
 WINDOW = 4  # inputs in flight per worker (besides the caller's burst)
 # the workers' niceness above the writer's (os.nice): at 5 a worker weighs a
@@ -51,7 +59,9 @@ WORKER_NICE = 5
 class Prepared:
     item: InputItem
     doc: Document | None = None
-    resolved: list[ResolvedClaim] | None = None  # None: not extracted (stored already, or jobs=1)
+    # its resolved claims, packed (ingest.pack_claims: plain tuples cross the process
+    # boundary); None: not extracted (stored already, or jobs=1)
+    resolved: PackedClaims | None = None
     error: ClaimtrackError | None = None
     cpu: float = 0.0  # CPU seconds the worker spent reading, extracting and resolving it
     # the claims' link features (ingest.link_features), so the writer only links
@@ -113,7 +123,7 @@ def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) 
             with case.session() as s:
                 if find_article_id(s, doc.content_hash) is not None:
                     return Prepared(item, doc=doc)  # stored: ingest reports it unchanged
-        resolved = prepare_document(doc)
+        resolved = pack_claims(prepare_document(doc))
         return Prepared(item, doc=doc, resolved=resolved, features=link_features(doc, resolved))
     except ClaimtrackError as exc:
         return Prepared(item, error=exc)
@@ -125,10 +135,31 @@ def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) 
 _worker_case: Case | None = None
 
 
+def _by_fields(obj: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Pickle a frozen slotted dataclass as a call of its class with its field values.
+
+    The default (``dataclasses._dataclass_setstate``) looks up the class's fields
+    again for every object it unpickles, in pure Python, in the writer's result
+    thread; the constructor sets the same fields to the same values.
+    """
+    cls = type(obj)
+    return cls, tuple([getattr(obj, name) for name in _FIELDS[cls]])
+
+
+# (only classes whose constructor takes every field and does nothing else)
+_FIELDS = {
+    cls: tuple(f.name for f in fields(cls))
+    for cls in (ClaimFeatures, TextFeatures, Number)
+    if all(f.init for f in fields(cls)) and not hasattr(cls, "__post_init__")
+}
+
+
 def _init_worker(db: str | None) -> None:
     global _worker_case
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICE)
+    for cls in _FIELDS:  # how this worker's results pickle the link features
+        ForkingPickler.register(cls, _by_fields)
     try:
         _worker_case = Case.open(db, create=False, migrate=False) if db is not None else None
     except ClaimtrackError:

@@ -493,9 +493,13 @@ class RescoreResult:
     claims: int  # claim scores computed
     sources: int  # source scores written
     seconds: float
+    worker_cpu: float = 0.0  # CPU seconds of the scoring worker processes (``jobs > 1``)
 
 
 SCORE_CHUNK = 6_000  # claims scored per region (their groups, in adjacent runs)
+# regions from which a rescore with ``jobs > 1`` runs them in worker processes: starting
+# them (spawn, imports) costs ~1-2 s of CPU each, a region ~1 s
+PARALLEL_REGIONS = 4
 _YIELD = 20_000  # rows fetched at a time by the whole-table reads
 
 _SHAPE_CLAIMS_BASE = (
@@ -888,13 +892,17 @@ _STORED_CLAIM_SCORES = (
 
 def _write_changed(session: Session, scores: Mapping[int, ClaimScore]) -> int:
     """Store the scores that differ from the stored ones (or are new); returns how many."""
+    return _write_changed_rows(session, _claim_rows(scores))
+
+
+def _write_changed_rows(session: Session, rows: list[dict[str, Any]]) -> int:
+    """``_write_changed`` of the rows ``_claim_rows`` made."""
     from claimtrack.store.schema import ClaimScoreRow
 
-    rows = _claim_rows(scores)
     conn = session.connection()
     held = {
         int(r[0]): (float(r[1]), int(r[2]), float(r[3]), float(r[4]), float(r[5]), r[6])
-        for r in _rows_for_ids(conn, _STORED_CLAIM_SCORES, scores)
+        for r in _rows_for_ids(conn, _STORED_CLAIM_SCORES, [r["claim_id"] for r in rows])
     }
     changed = [
         row
@@ -910,7 +918,10 @@ def _write_changed(session: Session, scores: Mapping[int, ClaimScore]) -> int:
         )
     ]
     table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
-    _replace_rows(session, table, "claim_id", [r["claim_id"] for r in changed], changed)
+    # only the rows just read can be there to replace (this transaction holds the
+    # write lock): a batch's new claims cost no DELETE statements
+    stale = [r["claim_id"] for r in changed if r["claim_id"] in held]
+    _replace_rows(session, table, "claim_id", stale, changed)
     return len(changed)
 
 
@@ -957,7 +968,9 @@ def rescore(case: Case) -> RescoreResult:
         return rescore_session(s)
 
 
-def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+def rescore_claims(
+    session: Session, claim_ids: Sequence[int], *, jobs: int = 1, url: str | None = None
+) -> RescoreResult:
     """Rescore what new or changed claims touch, inside the caller's transaction.
 
     Rescores the claims whose evidence reads them (``scoring.affected_claims``:
@@ -970,14 +983,20 @@ def rescore_claims(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
     false, or a claim of a source with a track record (a verdict set or cleared,
     a claim moved to another source), track records may change: the whole case
     is rescored.
+
+    ``jobs > 1`` with ``url`` (the case's, for other processes to read it): the
+    regions are scored in that many worker processes when there are several
+    (``_score_parallel``), the same scores written in the same order.
     """
     if not claim_ids:
         return RescoreResult(0, 0, 0.0)
     with no_gc():
-        return _rescore_some(session, claim_ids)
+        return _rescore_some(session, claim_ids, jobs, url)
 
 
-def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
+def _rescore_some(
+    session: Session, claim_ids: Sequence[int], jobs: int = 1, url: str | None = None
+) -> RescoreResult:
     t0 = time.perf_counter()
     conn = session.connection()
     loader = _Loader(conn, load_config(conn), part=False)
@@ -1011,7 +1030,13 @@ def _rescore_some(session: Session, claim_ids: Sequence[int]) -> RescoreResult:
         table = ClaimScoreRow.__table__  # type: ignore[attr-defined]
         _replace_rows(session, table, "claim_id", gone, [])
     n = n_src = 0
-    for only, claims, graph in loader.regions(skel.affected(seeds)):
+    roots = skel.affected(seeds)
+    if jobs > 1 and url is not None:
+        chunks = list(skel.chunks(roots, SCORE_CHUNK))
+        if len(chunks) >= PARALLEL_REGIONS:
+            n, n_src, cpu = _score_parallel(session, loader, stored, chunks, jobs, url)
+            return RescoreResult(n, n_src, time.perf_counter() - t0, cpu)
+    for only, claims, graph in loader.regions(roots):
         stored.need(claims, loader.outlets)
         fresh_ids = {c.source_id for c in claims if c.source_id is not None} - stored.keys()
         if fresh_ids:
@@ -1058,19 +1083,158 @@ class _StoredScores(dict[int, SourceScore]):
         outlets' their reports are vouched for by (``claims._Model.outlet_r``)."""
         if self.everything:
             return
-        wanted: set[int] = set()
-        for c in claims:
-            if c.source_id is not None:
-                wanted.add(c.source_id)
-            for name in (c.cited, c.outlet):
-                sid = outlets.get(norm_name(name) or "") if name else None
-                if sid is not None:
-                    wanted.add(sid)
-        wanted -= self.asked
+        wanted = _read_sources(claims, outlets) - self.asked
         if wanted:
             self.asked |= wanted
             sql = _SOURCE_SCORE_COLUMNS + " WHERE source_id IN :ids"
             self.update(_source_scores_of(_rows_for_ids(self.conn, sql, wanted)))
+
+
+def _read_sources(claims: Iterable[CaseClaim], outlets: Mapping[str, int]) -> set[int]:
+    """The sources whose scores scoring ``claims`` may read: theirs, and the outlets'
+    their reports are vouched for by (``claims._Model.outlet_r``)."""
+    wanted: set[int] = set()
+    for c in claims:
+        if c.source_id is not None:
+            wanted.add(c.source_id)
+        for name in (c.cited, c.outlet):
+            sid = outlets.get(norm_name(name) or "") if name else None
+            if sid is not None:
+                wanted.add(sid)
+    return wanted
+
+
+# --------------------------------------------------------------------------
+# the regions of a rescore in worker processes
+# --------------------------------------------------------------------------
+
+_REGION_SOURCES = (
+    "SELECT c.id, COALESCE(r.source_id, c.source_id) FROM claim c "
+    "LEFT JOIN claim_review r ON r.claim_id = c.id WHERE c.id IN :ids"
+)
+
+
+def _score_parallel(
+    session: Session,
+    loader: _Loader,
+    stored: _StoredScores,
+    chunks: list[NDArray[np.int64]],
+    jobs: int,
+    url: str,
+) -> tuple[int, int, float]:
+    """The region loop of ``_rescore_some``, each region loaded and scored in a worker
+    process (which reads the committed case), written here in region order.
+
+    Serially, region k scores the sources of its claims that have no stored score
+    ("fresh") and writes them, and the regions after it read those scores. Here
+    the rescore has no track record to change (``_rescore_some`` rescored the
+    whole case otherwise), so a fresh score is the source's prior alone, whoever
+    computes it: each worker scores the fresh sources its region reads that the
+    serial loop would hold by then (first seen in a region up to its own), and
+    the sources first seen in region k are written with region k, as before.
+    Returns (claims scored, source scores written, the workers' CPU seconds).
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from sqlalchemy import text
+
+    conn = session.connection()
+    skel = loader.shape.skel
+    regions = [(skel.region(chunk), skel.ids[skel.members(chunk)]) for chunk in chunks]
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, len(regions)),
+        mp_context=ctx,
+        initializer=_init_scorer,
+        initargs=(url, loader.shape),
+    )
+    try:
+        # the region each source without a stored score is first seen in
+        scored = {int(r[0]) for r in conn.execute(text("SELECT source_id FROM source_score"))}
+        source_of: dict[int, int] = {}
+        every = np.unique(np.concatenate([skel.ids[pos] for pos, _ in regions]))
+        for r in _rows_for_ids(conn, _REGION_SOURCES, every.tolist()):
+            if r[1] is not None:
+                sid = loader.roots.get(int(r[1]), int(r[1]))
+                if sid in loader.by_id:
+                    source_of[int(r[0])] = sid
+        first: dict[int, int] = {}
+        for k, (pos, _) in enumerate(regions):
+            for cid in skel.ids[pos].tolist():
+                got = source_of.get(cid)
+                if got is not None and got not in scored and got not in first:
+                    first[got] = k
+        del source_of
+        order = np.array(sorted(first), dtype=np.int64)
+        firsts = np.array([first[sid] for sid in order.tolist()], dtype=np.int64)
+
+        def submit(k: int) -> Future[tuple[list[tuple[Any, ...]], dict[int, SourceScore], float]]:
+            pos, only = regions[k]
+            return pool.submit(_score_region_task, pos, only, order[firsts <= k])
+
+        pending: deque[Future[tuple[list[tuple[Any, ...]], dict[int, SourceScore], float]]]
+        pending = deque(submit(k) for k in range(min(2 * jobs, len(regions))))
+        n = n_src = 0
+        cpu = 0.0
+        for k in range(len(regions)):
+            rows, fresh, used = pending.popleft().result()
+            if k + len(pending) + 1 < len(regions):
+                pending.append(submit(k + len(pending) + 1))
+            cpu += used
+            mine = {sid: sc for sid, sc in fresh.items() if first.get(sid) == k}
+            if mine:
+                _write_source_scores(session, mine, replace_all=False)
+                n_src += len(mine)
+            now = utcnow()
+            _write_changed_rows(
+                session, [dict(zip(_SCORE_COLUMNS, r, strict=True), computed_at=now) for r in rows]
+            )
+            n += len(rows)
+            del rows, fresh
+        return n, n_src, cpu
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_SCORE_COLUMNS = ("claim_id", "probability", "credibility", "logodds", "low", "high", "explanation")
+_scorer: _Loader | None = None
+
+
+def _init_scorer(url: str, shape: _Shape) -> None:
+    """A scoring worker: the case open read-only, its sources and the writer's shape."""
+    global _scorer
+    case = Case.open(url, create=False, migrate=False)
+    conn = case.engine.connect()
+    _scorer = _Loader(conn, load_config(conn), part=False)
+    _scorer.shape = shape
+
+
+def _score_region_task(
+    positions: NDArray[np.int64], only: NDArray[np.int64], fresh_by_now: NDArray[np.int64]
+) -> tuple[list[tuple[Any, ...]], dict[int, SourceScore], float]:
+    """One region of ``_score_parallel``: its claims' score rows (``_SCORE_COLUMNS``),
+    the fresh source scores it computed, and the CPU seconds it took."""
+    t0 = time.process_time()
+    loader = _scorer
+    assert loader is not None
+    with no_gc():
+        claims, graph = loader.load(positions)
+        stored = _StoredScores(loader.conn)
+        stored.need(claims, loader.outlets)
+        allowed = set(fresh_by_now.tolist())
+        fresh_ids = (_read_sources(claims, loader.outlets) & allowed) - stored.keys()
+        fresh: dict[int, SourceScore] = {}
+        if fresh_ids:
+            fresh = score_sources(
+                [loader.by_id[i] for i in sorted(fresh_ids)], claims, (), loader.config, graph=graph
+            )
+            stored.update(fresh)
+        scores = loader.score_region(claims, stored, only.tolist(), graph)
+        del claims, graph
+        rows = [tuple(r[c] for c in _SCORE_COLUMNS) for r in _claim_rows(scores)]
+    return rows, fresh, time.process_time() - t0
 
 
 class _TooLarge(Exception):
