@@ -52,6 +52,7 @@ def test_parallel_final_rescore_writes_the_serial_rows(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(scores_mod, "SCORE_CHUNK", CHUNK)
+    monkeypatch.setattr(scores_mod, "PARALLEL_REGIONS", 2)
     paths = _paths()
     with Case.open(db_url) as case:
         ids = [ingest_document(case, read_document(p), rescore=False).article_id for p in paths]
@@ -72,6 +73,7 @@ def test_parallel_rescore_on_top_of_a_scored_case(
 ) -> None:
     """A second batch: some sources scored already, others new in its regions."""
     monkeypatch.setattr(scores_mod, "SCORE_CHUNK", CHUNK)
+    monkeypatch.setattr(scores_mod, "PARALLEL_REGIONS", 2)
     paths = _paths()
     first, second = paths[: len(paths) // 2], paths[len(paths) // 2 :]
     url = str(tmp_path / "a.db")
@@ -89,3 +91,28 @@ def test_parallel_rescore_on_top_of_a_scored_case(
     serial, parallel = _scores(url), _scores(str(tmp_path / "b.db"))
     assert len(serial[1]) > 10
     assert parallel == serial
+
+
+def _fails(*args: object) -> None:
+    raise RuntimeError("a scoring worker died")
+
+
+def test_a_failing_worker_leaves_the_rest_to_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regions whose worker failed are scored by the writer: the same rows."""
+    monkeypatch.setattr(scores_mod, "SCORE_CHUNK", CHUNK)
+    monkeypatch.setattr(scores_mod, "PARALLEL_REGIONS", 2)
+    paths = _paths()
+    url = str(tmp_path / "a.db")
+    with Case.open(url) as case:
+        ids = [ingest_document(case, read_document(p), rescore=False).article_id for p in paths]
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+    with Case.open(url) as case:
+        rescore_pending(case, ids)
+    monkeypatch.setattr(scores_mod, "_score_region_task", _fails)
+    stats = IngestStats()
+    with Case.open(str(tmp_path / "b.db")) as case:
+        rescore_pending(case, ids, jobs=2, stats=stats)
+    assert stats.score_workers == 0  # no region came back from a worker
+    assert _scores(str(tmp_path / "b.db")) == _scores(url)
