@@ -744,25 +744,48 @@ _FAST_SPAN = _plain(Span) and tuple(Span.model_fields) == _SPAN_FIELDS
 _FAST_CLAIM = _plain(Claim) and tuple(Claim.model_fields) == _CLAIM_FIELDS
 
 
+def _setter(cls: Any, name: str) -> Callable[[Any, Any], None]:
+    """What ``object.__setattr__(m, name, value)`` does for an instance ``m`` of ``cls``,
+    without looking ``name`` up each time: the data descriptor (a slot, or ``__dict__``)
+    it finds first in the class's MRO; else ``object.__setattr__`` itself."""
+    for klass in cls.__mro__:
+        found = vars(klass).get(name)
+        if found is not None:
+            if hasattr(found, "__set__"):
+                setter: Callable[[Any, Any], None] = found.__set__
+                return setter
+            break
+    return lambda m, value: _setattr(m, name, value)
+
+
+# looked up once (each lookup on a pydantic model class costs more than the call itself)
+_SLOTS = ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+_SPAN_NEW, _CLAIM_NEW = Span.__new__, Claim.__new__
+_SPAN_SET = tuple(_setter(Span, name) for name in _SLOTS)
+_CLAIM_SET = tuple(_setter(Claim, name) for name in _SLOTS)
+
+
 def _new_span(text: str, start: int, end: int) -> Span:
     if not _FAST_SPAN:
         return Span.model_construct(text=text, start=start, end=end)
-    m = Span.__new__(Span)
-    _setattr(m, "__dict__", {"text": text, "start": start, "end": end})
-    _setattr(m, "__pydantic_fields_set__", {"text", "start", "end"})
-    _setattr(m, "__pydantic_extra__", None)
-    _setattr(m, "__pydantic_private__", None)
+    m = _SPAN_NEW(Span)
+    set_dict, set_fields, set_extra, set_private = _SPAN_SET
+    set_dict(m, {"text": text, "start": start, "end": end})
+    set_fields(m, {"text", "start", "end"})
+    set_extra(m, None)
+    set_private(m, None)
     return m
 
 
 def _new_claim(**values: Any) -> Claim:
     if not _FAST_CLAIM:
         return Claim.model_construct(**values)
-    m = Claim.__new__(Claim)
-    _setattr(m, "__dict__", {k: values[k] for k in _CLAIM_FIELDS})
-    _setattr(m, "__pydantic_fields_set__", set(_CLAIM_FIELDS))
-    _setattr(m, "__pydantic_extra__", None)
-    _setattr(m, "__pydantic_private__", None)
+    m = _CLAIM_NEW(Claim)
+    set_dict, set_fields, set_extra, set_private = _CLAIM_SET
+    set_dict(m, {k: values[k] for k in _CLAIM_FIELDS})
+    set_fields(m, set(_CLAIM_FIELDS))
+    set_extra(m, None)
+    set_private(m, None)
     return m
 
 
