@@ -23,6 +23,17 @@ article (model and lexicons loaded), then per article the extractor
 resolution (``resolve_claims``) and the output (contract rows, JSON lines,
 written), and the garbage collector's share of all that; the minimum of
 ``--repeat`` processes for each figure.
+
+    .venv/bin/python bench/extract.py --against /tmp/base-worktree [--rounds 4] [--stages]
+
+a paired A/B: whole ``claimtrack extract FILE... --format jsonl`` processes of this
+checkout and of another one (a ``git worktree`` of a baseline commit, run with its
+own code on ``PYTHONPATH``), alternating, pinned as above, ``--rounds`` of each; prints
+every run's CPU time, each side's minimum and whether the two outputs are
+byte-identical. With ``--stages``, alternating stage workers of both checkouts
+instead (each checkout's own ``bench/extract.py --stage-worker``), each side's
+minimum per stage. On this shared machine the same code moves by ~15-25% from one
+run to the next: only such alternating pairs compare two versions.
 """
 
 from __future__ import annotations
@@ -151,22 +162,34 @@ def stage_worker(paths: list[str]) -> int:
     return 0
 
 
+def _pin() -> list[str]:
+    return ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+
+def _stage_run(paths: list[str], tree: Path = REPO) -> dict[str, float]:
+    """One stage worker process of checkout ``tree`` (its own bench/extract.py and code)."""
+    proc = subprocess.run(
+        [*_pin(), sys.executable, str(tree / "bench" / "extract.py"), "--stage-worker", *paths],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+    )
+    run: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return run
+
+
 def stages(paths: list[str], repeat: int) -> None:
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    runs = []
-    for _ in range(repeat):
-        proc = subprocess.run(
-            [*pin, sys.executable, __file__, "--stage-worker", *paths],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    _print_stages([_stage_run(paths) for _ in range(repeat)])
+
+
+def _print_stages(runs: list[dict[str, float]], label: str = "") -> None:
     best = {key: min(r[key] for r in runs) for key in runs[0]}
-    n = best["articles"] - 1
+    n = int(best["articles"]) - 1
     print(
-        f"stages of one claimtrack extract --format jsonl process, CPU time, "
-        f"min of {repeat} processes ({best['claims']} claims):"
+        f"stages of one claimtrack extract --format jsonl process{label}, CPU time, "
+        f"min of {len(runs)} processes ({int(best['claims'])} claims):"
     )
     print(f"  start-up (interpreter + imports)  {best['start_up']:6.3f} s")
     print(f"    of which imports of claimtrack   {best['imports']:6.3f} s")
@@ -178,10 +201,59 @@ def stages(paths: list[str], repeat: int) -> None:
     print(f"  gc (inside the stages above)  {1000 * best['gc'] / n:6.2f} ms/article")
     per = best["total"]
     print(f"  whole process {per:6.2f} s CPU: {best['articles'] / per:6.1f} articles/s")
+    if len(runs) > 1:
+        print("  each process: " + " ".join(f"{r['total']:.2f}" for r in runs) + " s CPU")
+
+
+def _cli_run(paths: list[str], tree: Path) -> tuple[float, bytes]:
+    """CPU time and output of one ``claimtrack extract`` process of checkout ``tree``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(
+        [*_pin(), sys.executable, "-m", "claimtrack", "extract", *paths, "--format", "jsonl"],
+        capture_output=True,
+        check=False,
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{tree}: exit {proc.returncode}: {proc.stderr[-300:]!r}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu, proc.stdout
+
+
+def against(paths: list[str], other: Path, rounds: int, by_stage: bool) -> None:
+    """Paired A/B of this checkout and ``other``: alternating processes, ``rounds`` each."""
+    trees = {"this": REPO, "other": other.resolve()}
+    if by_stage:
+        runs: dict[str, list[dict[str, float]]] = {k: [] for k in trees}
+        for _ in range(rounds):
+            for key, tree in trees.items():
+                runs[key].append(_stage_run(paths, tree))
+        for key, tree in trees.items():
+            _print_stages(runs[key], f" ({key}: {tree})")
+        return
+    cpu: dict[str, list[float]] = {k: [] for k in trees}
+    outputs: dict[str, set[bytes]] = {k: set() for k in trees}
+    for _ in range(rounds):
+        for key, tree in trees.items():
+            secs, out = _cli_run(paths, tree)
+            cpu[key].append(secs)
+            outputs[key].add(out)
+    n = len(paths)
+    print(f"claimtrack extract --format jsonl, alternating, CPU s ({rounds} processes each):")
+    for key, tree in trees.items():
+        best = min(cpu[key])
+        runs_text = " ".join(f"{x:.2f}" for x in cpu[key])
+        print(
+            f"  {key:5} {best:6.2f} s = {n / best:6.1f} articles/s (min)   runs: {runs_text}   {tree}"
+        )
+    same = len(outputs["this"]) == 1 and outputs["this"] == outputs["other"]
+    print(f"  outputs byte-identical: {'yes' if same else 'NO'}")
 
 
 def _time(cmd: list[str], label: str, n: int, mb: float, tokens: int) -> None:
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    pin = _pin()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(pin + cmd, capture_output=True, check=False)
@@ -209,6 +281,8 @@ def main() -> int:
     ap.add_argument("--split", default="train")
     ap.add_argument("--stages", action="store_true", help="CPU time of the CLI by stage")
     ap.add_argument("--repeat", type=int, default=3, help="processes for --stages (min)")
+    ap.add_argument("--against", type=Path, help="another checkout: paired alternating A/B")
+    ap.add_argument("--rounds", type=int, default=4, help="processes of each side for --against")
     args = ap.parse_args()
 
     paths = sorted(str(p) for p in (args.polnear / args.split / "text").glob("*.txt"))
@@ -232,6 +306,9 @@ def main() -> int:
             "PYTHONDONTWRITEBYTECODE is set and claimtrack has no __pycache__: every process "
             "compiles claimtrack's modules (~0.1 s of start-up)"
         )
+    if args.against is not None:
+        against(paths, args.against, args.rounds, args.stages)
+        return 0
     if args.stages:
         stages(paths, args.repeat)
         return 0
