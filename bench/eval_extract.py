@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -47,6 +48,36 @@ def use_data(folder: Path) -> None:
         return path.read_bytes() if path.is_file() else shipped(name)
 
     lexicon.data_bytes = data_bytes  # type: ignore[assignment]
+
+
+def use_extra(keep: list[str]) -> None:
+    """Score the experimental ``train_extractor.py --extra`` templates too (patches the
+    tagger in this process: their rows are looked up by name and added to the emissions)."""
+    import numpy as np
+    from train_extractor import extra_features
+
+    from claimtrack.extract import tagger
+
+    plain = tagger._emissions
+    rows: dict[str, int] = {}
+
+    def emissions(
+        model: Any, cue_prob: Any, raw: list[str], bf: list[int], bl: list[int], sent: Any,
+        *rest: Any,
+    ) -> tuple[Any, Any]:  # fmt: skip
+        scores, ids = plain(model, cue_prob, raw, bf, bl, sent, *rest)
+        more = np.zeros((len(raw), len(keep)), dtype=np.int64)
+        for a, e in zip(bf, bl, strict=True):
+            feats = extra_features(raw[a : e + 1], sent[a : e + 1], cue_prob, keep)
+            for t, names in enumerate(feats):
+                for c, name in enumerate(names):
+                    k = rows.get(name)
+                    if k is None:
+                        k = rows[name] = model.row_of(name)
+                    more[a + t, c] = k
+        return scores + np.take(model.W, more, axis=0).sum(axis=1), ids
+
+    tagger._emissions = emissions  # type: ignore[assignment]
 
 
 def fold_folder(gold: Path, fold: int) -> Path:
@@ -123,10 +154,24 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="pass --json to the evaluator")
     ap.add_argument("--data", type=Path, help="read the model and cue shares from this folder")
     ap.add_argument("--fold", type=int, help="score only the articles of this held-out fifth")
+    ap.add_argument(
+        "--extra", help="the experimental templates the model was trained with (--extra there)"
+    )
+    ap.add_argument(
+        "--cue-bias", type=float, help="api.CUE_BIAS for this run (held-out models' tuning)"
+    )
     args = ap.parse_args()
 
     if args.data:
         use_data(args.data)
+    if args.extra:
+        from train_extractor import parse_extra
+
+        use_extra(parse_extra(args.extra))
+    if args.cue_bias is not None:
+        from claimtrack.extract import api
+
+        api.CUE_BIAS = args.cue_bias
     heldout = None
     if args.fold is not None:
         args.gold = heldout = fold_folder(args.gold.resolve(), args.fold)

@@ -73,6 +73,16 @@ seeds attribution overlap 82.10 -> 80.80, and lost a test claim ("did not specif
 shipped. Also tried on fold 0: the 16 multiply annotated train articles' other annotators'
 ``.ann`` files as extra training sequences (``--others``: 54 extra sequences in fold 0's
 four fifths; 150 iterations, crf5's cue layer): 67.87 / 71.08 / 84.50 / 81.24, no gain.
+
+Seventh session (tried, not shipped): ``--extra`` adds experimental templates to both layers
+(``extra_features``: first-of-cue and bigram-in-cue shares, a +-2 cue-share window and the
+cue-share triple, distances to the sentence's edges and to the nearest quote mark, a
+capitalised word earlier in the sentence); ``bench/eval_extract.py --extra`` scores them.
+Fold 0 (cue exact F1 / attribution overlap F1; crf5 67.87 / 81.52): all eleven 66.76 / 81.26
+(CUE_BIAS -2.0: 66.90 / 80.91); without the boundary shares 67.36 / 80.06 (bias -0.5: 67.86 /
+80.57); the structure templates alone 67.77 / 80.98 (bias -0.5: 67.95 / 81.24); the boundary shares
+alone 67.27 / 80.74 (bias -0.5: 67.52 / 81.14). None gained;
+docs/extraction.md has the details.
 """
 
 from __future__ import annotations
@@ -82,14 +92,21 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from claimtrack.extract.features import STEM_MARK, block_features, family  # noqa: E402
-from claimtrack.extract.text import analyse  # noqa: E402
+from claimtrack.extract.features import (  # noqa: E402
+    _BUCKET_TABLE,
+    STEM_MARK,
+    block_features,
+    family,
+    prob_bucket,
+)
+from claimtrack.extract.text import QUOTES, analyse  # noqa: E402
 
 DATA = REPO / "claimtrack" / "extract" / "data"
 DEFAULT_POLNEAR = REPO.parent / "shared" / "corpora" / "polnear"
@@ -218,19 +235,39 @@ def token_labels(
 
 def cue_lexicon(
     docs: list[tuple[str, str, list[dict[str, list[tuple[int, int]]]]]],
+    boundary: bool = False,
 ) -> dict[str, float]:
+    """Cue shares of words and word families; with ``boundary`` (``--extra`` fp / bc-,
+    bc+) also "^word" (share of its occurrences that begin a cue) and "+a b" (share of the
+    bigram's occurrences inside one cue)."""
     seen: Counter[str] = Counter()
     cue: Counter[str] = Counter()
+    first: Counter[str] = Counter()
+    seen2: Counter[str] = Counter()
+    cue2: Counter[str] = Counter()
     for _stem, text, gold in docs:
         d = analyse(text)
         labels = token_labels(d.starts, d.ends, gold)
-        for w, lab in zip(d.words, labels, strict=True):
-            lw = w.lower()
+        lows = [w.lower() for w in d.words]
+        for lw, lab in zip(lows, labels, strict=True):
             seen[lw] += 1
             if lab.endswith("-C"):
                 cue[lw] += 1
+            if lab == "B-C":
+                first[lw] += 1
+        if boundary:
+            for i in range(len(lows) - 1):
+                key = PAIR_MARK + lows[i] + " " + lows[i + 1]
+                seen2[key] += 1
+                if labels[i].endswith("-C") and labels[i + 1] == "I-C":
+                    cue2[key] += 1
     # Laplace-smoothed share; rare words keep a low share
     out = {w: round(c / (seen[w] + 2), 3) for w, c in cue.items() if c >= 2}
+    if boundary:
+        out.update(
+            {FIRST_MARK + w: round(c / (seen[w] + 2), 3) for w, c in first.items() if c >= 2}
+        )
+        out.update({k: round(c / (seen2[k] + 2), 3) for k, c in cue2.items() if c >= 2})
     # the same per word family ("~pledg": pledge, pledges, pledged, pledging)
     fam_seen: Counter[str] = Counter()
     fam_cue: Counter[str] = Counter()
@@ -242,6 +279,105 @@ def cue_lexicon(
         if c >= 2:
             out[STEM_MARK + f] = round(c / (fam_seen[f] + 2), 3)
     return out
+
+
+# --------------------------------------------------------------------------
+# experimental templates (seventh session, not shipped): ``--extra``
+# --------------------------------------------------------------------------
+
+FIRST_MARK = "^"  # cues.tsv key "^word": share of the word's occurrences that begin a cue
+PAIR_MARK = "+"  # cues.tsv key "+a b": share of the bigram's occurrences inside one cue
+EXTRA_TEMPLATES = ("fp", "bc-", "bc+", "cp-2", "cp+2", "cc", "ds", "de", "ql", "qr", "cap")
+
+
+def _pos_bucket(d: int) -> str:
+    return _BUCKET_TABLE[d] if d < len(_BUCKET_TABLE) else "21+"
+
+
+def extra_features(
+    words: Sequence[str],
+    sent: Sequence[int],
+    cue_prob: Mapping[str, float],
+    keep: Collection[str] = EXTRA_TEMPLATES,
+) -> list[list[str]]:
+    """The experimental templates of one block's tokens (its words and sentence ids).
+
+    fp: the word's first-of-cue share; bc- / bc+: the cue share of the bigram with the
+    previous / next word (boundary information); cp-2 / cp+2: the cue share of the words
+    two away; cc: the (previous, this, next) cue-share triple; ds / de: the distance from
+    the sentence's start / to its end; ql / qr: the distance to the nearest quote mark on
+    the left / right within the sentence; cap: whether a capitalised word stands earlier
+    in the sentence (after its first token). Shares are ``prob_bucket`` classes.
+    """
+    n = len(words)
+    lows = [w.lower() for w in words]
+    get = cue_prob.get
+    cp = [prob_bucket(get(w, 0.0)) for w in lows]
+    fp = [prob_bucket(get(FIRST_MARK + w, 0.0)) for w in lows]
+    pair = [prob_bucket(get(PAIR_MARK + lows[i] + " " + lows[i + 1], 0.0)) for i in range(n - 1)]
+    start = [0] * n
+    for i in range(1, n):
+        start[i] = start[i - 1] if sent[i] == sent[i - 1] else i
+    end = [n - 1] * n
+    for i in range(n - 2, -1, -1):
+        end[i] = end[i + 1] if sent[i] == sent[i + 1] else i
+    ql = ["none"] * n
+    last = -1
+    for i in range(n):
+        if start[i] == i:
+            last = -1
+        if last >= 0:
+            ql[i] = _pos_bucket(i - last)
+        if lows[i] in QUOTES:
+            last = i
+    qr = ["none"] * n
+    last = -1
+    for i in range(n - 1, -1, -1):
+        if end[i] == i:
+            last = -1
+        if last >= 0:
+            qr[i] = _pos_bucket(last - i)
+        if lows[i] in QUOTES:
+            last = i
+    caps = [False] * n
+    seen = False
+    for i in range(n):
+        if start[i] == i:
+            seen = False
+        caps[i] = seen
+        if i > start[i] and words[i][:1].isupper():
+            seen = True
+    out = []
+    for i in range(n):
+        f = [
+            "fp=" + fp[i],
+            "bc-=" + (pair[i - 1] if i else "<s>"),
+            "bc+=" + (pair[i] if i + 1 < n else "</s>"),
+            "cp-2=" + (cp[i - 2] if i >= 2 else "<s>"),
+            "cp+2=" + (cp[i + 2] if i + 2 < n else "</s>"),
+            "cc="
+            + (cp[i - 1] if i else "<s>")
+            + "|"
+            + cp[i]
+            + "|"
+            + (cp[i + 1] if i + 1 < n else "</s>"),
+            "ds=" + _pos_bucket(i - start[i]),
+            "de=" + _pos_bucket(end[i] - i),
+            "ql=" + ql[i],
+            "qr=" + qr[i],
+            "cap=" + ("T" if caps[i] else "F"),
+        ]
+        out.append([x for x in f if x[: x.index("=")] in keep])
+    return out
+
+
+def parse_extra(value: str | None) -> list[str]:
+    """``--extra``'s comma-separated template names (checked)."""
+    keep = [x for x in (value or "").split(",") if x]
+    bad = [x for x in keep if x not in EXTRA_TEMPLATES]
+    if bad:
+        raise SystemExit(f"--extra: unknown template(s) {bad}; known: {EXTRA_TEMPLATES}")
+    return keep
 
 
 CUE_LAYER = "cue:"  # the cue layer's labels in tagger.npz: "cue:O", "cue:B-C", "cue:I-C"
@@ -389,6 +525,11 @@ def main() -> int:
         "--log", type=Path, help="write crfsuite's per-iteration log (loss, norms, time) here"
     )
     ap.add_argument(
+        "--extra",
+        help="experimental templates, comma-separated (" + ",".join(EXTRA_TEMPLATES) + "); "
+        "score with bench/eval_extract.py --extra the same",
+    )
+    ap.add_argument(
         "--fold",
         type=int,
         help="hold out the articles whose sorted index is FOLD mod 5 (train on the rest; "
@@ -409,7 +550,8 @@ def main() -> int:
         f"{sum(len(g) for _, _, g in gold_docs)} attributions",
         file=sys.stderr,
     )
-    lex = cue_lexicon(gold_docs)
+    extra = parse_extra(args.extra)
+    lex = cue_lexicon(gold_docs, boundary=bool({"fp", "bc-", "bc+"} & set(extra)))
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "cues.tsv", "w", encoding="utf-8", newline="\n") as fh:
         fh.write(
@@ -437,6 +579,12 @@ def main() -> int:
         cues = cue_only(labels)  # cues outrank the other roles: every gold cue is there
         for block in d.blocks:
             xseq = block_features(d, block, lex)
+            if extra:
+                more = extra_features(
+                    d.words[block.first : block.last], d.sent[block.first : block.last], lex, extra
+                )
+                for f, g in zip(xseq, more, strict=True):
+                    f.extend(x.encode("utf-8") for x in g)
             if args.main_from is None:
                 trainer.append(xseq, labels[block.first : block.last])
             if cue_trainer is not None:
