@@ -63,7 +63,7 @@ class Model:
     def __init__(self, raw: bytes, cue_layer: float = 0.0) -> None:
         with np.load(io.BytesIO(raw), allow_pickle=False) as z:
             labels = bytes(z["labels"]).decode("utf-8").split("\n")
-            names = bytes(z["names"]).decode("utf-8").split("\n")
+            names = _Names(bytes(z["names"]))
             weights = z["weights"]  # float32; widened where it is copied
             self.trans = np.asarray(z["trans"], dtype=np.float64)
         # the source/cue/content labels; then, if trained, the cue layer's ("cue:O", ...)
@@ -85,12 +85,12 @@ class Model:
         self._row: dict[str, int] | None = None
         # the names are sorted, so each template's names are one run: cut it out by bisection
         # (a bigram's two words are stored split by a tab: "b-=x\ty" is training's "b-=x|y")
-        self.uni = {t: _template(names, t) for t in _UNI}
-        pairs = {t: _pair_words(names, t) for t in _PAIRS}
+        self.uni = {t: names.template(t) for t in _UNI}
+        pairs = {t: names.pair_words(t) for t in _PAIRS}
         self.near: dict[str, dict[tuple[str, str], int]] = {
             t: {
                 (v.rpartition("|")[0], v.rpartition("|")[2]): r
-                for v, r in _template(names, t).items()
+                for v, r in names.template(t).items()
                 if v != "none"
             }
             for t in ("L=", "R=")
@@ -113,7 +113,7 @@ class Model:
         self.ns = ns
         # every (previous, this, next) shape triple, numbered (a * ns + b) * ns + c
         triples = [sa + sb + sc for sa in shapes for sb in shapes for sc in shapes]
-        ss = _template(names, "ss=")
+        ss = names.template("ss=")
         self.ss_table = np.fromiter(map(ss.get, triples, repeat(0)), np.int64, len(triples))
         self.buckets = sorted(set(_BUCKET_TABLE))
         self.bucket_of = np.array([self.buckets.index(b) for b in _BUCKET_TABLE], dtype=np.int64)
@@ -149,15 +149,14 @@ class Model:
 
     def row_of(self, name: str) -> int:
         """The weight row of one feature name (0: not in the model)."""
-        k = bisect.bisect_left(self._names, name)
-        return k + 1 if k < len(self._names) and self._names[k] == name else 0
+        return self._names.row_of(name)
 
     @property
     def row(self) -> dict[str, int]:
         """Training's feature string -> weight row (built on first use; for tests)."""
         if self._row is None:
             self._row = {}
-            for k, name in enumerate(self._names):
+            for k, name in enumerate(self._names.all()):
                 if name[:3] in _PAIRS:
                     name = name.replace("\t", "|", 1)
                 self._row[name] = k + 1
@@ -260,32 +259,87 @@ _PADS = (("w-1=", "<s>"), ("w+1=", "</s>"), ("w-2=", "<s>"), ("w+2=", "</s>"))
 _PAIRS = ("b-=", "b+=")
 
 
-def _run(names: list[str], prefix: str) -> tuple[int, int]:
-    """Where the names starting with ``prefix`` are in the sorted list: [lo, hi)."""
+class _Names:
+    """The model's feature names, sorted, as stored: UTF-8, one buffer, split by newlines.
+
+    Nothing is decoded name by name: a template's names are one run of the sorted buffer
+    (found by bisection over the names' byte offsets; UTF-8 bytes sort as the code points
+    do), decoded at once with its prefix cut from every name by one ``bytes.replace``.
+    The strings and rows are those of splitting the whole decoded buffer and slicing each
+    name (``_template_of_list``, kept for the tests).
+    """
+
+    def __init__(self, buf: bytes) -> None:
+        self.buf = buf
+        breaks = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10)
+        self.starts = np.empty(len(breaks) + 1, dtype=np.int64)
+        self.starts[0] = 0
+        self.starts[1:] = breaks + 1
+        self.ends = np.empty(len(breaks) + 1, dtype=np.int64)
+        self.ends[:-1] = breaks
+        self.ends[-1] = len(buf)
+        self.n = len(self.starts)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _bytes_at(self, k: int) -> bytes:
+        return self.buf[self.starts[k] : self.ends[k]]
+
+    def _bisect(self, key: bytes, lo: int = 0) -> int:
+        return bisect.bisect_left(range(self.n), key, lo, key=self._bytes_at)
+
+    def row_of(self, name: str) -> int:
+        """The weight row of one name (its index + 1; 0: not a name)."""
+        key = name.encode("utf-8", "surrogatepass")
+        k = self._bisect(key)
+        return k + 1 if k < self.n and self._bytes_at(k) == key else 0
+
+    def run(self, prefix: str) -> tuple[int, int]:
+        """Where the names starting with ``prefix`` are: [lo, hi)."""
+        lo = self._bisect(prefix.encode("utf-8"))
+        hi = self._bisect((prefix[:-1] + chr(ord(prefix[-1]) + 1)).encode("utf-8"), lo)
+        return lo, hi
+
+    def _cut(self, prefix: str, sep: bytes) -> tuple[list[str], int, int]:
+        """The names of ``prefix``'s run without it, joined by ``sep`` and split at ``sep``
+        (a tab also splits each bigram into its words), and the run."""
+        lo, hi = self.run(prefix)
+        if lo == hi:
+            return [], lo, hi
+        head = prefix.encode("utf-8")
+        region = self.buf[self.starts[lo] : self.ends[hi - 1]]
+        joined = region.replace(b"\n" + head, sep)[len(head) :].decode("utf-8")
+        return joined.split(sep.decode("ascii")), lo, hi
+
+    def template(self, prefix: str) -> dict[str, int]:
+        """The names starting with ``prefix``, without it, with their weight rows."""
+        keys, lo, hi = self._cut(prefix, b"\n")
+        return dict(zip(keys, range(lo + 1, hi + 1), strict=True))
+
+    def pair_words(self, prefix: str) -> tuple[list[str], np.ndarray]:
+        """A bigram template's words (x, y, x, y, ... in name order) and the names' rows.
+
+        Each name is the prefix, x, a tab and y (tokens never hold white space): the run
+        with every name's prefix turned into a tab is split at tabs once.
+        """
+        words, lo, hi = self._cut(prefix, b"\t")
+        if len(words) != 2 * (hi - lo):  # a word with a tab of its own: split each name once
+            names, lo, hi = self._cut(prefix, b"\n")
+            words = [w for name in names for w in name.split("\t", 1)]
+        return words, np.arange(lo + 1, hi + 1, dtype=np.int64)
+
+    def all(self) -> list[str]:
+        """Every name, in order."""
+        return self.buf.decode("utf-8").split("\n")
+
+
+def _template_of_list(names: list[str], prefix: str) -> dict[str, int]:
+    """``_Names.template`` over the names as a list of strings (the reference of the tests)."""
     lo = bisect.bisect_left(names, prefix)
     hi = bisect.bisect_left(names, prefix[:-1] + chr(ord(prefix[-1]) + 1), lo)
-    return lo, hi
-
-
-def _template(names: list[str], prefix: str) -> dict[str, int]:
-    """The names starting with ``prefix`` (sorted list), without it, with their weight rows."""
-    lo, hi = _run(names, prefix)
     cut = len(prefix)
     return dict(zip([name[cut:] for name in names[lo:hi]], range(lo + 1, hi + 1), strict=True))
-
-
-def _pair_words(names: list[str], prefix: str) -> tuple[list[str], np.ndarray]:
-    """A bigram template's words (x, y, x, y, ... in name order) and the names' weight rows.
-
-    Each name is the prefix, x, a tab and y (tokens never hold whitespace), so one join and
-    one split give every word without a string operation per name.
-    """
-    lo, hi = _run(names, prefix)
-    cut = len(prefix)
-    words = "\t".join([name[cut:] for name in names[lo:hi]]).split("\t")
-    if len(words) != 2 * (hi - lo):  # a word with a tab of its own: split each name once
-        words = [w for name in names[lo:hi] for w in name[cut:].split("\t", 1)]
-    return words, np.arange(lo + 1, hi + 1, dtype=np.int64)
 
 
 def split_pair(value: str) -> tuple[str, str] | None:
