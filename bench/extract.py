@@ -82,12 +82,12 @@ def stage_worker(paths: list[str]) -> int:
     import gc
 
     start_up = time.process_time()  # since the process started: interpreter and imports
+    gc.disable()  # as ``app_extract.fast_main``: no collection until the first article is done
     sys.path.insert(0, str(REPO))
     # the CLI's own start-up: its package and the typer-free ``extract`` (the plain
     # ``claimtrack extract FILE... --format jsonl`` imports neither typer nor any command)
     import claimtrack.cli  # noqa: F401
-    from claimtrack.cli.app_extract import COLLECT_EVERY, _json_default
-    from claimtrack.extract import to_contract
+    from claimtrack.cli.app_extract import COLLECT_EVERY, contract_line
     from claimtrack.extract.api import extract_many
     from claimtrack.sources import resolve_claims
 
@@ -100,7 +100,6 @@ def stage_worker(paths: list[str]) -> int:
             gc_time[0] += time.process_time() - gc_time[1]
 
     gc.callbacks.append(on_gc)
-    encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     imports = time.process_time() - start_up
     start_up = time.process_time()
@@ -123,7 +122,8 @@ def stage_worker(paths: list[str]) -> int:
             a = time.process_time()
             resolved = resolve_claims(text, claims_of)
             b = time.process_time()
-            lines = [encode(to_contract(r.claim, path, r.speaker)) for r in resolved]
+            document = json.encoder.encode_basestring(path)
+            lines = [contract_line(r.claim, document, r.speaker) for r in resolved]
             if lines:
                 sink.write("\n".join(lines) + "\n")
             c = time.process_time()
@@ -132,9 +132,7 @@ def stage_worker(paths: list[str]) -> int:
             claims += len(lines)
         if k == 0:  # as the CLI does after its first file
             first = time.process_time() - t0
-            gc.collect()
             gc.freeze()
-            gc.disable()
             gc_time[0] = 0.0
             continue
         since_collect += len(chunk)

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, TextIO
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any, TextIO
 
 from claimtrack.cli.app_base import print_error
+
+if TYPE_CHECKING:
+    from claimtrack.models import Claim, Span, Speaker
 
 # files extracted together (``extract_many``: the tagger decodes their blocks in one pass)
 CHUNK = 16
@@ -52,12 +56,42 @@ def read_contract_text(path: str) -> str:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
 
 
-def _json_default(value: Any) -> Any:
-    """The CLI's JSON fallback (``output._json_default``), imported only if ever needed
-    (contract rows hold JSON types only)."""
-    from claimtrack.cli.output import _json_default as default
+def contract_line(claim: Claim, document: str, speaker: Speaker | None = None) -> str:
+    """``to_json(to_contract(claim, document, speaker))``, built directly: the same bytes
+    (``json.dumps``'s separators, ``ensure_ascii=False``, the contract's key order), one
+    string escape per text instead of a dict walked by the encoder.
 
-    return default(value)
+    ``document`` is the path already encoded as a JSON string (once per file).
+    Every value is of the contract's JSON type (spans' offsets are ints: ``int.__repr__``
+    refuses anything else rather than write something the encoder would not).
+    """
+    source, cue = claim.source, claim.cue
+    line = (
+        f'{{"document": {document}, "source": {_span_json(source)}, '
+        f'"cue": {_span_json(cue)}, "content": {_span_json(claim.content)}, '
+        f'"speaker": {_string(speaker.name) if speaker and speaker.named else "null"}, '
+        f'"source_kind": {_string(speaker.kind.value) if speaker else _UNKNOWN}, '
+        f'"stance": {_string(claim.stance.value)}, '
+        f'"hedged": {_BOOL[claim.hedged]}, "quote": {_string(claim.quote.value)}'
+    )
+    if claim.content_spans:
+        spans = ", ".join([_span_json(s) for s in claim.content_spans])
+        return f'{line}, "content_spans": [{spans}]}}'
+    return line + "}"
+
+
+def _span_json(span: Span | None) -> str:
+    if span is None:
+        return "null"
+    return f'{{"text": {_string(span.text)}, "start": {_int(span.start)}, "end": {_int(span.end)}}}'
+
+
+# what ``json.JSONEncoder(ensure_ascii=False)`` writes for a str (its C escape when there is
+# one), an int and a bool (``Claim.hedged``)
+_string = encode_basestring
+_int = int.__repr__
+_BOOL = {True: "true", False: "false"}
+_UNKNOWN = _string("unknown")
 
 
 def extract_files(
@@ -71,15 +105,12 @@ def extract_files(
     files that could not be read. The collector, tuned during the run, is restored and the
     output flushed afterwards."""
     import gc
-    import json
 
     from claimtrack.errors import ClaimtrackError
     from claimtrack.extract import to_contract
     from claimtrack.extract.api import extract_many
     from claimtrack.sources import resolve_claims
 
-    # what ``output.to_json`` writes (json.dumps with these options), one encoder for every line
-    to_json = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
     enabled = gc.isenabled()
     try:
         failed = 0
@@ -110,12 +141,18 @@ def extract_files(
                     continue
                 resolved = resolve_claims(text, found[at])
                 at += 1
-                lines = []
-                for item in resolved:
-                    row = to_contract(item.claim, path, item.speaker)
-                    if jsonl:
-                        lines.append(to_json(row))
-                    else:
+                if jsonl:
+                    if resolved:
+                        document = _string(path)
+                        out.write(
+                            "\n".join(
+                                [contract_line(r.claim, document, r.speaker) for r in resolved]
+                            )
+                            + "\n"
+                        )
+                else:
+                    for item in resolved:
+                        row = to_contract(item.claim, path, item.speaker)
                         table_rows.append(
                             {
                                 "document": path,
@@ -128,8 +165,6 @@ def extract_files(
                                 "quote": row["quote"],
                             }
                         )
-                if lines:
-                    out.write("\n".join(lines) + "\n")
             if not tuned:
                 # after the first article the model and the lexicons are loaded and stay for
                 # the whole run: keep them out of the collector's scans (gc.freeze) and turn
@@ -138,9 +173,10 @@ def extract_files(
                 # collector only ever scanned live objects: a young collection every
                 # COLLECT_EVERY files bounds what a reader's cycles could hold. GC time over
                 # the 840 PolNeAR train articles: ~0.31 -> ~0.06 s CPU (gen0 every 10k
-                # allocations) -> 0
+                # allocations) -> 0. No collection before the freeze: it would scan every
+                # object alive (~20 ms) to find the few hundred of start-up's cycles, which then
+                # stay frozen until the end of the run
                 tuned = True
-                gc.collect()
                 gc.freeze()
                 gc.disable()
             else:
@@ -189,6 +225,7 @@ def fast_main(args: list[str]) -> int | None:
     closed pipe exit 1 without a traceback.
     """
     import errno
+    import gc
 
     from claimtrack.errors import ClaimtrackError
 
@@ -197,6 +234,11 @@ def fast_main(args: list[str]) -> int | None:
     files = plain_files(args)
     if files is None:
         return None
+    # no automatic collection while the extractor and the resolver are imported and their
+    # model and lexicons load (tens of thousands of objects that stay for the whole run,
+    # scanned again by every collection); ``extract_files`` then collects once and freezes
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         failed = extract_files(files, True, [], sys.stdout)
     except ClaimtrackError as exc:
@@ -212,4 +254,7 @@ def fast_main(args: list[str]) -> int | None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    finally:
+        if enabled:
+            gc.enable()
     return 1 if failed else 0
