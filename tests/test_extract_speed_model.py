@@ -126,3 +126,37 @@ def test_the_model_is_built_as_from_a_list(cue_layer: float) -> None:
         for k, n in enumerate(names)
     }
     assert model.W.shape == (len(names) + 1, len(model.labels))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2047, 2048, 2049, 5000, 40_000])
+def test_summed_rows_equal_the_whole_gather(n: int) -> None:
+    rng = np.random.default_rng(n)
+    # weights of very different sizes: any other order of the 21 additions rounds otherwise
+    W = rng.standard_normal((3000, 7)) * 10.0 ** rng.integers(-8, 9, size=(3000, 1))
+    cols = rng.integers(0, 3000, size=(21, n))
+    want = np.take(W, cols, axis=0).sum(axis=0)
+    got = tagger._summed_rows(W, cols)
+    assert got.shape == (n, 7) and got.dtype == W.dtype
+    assert np.array_equal(got, want)
+    if n >= 2048:  # the check sees a change of order
+        assert not np.array_equal(np.take(W, cols[::-1], axis=0).sum(axis=0), want)
+
+
+def test_emission_scores_do_not_depend_on_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimtrack.extract import api
+    from claimtrack.extract.text import analyse
+
+    text = "\n".join(
+        f"“It is {k} times too many,” Ann Lee said, adding that the plan may fail." * 3
+        for k in range(120)
+    )
+    doc = analyse(text)
+    assert len(doc.words) > 3 * tagger.SUM_BLOCK
+    model = api._get_model()
+    cue_prob = lexicon.cue_prob()
+    with api._lock:
+        blocked, ids = tagger.emissions(model, doc, cue_prob)
+        monkeypatch.setattr(tagger, "SUM_BLOCK", 10**9)
+        whole, ids2 = tagger.emissions(model, doc, cue_prob)
+    assert np.array_equal(ids, ids2)
+    assert np.array_equal(blocked, whole)

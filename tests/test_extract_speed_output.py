@@ -134,3 +134,14 @@ def test_polnear_lines() -> None:
             text = fh.read()
         for r in resolve_claims(text, extract_claims(text)):
             assert _line(r.claim, str(path), r.speaker) == _reference(r.claim, str(path), r.speaker)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 255), max_size=12), st.integers(0, 12), st.integers(0, 12))
+def test_or_ed_flags_answer_as_any(flags: list[int], first: int, last: int) -> None:
+    from claimtrack.extract.api import _bits
+
+    for bit in (1, 2, 4, 8, 16, 32, 64, 128):
+        assert bool(_bits(flags, first, last) & bit) == any(
+            flags[i] & bit for i in range(first, min(last, len(flags)))
+        )

@@ -24,9 +24,9 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, reduce
 from itertools import repeat
-from operator import itemgetter, methodcaller
+from operator import itemgetter, methodcaller, or_
 from typing import Any
 
 from claimtrack.extract import lexicon
@@ -650,9 +650,9 @@ def _negated(doc: Doc, group: _Group, facts: _Facts | None = None) -> bool:
     start = max(floor, cue.first - 4)
     if facts is not None:
         flags = facts.flags
-        if not any(flags[i] & _NEGATABLE for i in range(cue.first, cue.last)):
+        if not _bits(flags, cue.first, cue.last) & _NEGATABLE:
             return False
-        if any(flags[i] & _NEGATION for i in range(start, cue.last)):
+        if _bits(flags, start, cue.last) & _NEGATION:
             return True
         words = doc.words
         return any(
@@ -674,11 +674,17 @@ def _negated(doc: Doc, group: _Group, facts: _Facts | None = None) -> bool:
     return False
 
 
+def _bits(flags: list[int], first: int, last: int) -> int:
+    """The flags of tokens [first, last) or-ed together: ``_bits(...) & BIT`` is
+    ``any(flags[i] & BIT for i in range(first, last))`` without a generator."""
+    found: int = reduce(or_, flags[first:last], 0)
+    return found
+
+
 def _stance(doc: Doc, group: _Group, facts: _Facts | None = None) -> Stance:
     if group.cue is not None:
         if facts is not None:
-            flags = facts.flags
-            if any(flags[i] & _DENIAL for i in range(group.cue.first, group.cue.last)):
+            if _bits(facts.flags, group.cue.first, group.cue.last) & _DENIAL:
                 return Stance.DENIES
         else:
             den = lexicon.denials()

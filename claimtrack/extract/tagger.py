@@ -643,8 +643,28 @@ def _emissions(
             by_block.setdefault(bisect.bisect_right(bf, k) - 1, []).append(k)
         for kb, at in by_block.items():
             _quote_rows(model, raw, likely, qb, qa, inq, bf[kb], bl[kb] + 1, at, cols)
-    scores: np.ndarray = np.take(model.W, cols, axis=0).sum(axis=0)
-    return scores, ids
+    return _summed_rows(model.W, cols), ids
+
+
+# tokens whose (feature, token, label) weight rows are gathered at once by ``_summed_rows``
+SUM_BLOCK = 2048
+
+
+def _summed_rows(W: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``np.take(W, cols, axis=0).sum(axis=0)``: each token's weight rows summed over the
+    features, in feature order; a block of tokens at a time, so the gathered rows stay a
+    few MB rather than ~50 MB a pass (the process's memory then grows less). A sum over
+    the first axis adds its slices one after the other, element by element, so each
+    block's sums are those of the whole array, bit for bit."""
+    n = cols.shape[1]
+    if n <= SUM_BLOCK:
+        whole: np.ndarray = np.take(W, cols, axis=0).sum(axis=0)
+        return whole
+    scores = np.empty((n, W.shape[1]), dtype=W.dtype)
+    for a in range(0, n, SUM_BLOCK):
+        b = min(n, a + SUM_BLOCK)
+        np.take(W, cols[:, a:b], axis=0).sum(axis=0, out=scores[a:b])
+    return scores
 
 
 _MARK_RE = re.compile("[" + "".join(sorted(OPEN_QUOTES | STRAIGHT_QUOTES)) + "]")
