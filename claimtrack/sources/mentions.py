@@ -16,8 +16,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress, count
-from operator import add
 from typing import Any, TypeVar
 
 from claimtrack.models import SourceKind
@@ -278,65 +276,8 @@ def _word_info(word: str) -> _WordInfo:
     return info
 
 
-# the characters ``_chunks`` turns into spaces: never inside a token, never one that a
-# token rule reads after a word (an apostrophe, a dot), and no token starts on them
-_SEPARATORS = ("\n", "\u201c", "\u201d", '"', "(", ")", ":", ";", "!", "?")
-# a chunk (see ``_chunks``) -> its index tokens as (start, end, text, lower, cap, poss),
-# offsets from the chunk's start; emptied when it outgrows _CHUNK_LIMIT
-_ChunkTokens = tuple[tuple[int, int, str, str, bool, bool], ...]
-_CHUNK_TOKENS: dict[str, _ChunkTokens] = {}
-_CHUNK_LIMIT = 100_000
-_CHUNKED_TEXT = 100_000  # a longer text (news articles: ~5,000 characters) is scanned whole
-
-
-def _chunks(text: str) -> list[str]:
-    """The text cut at spaces, after the separators and every ", " became spaces (the
-    same length: offsets are kept). No token of ``_TOKEN`` holds a space, a separator or
-    a comma followed by a space (a comma is inside a number only, before a digit), and
-    none starts on one, so the scan restarts at each chunk: the text's tokens are its
-    chunks' tokens. The index's rules read the character after a word only for an
-    apostrophe or a dot, which stay. So a chunk's index tokens depend on the chunk
-    alone, and news text repeats its chunks ("the", "said", "Trump's", "U.S.")."""
-    for c in _SEPARATORS:
-        text = text.replace(c, " ")
-    return text.replace(", ", "  ").split(" ")
-
-
-def _learn_chunks(missed: list[str]) -> None:
-    """The index tokens of each of ``missed`` (distinct chunks) into _CHUNK_TOKENS: one
-    ``_index_pattern`` scan over them joined by spaces, each token given to its chunk."""
-    joined = " ".join(missed)
-    n = len(joined)
-    get = _WORD_INFO.get
-    per: list[list[tuple[int, int, str, str, bool, bool]]] = [[] for _ in missed]
-    # chunk k starts at bounds[k] (a sentinel after the last)
-    bounds = list(map(add, accumulate(map(len, missed), initial=0), count()))
-    k = 0
-    e = 0
-    for gap, word in _index_pattern().findall(joined):
-        if not word:  # (the end of the text)
-            break
-        s = e + len(gap)
-        e = s + len(word)
-        info = get(word) or _word_info(word)
-        if info[0] and not (e < n and joined[e] in "\u2019'."):
-            continue
-        while bounds[k + 1] <= s:
-            k += 1
-        b = bounds[k]
-        if info[1]:
-            per[k].append((s - b, e - 2 - b, info[2], info[3], info[4], True))
-        elif info[5] and e < n and joined[e] == ".":
-            per[k].append((s - b, e + 1 - b, word + ".", info[3], info[4], False))
-        else:
-            per[k].append((s - b, e - b, word, info[3], info[4], False))
-    _CHUNK_TOKENS.update(zip(missed, map(tuple, per), strict=True))
-
-
-def _scan_index_tokens(text: str) -> list[Token]:
-    """``tokenize(text, keep=_index_words())`` in one scan of the whole text, the skipped
-    words passed over in C (``_index_tokens`` for a long text, where caching its chunks
-    would only fill the memory).
+def _index_tokens(text: str) -> list[Token]:
+    """``tokenize(text, keep=_index_words())``, with the skipped words passed over in C.
 
     ``findall`` gives (skipped text, token) pairs, the last one with no token (the
     end of the text); the offsets are counted from their lengths (~15% less than
@@ -360,33 +301,6 @@ def _scan_index_tokens(text: str) -> list[Token]:
             append(Token(s, e + 1, word + ".", info[3], info[4], False))
         else:
             append(Token(s, e, word, info[3], info[4], False))
-    return out
-
-
-def _index_tokens(text: str) -> list[Token]:
-    """``tokenize(text, keep=_index_words())``: each chunk's tokens (``_chunks``), kept per
-    distinct chunk across articles, moved to the chunk's offset.
-
-    A chunk not seen before is tokenized with the others of the article in one scan
-    (``_learn_chunks``): ``findall`` of ``_index_pattern`` gives (skipped text, token)
-    pairs, the skipped words passed over in C, the offsets counted from their lengths."""
-    if len(text) > _CHUNKED_TEXT:
-        return _scan_index_tokens(text)
-    chunks = _chunks(text)
-    missed = set(chunks).difference(_CHUNK_TOKENS)
-    if missed:
-        if len(_CHUNK_TOKENS) + len(missed) > _CHUNK_LIMIT:
-            _CHUNK_TOKENS.clear()
-            missed = set(chunks)
-        _learn_chunks(list(missed))
-    found = list(map(_CHUNK_TOKENS.__getitem__, chunks))
-    # chunk i starts after the i chunks before it and their i spaces
-    offsets = list(map(add, accumulate(map(len, chunks), initial=0), count()))
-    out: list[Token] = []
-    append = out.append
-    for off, toks in zip(compress(offsets, found), compress(found, found), strict=True):
-        for s, e, word, low, cap, poss in toks:
-            append(Token(off + s, off + e, word, low, cap, poss))
     return out
 
 
