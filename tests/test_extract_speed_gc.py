@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 from pathlib import Path
 
@@ -65,3 +66,37 @@ def test_a_failing_run_restores_the_collector(tmp_path: Path) -> None:
     finally:
         if not was:
             gc.disable()
+
+
+def test_an_ending_run_leaves_what_it_froze_frozen(
+    files: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        assert fast_main(["extract", *files], ending=True) == 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0  # no scan of it all again at exit
+    finally:
+        gc.unfreeze()
+        if not was:
+            gc.disable()
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_the_console_script_ends_with_the_run_frozen(files: list[str]) -> None:
+    probe = (
+        "import gc, sys\n"
+        "sys.argv = ['claimtrack', *sys.argv[1:]]\n"
+        "from claimtrack.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+        "sys.stderr.write(repr((code, gc.get_freeze_count() > 0, gc.isenabled())))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "extract", *files],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert proc.stderr.strip().splitlines()[-1] == repr((0, True, True))
+    assert len(proc.stdout.splitlines()) == 3

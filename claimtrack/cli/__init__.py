@@ -66,7 +66,7 @@ def main() -> None:
     """The ``claimtrack`` console script."""
     from claimtrack.cli.app_extract import fast_main
 
-    code = fast_main(sys.argv[1:])
+    code = fast_main(sys.argv[1:], ending=True)  # the process ends with this command
     if code is not None:
         raise SystemExit(code)
     _app()(prog_name="claimtrack")
