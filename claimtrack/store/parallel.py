@@ -6,7 +6,8 @@ error that rejected it.
 With ``jobs > 1`` the pure steps (read_document, extraction, source resolution)
 and the claims' link features (``ingest.link_features``: the text analysis
 linking needs, so the writer only looks up and judges) run in a pool of worker
-processes; at most ``jobs * WINDOW + burst`` inputs are in
+processes, ``BATCH`` inputs to a task (extracted in one ``extract_many``
+call); at most ``jobs * WINDOW + burst`` inputs are in
 flight, so memory does not grow with the number of files. ``burst``: how many
 results the caller takes at once before it stores them (a write unit): the
 workers keep preparing the next unit while the writer stores one, instead of
@@ -36,8 +37,10 @@ from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from claimtrack.errors import ClaimtrackError, InputError
+from claimtrack.extract.api import extract_many
 from claimtrack.linking.text import ClaimFeatures, Number, TextFeatures
-from claimtrack.models import ArticleMeta, Document
+from claimtrack.models import ArticleMeta, Claim, Document
+from claimtrack.sources import resolve_claims
 from claimtrack.store.db import Case
 from claimtrack.store.documents import InputItem, read_document
 from claimtrack.store.ingest import (
@@ -49,6 +52,11 @@ from claimtrack.store.ingest import (
 )
 
 WINDOW = 4  # inputs in flight per worker (besides the caller's burst)
+# inputs a worker reads and extracts together (``extract_many``: the tagger decodes
+# several articles' blocks in one pass; the same claims as one at a time). Over 580
+# bench articles in one process: extraction 7.0-7.2 ms/article one at a time,
+# 4.7 in batches of 16, 3.9-4.2 in batches of 64
+BATCH = 16
 # the workers' niceness above the writer's (os.nice): at 5 a worker weighs a
 # third of the writer in the kernel's fair scheduler, so on 2 cores the writer
 # gets a core of its own while the two workers share the other
@@ -128,8 +136,88 @@ def _prepare(item: InputItem, overrides: ArticleMeta | None, case: Case | None) 
     except ClaimtrackError as exc:
         return Prepared(item, error=exc)
     except Exception as exc:  # a bug in a pipeline step: reported for this input only
-        message = f"internal error ({type(exc).__name__}: {exc})"
-        return Prepared(item, error=InputError(message, path=item.path))
+        return Prepared(item, error=_internal(item, exc))
+
+
+def _prepare_many(
+    items: tuple[InputItem, ...], overrides: ArticleMeta | None, case: Case | None
+) -> list[Prepared]:
+    """``_prepare`` of each item, the texts to extract extracted in one
+    ``extract_many`` call; each result's ``cpu``/``started``/``ended`` are its own
+    share (reading, resolving and features its own, extraction split evenly)."""
+    out: list[Prepared] = []
+    spent: list[tuple[float, float]] = []  # (wall, cpu) per item
+    todo: list[tuple[int, Document]] = []  # (position, document) to extract
+    for item in items:
+        w0, t0 = time.perf_counter(), time.process_time()
+        ready: Prepared | None = None
+        if item.error is not None:
+            ready = Prepared(item, error=item.error)
+        else:
+            try:
+                doc = read_document(item.path, overrides=overrides)
+                if case is not None:
+                    with case.session() as s:
+                        if find_article_id(s, doc.content_hash) is not None:
+                            ready = Prepared(item, doc=doc)  # stored: reported unchanged
+                if ready is None:
+                    todo.append((len(out), doc))
+                    ready = Prepared(item, doc=doc)  # (filled in below)
+            except ClaimtrackError as exc:
+                ready = Prepared(item, error=exc)
+            except Exception as exc:  # a bug in a pipeline step: this input only
+                ready = Prepared(item, error=_internal(item, exc))
+        out.append(ready)
+        spent.append((time.perf_counter() - w0, time.process_time() - t0))
+    if todo:
+        w0, t0 = time.perf_counter(), time.process_time()
+        try:
+            extracted: list[list[Claim]] | None = extract_many([doc.text for _, doc in todo])
+        except Exception:  # one text breaks the batch: each one alone, as _prepare does
+            extracted = None
+        share = ((time.perf_counter() - w0) / len(todo), (time.process_time() - t0) / len(todo))
+        for j, (k, doc) in enumerate(todo):
+            w0, t0 = time.perf_counter(), time.process_time()
+            if extracted is None:
+                out[k] = _prepare(out[k].item, overrides, None)
+            else:
+                out[k] = _finish(out[k].item, doc, extracted[j])
+            wall, cpu = spent[k]
+            spent[k] = (
+                wall + share[0] + time.perf_counter() - w0,
+                cpu + share[1] + time.process_time() - t0,
+            )
+    start = time.perf_counter() - sum(wall for wall, _ in spent)
+    queued = run_queue_ns()
+    results = []
+    for ready, (wall, cpu) in zip(out, spent, strict=True):
+        results.append(
+            replace(
+                ready,
+                cpu=cpu,
+                pid=os.getpid(),
+                started=start,
+                ended=start + wall,
+                queued_ns=queued,
+            )
+        )
+        start += wall
+    return results
+
+
+def _finish(item: InputItem, doc: Document, claims: list[Claim]) -> Prepared:
+    """``_prepare``'s steps after extraction: resolution, packing, link features."""
+    try:
+        resolved = pack_claims(list(resolve_claims(doc.text, claims)))
+        return Prepared(item, doc=doc, resolved=resolved, features=link_features(doc, resolved))
+    except ClaimtrackError as exc:
+        return Prepared(item, error=exc)
+    except Exception as exc:  # a bug in a pipeline step: reported for this input only
+        return Prepared(item, error=_internal(item, exc))
+
+
+def _internal(item: InputItem, exc: Exception) -> InputError:
+    return InputError(f"internal error ({type(exc).__name__}: {exc})", path=item.path)
 
 
 _worker_case: Case | None = None
@@ -166,17 +254,8 @@ def _init_worker(db: str | None) -> None:
         _worker_case = None
 
 
-def _work(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
-    w0, t0 = time.perf_counter(), time.process_time()
-    ready = _prepare(item, overrides, _worker_case)
-    return replace(
-        ready,
-        cpu=time.process_time() - t0,
-        pid=os.getpid(),
-        started=w0,
-        ended=time.perf_counter(),
-        queued_ns=run_queue_ns(),
-    )
+def _work(items: tuple[InputItem, ...], overrides: ArticleMeta | None) -> list[Prepared]:
+    return _prepare_many(items, overrides, _worker_case)
 
 
 def prepared(
@@ -204,14 +283,29 @@ def prepared(
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(db,)
     ) as pool:
-        pending: deque[tuple[InputItem, Future[Prepared] | None]] = deque()
+        # (input, its batch's future or None for standard input, its place in the batch)
+        pending: deque[tuple[InputItem, Future[list[Prepared]] | None, int]] = deque()
+        batch: list[InputItem] = []  # taken, not submitted yet
+
+        def submit() -> None:
+            if batch:
+                future = pool.submit(_work, tuple(batch), overrides)
+                pending.extend((item, future, k) for k, item in enumerate(batch))
+                batch.clear()
+
         for item in items:
             if item.is_stdin:
-                pending.append((item, None))
+                submit()
+                pending.append((item, None, 0))
             else:
-                pending.append((item, pool.submit(_work, item, overrides)))
-            while len(pending) >= jobs * WINDOW + burst:
+                batch.append(item)
+                if len(batch) >= BATCH:
+                    submit()
+            while len(pending) + len(batch) >= jobs * WINDOW + burst:
+                if not pending:  # the next result is still in the batch being filled
+                    submit()
                 yield _result(*pending.popleft(), overrides, times)
+        submit()
         while pending:
             yield _result(*pending.popleft(), overrides, times)
     times.closed = time.perf_counter()
@@ -228,7 +322,8 @@ def _read(item: InputItem, overrides: ArticleMeta | None) -> Prepared:
 
 def _result(
     item: InputItem,
-    future: Future[Prepared] | None,
+    future: Future[list[Prepared]] | None,
+    place: int,
     overrides: ArticleMeta | None,
     times: PoolTimes,
 ) -> Prepared:
@@ -236,10 +331,10 @@ def _result(
         return _read(item, overrides)
     try:
         if future.done():
-            ready = future.result()
+            ready = future.result()[place]
         else:
             t0 = time.perf_counter()
-            ready = future.result()
+            ready = future.result()[place]
             times.wait += time.perf_counter() - t0
             times.waits += 1
     except Exception as exc:  # a worker died (killed, out of memory)
